@@ -1,0 +1,81 @@
+//! The `masthead` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::Application;
+use crate::config::Config;
+use crate::{db, rest, telemetry};
+
+/// Masthead, a headless CMS.
+#[derive(Debug, Parser)]
+#[command(name = "masthead", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (migrating the database first).
+    Serve(#[command(flatten)] Config),
+    /// Apply pending database migrations and exit.
+    Migrate(#[command(flatten)] Config),
+    /// Write the OpenAPI document (to a file, or standard output).
+    Openapi {
+        /// File to write, such as `docs/openapi.json`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("masthead: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("masthead: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(config) => {
+            telemetry::init(&config);
+            let database = db::redact_url(&config.effective_database_url());
+            let app = Application::build(config.clone()).await?;
+            tracing::info!(bind = %config.bind, port = app.port(), %database, "masthead is serving");
+            app.run_until_stopped().await?;
+            tracing::info!("masthead stopped");
+            Ok(())
+        }
+        Command::Migrate(config) => {
+            telemetry::init(&config);
+            let db = db::connect(&config).await?;
+            db::migrate(&db).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Openapi { output } => {
+            let json = rest::openapi::document_json();
+            match output {
+                Some(path) => std::fs::write(&path, json)?,
+                None => print!("{json}"),
+            }
+            Ok(())
+        }
+    }
+}

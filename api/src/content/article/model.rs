@@ -1,0 +1,294 @@
+//! The article as the domain sees it, the input that writes it, and how lists
+//! of articles are filtered and sorted.
+
+use chrono::{DateTime, Utc};
+use entities::article;
+use uuid::Uuid;
+
+use crate::content::author::Author;
+use crate::content::page::{self, Direction, KeyKind, KeyValue, SortField};
+use crate::content::tag::Tag;
+use crate::content::{Key, Patch, text};
+
+/// Editorial state of an article's working copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    Draft,
+    InReview,
+    Approved,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl State {
+    /// Every state.
+    pub const ALL: [Self; 6] = [
+        Self::Draft,
+        Self::InReview,
+        Self::Approved,
+        Self::Scheduled,
+        Self::Published,
+        Self::Archived,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+            Self::Scheduled => "scheduled",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
+    }
+
+    /// The state named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// The picture shown with an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeaturedImage {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+/// Search-engine overrides; each falls back to the article's own fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+/// An article with its ordered author and tag ids, and the expanded authors
+/// and tags when they were asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub id: Uuid,
+    pub slug: String,
+    pub locale: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: Option<String>,
+    /// CommonMark Markdown, stored byte for byte.
+    pub body: String,
+    pub featured_image: Option<FeaturedImage>,
+    pub seo: Seo,
+    pub state: State,
+    pub version: i32,
+    pub published_version: Option<i32>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+    pub author_ids: Vec<Uuid>,
+    pub tag_ids: Vec<Uuid>,
+    /// Expanded authors, in credit order, when included.
+    pub authors: Option<Vec<Author>>,
+    /// Expanded tags, in order, when included.
+    pub tags: Option<Vec<Tag>>,
+    /// Words in the body's text.
+    pub word_count: u32,
+}
+
+impl Article {
+    /// Minutes to read the body.
+    pub fn reading_time_minutes(&self) -> u32 {
+        text::reading_time_minutes(self.word_count)
+    }
+}
+
+/// The featured image as written: a URL and an optional text alternative.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeaturedImageInput {
+    pub url: Patch<String>,
+    pub alt: Patch<String>,
+}
+
+/// SEO fields as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeoInput {
+    pub title: Patch<String>,
+    pub description: Patch<String>,
+    pub canonical_url: Patch<String>,
+}
+
+/// Fields a client may write. On create, `title` and at least one author are
+/// required; `state` and `published_at` may be given on create only (imports).
+#[derive(Debug, Clone, Default)]
+pub struct ArticleInput {
+    /// The id a client sent back with a whole record; must name the record written.
+    pub id: Option<Uuid>,
+    pub slug: Patch<String>,
+    pub locale: Patch<String>,
+    pub title: Patch<String>,
+    pub subtitle: Patch<String>,
+    pub excerpt: Patch<String>,
+    pub body: Patch<String>,
+    pub featured_image: Patch<FeaturedImageInput>,
+    pub seo: Patch<SeoInput>,
+    pub author_ids: Patch<Vec<Uuid>>,
+    pub tag_ids: Patch<Vec<Uuid>>,
+    pub state: Patch<String>,
+    pub published_at: Patch<DateTime<Utc>>,
+}
+
+impl ArticleInput {
+    /// For a full replacement: fields not sent are cleared, except the slug
+    /// and locale, which address the article and keep their values.
+    pub fn replacing(self) -> Self {
+        Self {
+            id: self.id,
+            slug: self.slug,
+            locale: self.locale,
+            title: self.title.or_null(),
+            subtitle: self.subtitle.or_null(),
+            excerpt: self.excerpt.or_null(),
+            body: self.body.or_null(),
+            featured_image: self
+                .featured_image
+                .map(|image| FeaturedImageInput {
+                    url: image.url.or_null(),
+                    alt: image.alt.or_null(),
+                })
+                .or_null(),
+            seo: self
+                .seo
+                .map(|seo| SeoInput {
+                    title: seo.title.or_null(),
+                    description: seo.description.or_null(),
+                    canonical_url: seo.canonical_url.or_null(),
+                })
+                .or_null(),
+            author_ids: self.author_ids.or_null(),
+            tag_ids: self.tag_ids.or_null(),
+            state: self.state,
+            published_at: self.published_at,
+        }
+    }
+}
+
+/// Related records to expand in a read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Include {
+    /// Expand `authors`.
+    pub authors: bool,
+    /// Expand `tags`.
+    pub tags: bool,
+}
+
+/// Which articles a list returns. Repeated authors or tags match any of them.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    /// Only these ids (empty: any).
+    pub ids: Vec<Uuid>,
+    /// Credited to any of these authors (id or slug).
+    pub authors: Vec<Key>,
+    /// Filed under any of these tags (id or slug).
+    pub tags: Vec<Key>,
+    /// In this locale.
+    pub locale: Option<String>,
+    /// In any of these states (empty: any).
+    pub states: Vec<State>,
+    /// With this slug.
+    pub slug: Option<String>,
+    /// Published at or after this time.
+    pub published_after: Option<DateTime<Utc>>,
+    /// Published before this time.
+    pub published_before: Option<DateTime<Utc>>,
+    /// Title, excerpt or body contains this text (case-insensitive for ASCII).
+    pub q: Option<String>,
+    /// Title contains this text (case-insensitive for ASCII).
+    pub title_contains: Option<String>,
+}
+
+/// Fields articles can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleSort {
+    Id,
+    Title,
+    Slug,
+    Locale,
+    State,
+    PublishedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl SortField for ArticleSort {
+    type Entity = article::Entity;
+    const ALL: &'static [Self] = &[
+        Self::Id,
+        Self::Title,
+        Self::Slug,
+        Self::Locale,
+        Self::State,
+        Self::PublishedAt,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+    ];
+    const ID: Self = Self::Id;
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Title => "title",
+            Self::Slug => "slug",
+            Self::Locale => "locale",
+            Self::State => "state",
+            Self::PublishedAt => "published_at",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+
+    fn column(self) -> article::Column {
+        match self {
+            Self::Id => article::Column::Id,
+            Self::Title => article::Column::Title,
+            Self::Slug => article::Column::Slug,
+            Self::Locale => article::Column::Locale,
+            Self::State => article::Column::State,
+            Self::PublishedAt => article::Column::PublishedAt,
+            Self::CreatedAt => article::Column::CreatedAt,
+            Self::UpdatedAt => article::Column::UpdatedAt,
+        }
+    }
+
+    fn kind(self) -> KeyKind {
+        match self {
+            Self::Id => KeyKind::Id,
+            Self::Title | Self::Slug | Self::Locale | Self::State => KeyKind::Text,
+            Self::PublishedAt | Self::CreatedAt | Self::UpdatedAt => KeyKind::Time,
+        }
+    }
+
+    fn nullable(self) -> bool {
+        self == Self::PublishedAt
+    }
+
+    fn value_of(self, row: &article::Model) -> KeyValue {
+        match self {
+            Self::Id => KeyValue::Text(row.id.to_string()),
+            Self::Title => KeyValue::Text(row.title.clone()),
+            Self::Slug => KeyValue::Text(row.slug.clone()),
+            Self::Locale => KeyValue::Text(row.locale.clone()),
+            Self::State => KeyValue::Text(row.state.clone()),
+            Self::PublishedAt => page::time_key(row.published_at),
+            Self::CreatedAt => page::time_key(Some(row.created_at)),
+            Self::UpdatedAt => page::time_key(Some(row.updated_at)),
+        }
+    }
+}
+
+/// Newest publication first; unpublished articles last, newest first.
+pub fn default_sort() -> page::Sort<ArticleSort> {
+    page::Sort::from_keys(vec![(ArticleSort::PublishedAt, Direction::Desc)])
+}

@@ -1,0 +1,253 @@
+//! Reading articles: list filters, slug look-up, and loading the ordered
+//! author and tag links of many articles in one statement each.
+
+use std::collections::HashMap;
+
+use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use uuid::Uuid;
+
+use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State};
+use crate::content::author::{self, Author};
+use crate::content::store::contains_ci;
+use crate::content::tag::{self, Tag};
+use crate::content::{Key, Ctx};
+use crate::error::AppError;
+
+/// Splits keys into ids and slugs.
+fn split_keys(keys: &[Key]) -> (Vec<Uuid>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut slugs = Vec::new();
+    for key in keys {
+        match key {
+            Key::Id(id) => ids.push(*id),
+            Key::Slug { slug, .. } => slugs.push(slug.clone()),
+        }
+    }
+    (ids, slugs)
+}
+
+/// `articles.id IN (SELECT article_id FROM <link> WHERE <other> IN ids OR <other> IN (SELECT id FROM <table> WHERE slug IN slugs))`.
+fn linked_to<L, O>(
+    link_article: L,
+    link_other: L,
+    other_id: O,
+    other_slug: O,
+    keys: &[Key],
+) -> Expr
+where
+    L: ColumnTrait,
+    O: ColumnTrait,
+{
+    let (ids, slugs) = split_keys(keys);
+    let mut matches = Condition::any();
+    if !ids.is_empty() {
+        matches = matches.add(Expr::col(link_other).is_in(ids));
+    }
+    if !slugs.is_empty() {
+        matches = matches.add(
+            Expr::col(link_other).in_subquery(
+                Query::select()
+                    .column(other_id)
+                    .from(other_id.entity_name())
+                    .and_where(Expr::col(other_slug).is_in(slugs))
+                    .to_owned(),
+            ),
+        );
+    }
+    Expr::col((article::Entity, article::Column::Id)).in_subquery(
+        Query::select()
+            .column(link_article)
+            .from(link_article.entity_name())
+            .cond_where(matches)
+            .to_owned(),
+    )
+}
+
+/// The filter as conditions on `articles`.
+pub(super) fn filtered(filter: &ArticleFilter) -> Select<article::Entity> {
+    let mut select = article::Entity::find();
+    if !filter.ids.is_empty() {
+        select = select.filter(article::Column::Id.is_in(filter.ids.clone()));
+    }
+    if !filter.authors.is_empty() {
+        select = select.filter(linked_to(
+            article_author::Column::ArticleId,
+            article_author::Column::AuthorId,
+            author_row::Column::Id,
+            author_row::Column::Slug,
+            &filter.authors,
+        ));
+    }
+    if !filter.tags.is_empty() {
+        select = select.filter(linked_to(
+            article_tag::Column::ArticleId,
+            article_tag::Column::TagId,
+            tag_row::Column::Id,
+            tag_row::Column::Slug,
+            &filter.tags,
+        ));
+    }
+    if let Some(locale) = &filter.locale {
+        select = select.filter(article::Column::Locale.eq(locale.as_str()));
+    }
+    if !filter.states.is_empty() {
+        select = select.filter(
+            article::Column::State.is_in(filter.states.iter().map(|s| s.as_str())),
+        );
+    }
+    if let Some(slug) = &filter.slug {
+        select = select.filter(article::Column::Slug.eq(slug.as_str()));
+    }
+    if let Some(after) = filter.published_after {
+        select = select.filter(article::Column::PublishedAt.gte(after));
+    }
+    if let Some(before) = filter.published_before {
+        select = select.filter(article::Column::PublishedAt.lt(before));
+    }
+    if let Some(q) = &filter.q {
+        select = select.filter(
+            Condition::any()
+                .add(contains_ci(article::Column::Title, q))
+                .add(contains_ci(article::Column::Excerpt, q))
+                .add(contains_ci(article::Column::Body, q)),
+        );
+    }
+    if let Some(title) = &filter.title_contains {
+        select = select.filter(contains_ci(article::Column::Title, title));
+    }
+    select
+}
+
+/// The article row `key` names. A slug without a locale prefers the default
+/// locale, then the oldest article with that slug.
+pub(super) async fn find_row<C: ConnectionTrait>(
+    ctx: &Ctx,
+    conn: &C,
+    key: &Key,
+) -> Result<article::Model, AppError> {
+    let not_found = || AppError::not_found("article");
+    match key {
+        Key::Id(id) => article::Entity::find_by_id(*id)
+            .one(conn)
+            .await?
+            .ok_or_else(not_found),
+        Key::Slug { slug, locale } => {
+            let mut query = article::Entity::find().filter(article::Column::Slug.eq(slug.as_str()));
+            if let Some(locale) = locale {
+                query = query.filter(article::Column::Locale.eq(locale.as_str()));
+            }
+            let rows = query.order_by_asc(article::Column::Id).all(conn).await?;
+            let default = &ctx.settings.default_locale;
+            let preferred = rows.iter().position(|row| &row.locale == default).unwrap_or(0);
+            rows.into_iter().nth(preferred).ok_or_else(not_found)
+        }
+    }
+}
+
+/// The ordered author and tag links of some articles.
+#[derive(Debug, Default)]
+pub(super) struct Links {
+    author_ids: HashMap<Uuid, Vec<Uuid>>,
+    tag_ids: HashMap<Uuid, Vec<Uuid>>,
+    authors: HashMap<Uuid, Vec<Author>>,
+    tags: HashMap<Uuid, Vec<Tag>>,
+}
+
+impl Links {
+    /// The links of one article whose ids are already known.
+    pub(super) fn with(article_id: Uuid, author_ids: Vec<Uuid>, tag_ids: Vec<Uuid>) -> Self {
+        let mut links = Self::default();
+        links.author_ids.insert(article_id, author_ids);
+        links.tag_ids.insert(article_id, tag_ids);
+        links
+    }
+}
+
+/// Loads the links of `ids`: one statement for authors and one for tags,
+/// joined with the author and tag rows when they are to be expanded.
+pub(super) async fn load_links<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+    include: Include,
+) -> Result<Links, AppError> {
+    let mut links = Links::default();
+    if ids.is_empty() {
+        return Ok(links);
+    }
+    let author_links = article_author::Entity::find()
+        .filter(article_author::Column::ArticleId.is_in(ids.to_vec()))
+        .order_by_asc(article_author::Column::ArticleId)
+        .order_by_asc(article_author::Column::Position);
+    if include.authors {
+        for (link, row) in author_links.find_also_related(author_row::Entity).all(conn).await? {
+            links.author_ids.entry(link.article_id).or_default().push(link.author_id);
+            if let Some(row) = row {
+                links.authors.entry(link.article_id).or_default().push(author::from_row(row));
+            }
+        }
+    } else {
+        for link in author_links.all(conn).await? {
+            links.author_ids.entry(link.article_id).or_default().push(link.author_id);
+        }
+    }
+    let tag_links = article_tag::Entity::find()
+        .filter(article_tag::Column::ArticleId.is_in(ids.to_vec()))
+        .order_by_asc(article_tag::Column::ArticleId)
+        .order_by_asc(article_tag::Column::Position);
+    if include.tags {
+        for (link, row) in tag_links.find_also_related(tag_row::Entity).all(conn).await? {
+            links.tag_ids.entry(link.article_id).or_default().push(link.tag_id);
+            if let Some(row) = row {
+                links.tags.entry(link.article_id).or_default().push(tag::from_row(row));
+            }
+        }
+    } else {
+        for link in tag_links.all(conn).await? {
+            links.tag_ids.entry(link.article_id).or_default().push(link.tag_id);
+        }
+    }
+    Ok(links)
+}
+
+/// Builds the domain article from its row and links.
+pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include) -> Article {
+    let featured_image = row.featured_image_url.map(|url| FeaturedImage {
+        url,
+        alt: row.featured_image_alt,
+    });
+    Article {
+        author_ids: links.author_ids.remove(&row.id).unwrap_or_default(),
+        tag_ids: links.tag_ids.remove(&row.id).unwrap_or_default(),
+        authors: include
+            .authors
+            .then(|| links.authors.remove(&row.id).unwrap_or_default()),
+        tags: include
+            .tags
+            .then(|| links.tags.remove(&row.id).unwrap_or_default()),
+        id: row.id,
+        slug: row.slug,
+        locale: row.locale,
+        title: row.title,
+        subtitle: row.subtitle,
+        excerpt: row.excerpt,
+        body: row.body,
+        featured_image,
+        seo: Seo {
+            title: row.seo_title,
+            description: row.seo_description,
+            canonical_url: row.seo_canonical_url,
+        },
+        state: State::parse(&row.state).unwrap_or(State::Draft),
+        version: row.version,
+        published_version: row.published_version,
+        published_at: row.published_at,
+        scheduled_at: row.scheduled_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        created_by: row.created_by,
+        updated_by: row.updated_by,
+        word_count: u32::try_from(row.word_count).unwrap_or(0),
+    }
+}

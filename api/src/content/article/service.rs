@@ -1,0 +1,454 @@
+//! Writing and reading articles.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::model::{Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, Include, Seo, State};
+use super::query::{self, Links};
+use crate::content::page::{self, ListQuery, Page};
+use crate::content::store::Slugged;
+use crate::content::validate::{self, Errors};
+use crate::content::{Actor, Ctx, Key, Patch, now, slug, text};
+use crate::error::AppError;
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Largest body, in bytes (1 MiB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+const MAX_AUTHORS: usize = 20;
+const MAX_TAGS: usize = 50;
+
+const STORE: Slugged<article::Entity> = Slugged {
+    id: article::Column::Id,
+    slug: article::Column::Slug,
+    noun: "article in this locale",
+};
+
+/// The stored fields after applying an input to the current article.
+struct Resolved {
+    locale: String,
+    title: String,
+    subtitle: Option<String>,
+    excerpt: Option<String>,
+    body: String,
+    featured_image: Option<FeaturedImage>,
+    seo: Seo,
+    author_ids: Vec<Uuid>,
+    tag_ids: Vec<Uuid>,
+    state: State,
+    published_at: Option<DateTime<Utc>>,
+}
+
+/// Applies the field rules to `input` over `current` (nothing for a create).
+fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result<Resolved, AppError> {
+    validate::check_sent_id(input.id, current.map(|a| a.id))?;
+    let mut errors = Errors::default();
+
+    let locale = match (&input.locale, current) {
+        (Patch::Value(tag), _) => match validate::locale(tag) {
+            Ok(locale) => locale,
+            Err(message) => {
+                errors.push("locale", message);
+                tag.clone()
+            }
+        },
+        (Patch::Null, Some(_)) => {
+            errors.push("locale", "must not be null");
+            String::new()
+        }
+        (_, Some(current)) => current.locale.clone(),
+        (_, None) => ctx.settings.default_locale.clone(),
+    };
+    match &input.slug {
+        Patch::Value(slug) => errors.check("slug", slug::check(slug)),
+        Patch::Null if current.is_some() => errors.push("slug", "must not be null"),
+        _ => {}
+    }
+
+    let title = input.title.clone().apply(current.map(|a| a.title.clone()));
+    match &title {
+        None => errors.push("title", "is required"),
+        Some(title) => errors.text("title", title, MAX_TITLE_CHARS, true),
+    }
+    let subtitle = input.subtitle.clone().apply(current.and_then(|a| a.subtitle.clone()));
+    if let Some(subtitle) = &subtitle {
+        errors.text("subtitle", subtitle, 300, false);
+    }
+    let excerpt = input.excerpt.clone().apply(current.and_then(|a| a.excerpt.clone()));
+    if let Some(excerpt) = &excerpt {
+        errors.text("excerpt", excerpt, 1_000, false);
+    }
+    let body = input
+        .body
+        .clone()
+        .apply(current.map(|a| a.body.clone()))
+        .unwrap_or_default();
+    if body.len() > MAX_BODY_BYTES {
+        errors.push("body", format!("must be at most {MAX_BODY_BYTES} bytes (1 MiB)"));
+    }
+
+    let featured_image = match &input.featured_image {
+        Patch::Missing => current.and_then(|a| a.featured_image.clone()),
+        Patch::Null => None,
+        Patch::Value(image) => {
+            let existing = current.and_then(|a| a.featured_image.as_ref());
+            let url = image.url.clone().apply(existing.map(|i| i.url.clone()));
+            let alt = image.alt.clone().apply(existing.and_then(|i| i.alt.clone()));
+            match &url {
+                None => errors.push("featured_image.url", "is required"),
+                Some(url) => errors.url("featured_image.url", url),
+            }
+            if let Some(alt) = &alt {
+                errors.text("featured_image.alt", alt, 300, false);
+            }
+            url.map(|url| FeaturedImage { url, alt })
+        }
+    };
+
+    let existing_seo = current.map(|a| a.seo.clone()).unwrap_or_default();
+    let seo = match &input.seo {
+        Patch::Missing => existing_seo,
+        Patch::Null => Seo::default(),
+        Patch::Value(seo) => Seo {
+            title: seo.title.clone().apply(existing_seo.title),
+            description: seo.description.clone().apply(existing_seo.description),
+            canonical_url: seo.canonical_url.clone().apply(existing_seo.canonical_url),
+        },
+    };
+    if let Some(title) = &seo.title {
+        errors.text("seo.title", title, 300, false);
+    }
+    if let Some(description) = &seo.description {
+        errors.text("seo.description", description, 500, false);
+    }
+    if let Some(url) = &seo.canonical_url {
+        errors.url("seo.canonical_url", url);
+    }
+
+    let author_ids = input
+        .author_ids
+        .clone()
+        .apply(current.map(|a| a.author_ids.clone()))
+        .unwrap_or_default();
+    if author_ids.is_empty() {
+        errors.push("author_ids", "at least one author is required");
+    }
+    check_ids("author_ids", &author_ids, MAX_AUTHORS, &mut errors);
+    let tag_ids = input
+        .tag_ids
+        .clone()
+        .apply(current.map(|a| a.tag_ids.clone()))
+        .unwrap_or_default();
+    check_ids("tag_ids", &tag_ids, MAX_TAGS, &mut errors);
+
+    let state = match (&input.state, current) {
+        (Patch::Value(name), None) => match State::parse(name) {
+            Some(State::Scheduled) => {
+                errors.push("state", "an article is scheduled through the workflow, not created scheduled");
+                State::Draft
+            }
+            Some(state) => state,
+            None => {
+                errors.push("state", "must be one of draft, in_review, approved, published, archived");
+                State::Draft
+            }
+        },
+        (Patch::Value(name), Some(current)) if name != current.state.as_str() => {
+            errors.push("state", "is changed through the workflow, not by editing the article");
+            current.state
+        }
+        (_, Some(current)) => current.state,
+        (_, None) => State::Draft,
+    };
+    let published_at = match current {
+        // Read-only once the article exists: the workflow sets it.
+        Some(current) => current.published_at,
+        None => match (&input.published_at, state) {
+            (Patch::Value(at), State::Published | State::Archived) => Some(*at),
+            (Patch::Value(_), _) => {
+                errors.push("published_at", "is only given for a published or archived article");
+                None
+            }
+            (_, State::Published) => Some(now()),
+            _ => None,
+        },
+    };
+
+    errors.finish()?;
+    Ok(Resolved {
+        locale,
+        title: title.unwrap_or_default(),
+        subtitle,
+        excerpt,
+        body,
+        featured_image,
+        seo,
+        author_ids,
+        tag_ids,
+        state,
+        published_at,
+    })
+}
+
+fn check_ids(field: &str, ids: &[Uuid], max: usize, errors: &mut Errors) {
+    if ids.len() > max {
+        errors.push(field, format!("must list at most {max} ids"));
+    }
+    let mut seen = HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !seen.insert(id) {
+            errors.push(format!("{field}[{i}]"), "is listed twice");
+        }
+    }
+}
+
+/// 422 naming each id in `ids` that has no row in the table.
+async fn ensure_exist<C, E>(conn: &C, field: &str, noun: &str, ids: &[Uuid], id_column: E::Column) -> Result<(), AppError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found: HashSet<Uuid> = E::find()
+        .select_only()
+        .column(id_column)
+        .filter(id_column.is_in(ids.to_vec()))
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut errors = Errors::default();
+    for (i, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            errors.push(format!("{field}[{i}]"), format!("no {noun} has the id {id}"));
+        }
+    }
+    errors.finish()
+}
+
+async fn ensure_references<C: ConnectionTrait>(conn: &C, fields: &Resolved) -> Result<(), AppError> {
+    ensure_exist::<_, author_row::Entity>(conn, "author_ids", "author", &fields.author_ids, author_row::Column::Id).await?;
+    ensure_exist::<_, tag_row::Entity>(conn, "tag_ids", "tag", &fields.tag_ids, tag_row::Column::Id).await
+}
+
+fn locale_scope(locale: &str) -> Condition {
+    Condition::all().add(article::Column::Locale.eq(locale))
+}
+
+async fn replace_links<C: ConnectionTrait>(
+    conn: &C,
+    article_id: Uuid,
+    author_ids: Option<&[Uuid]>,
+    tag_ids: Option<&[Uuid]>,
+) -> Result<(), AppError> {
+    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    if let Some(ids) = author_ids {
+        article_author::Entity::delete_many()
+            .filter(article_author::Column::ArticleId.eq(article_id))
+            .exec(conn)
+            .await?;
+        article_author::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
+            article_author::ActiveModel::from(article_author::Model {
+                article_id,
+                author_id: *id,
+                position: position(i),
+            })
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    if let Some(ids) = tag_ids {
+        article_tag::Entity::delete_many()
+            .filter(article_tag::Column::ArticleId.eq(article_id))
+            .exec(conn)
+            .await?;
+        article_tag::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
+            article_tag::ActiveModel::from(article_tag::Model {
+                article_id,
+                tag_id: *id,
+                position: position(i),
+            })
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
+    let at = now();
+    article::Model {
+        id,
+        slug,
+        locale: fields.locale.clone(),
+        title: fields.title.clone(),
+        subtitle: fields.subtitle.clone(),
+        excerpt: fields.excerpt.clone(),
+        body: fields.body.clone(),
+        featured_image_url: fields.featured_image.as_ref().map(|i| i.url.clone()),
+        featured_image_alt: fields.featured_image.as_ref().and_then(|i| i.alt.clone()),
+        seo_title: fields.seo.title.clone(),
+        seo_description: fields.seo.description.clone(),
+        seo_canonical_url: fields.seo.canonical_url.clone(),
+        state: fields.state.as_str().to_owned(),
+        version: 1,
+        published_version: None,
+        published_at: fields.published_at,
+        scheduled_at: None,
+        word_count: i32::try_from(text::word_count(&fields.body)).unwrap_or(i32::MAX),
+        created_at: at,
+        updated_at: at,
+        created_by: None,
+        updated_by: None,
+    }
+}
+
+/// Creates an article. The slug is generated from the title when not given,
+/// and made unique within the locale.
+pub async fn create(ctx: &Ctx, actor: &Actor, input: ArticleInput) -> Result<Article, AppError> {
+    let fields = resolve(ctx, &input, None)?;
+    let tx = ctx.begin_write().await?;
+    ensure_references(&*tx, &fields).await?;
+    let scope = locale_scope(&fields.locale);
+    let slug = match input.slug.value() {
+        Some(slug) => {
+            STORE.ensure_free(&*tx, slug, scope, None).await?;
+            slug.clone()
+        }
+        None => {
+            let base = slug::slugify(&fields.title, "article");
+            STORE.free_slug(&*tx, &base, scope).await?
+        }
+    };
+    let mut row = to_row(Uuid::now_v7(), slug, &fields);
+    row.created_by = actor.user_id;
+    row.updated_by = actor.user_id;
+    if fields.state == State::Published {
+        row.published_version = Some(1);
+    }
+    article::Entity::insert(article::ActiveModel::from(row.clone()))
+        .exec_without_returning(&*tx)
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
+            other => other,
+        })?;
+    replace_links(&*tx, row.id, Some(&fields.author_ids), Some(&fields.tag_ids)).await?;
+    tx.commit().await?;
+    let mut links = Links::with(row.id, fields.author_ids, fields.tag_ids);
+    Ok(query::assemble(row, &mut links, Include::default()))
+}
+
+/// Updates an article. `expected_version`, when given, must be the current version.
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    key: &Key,
+    input: ArticleInput,
+    expected_version: Option<i32>,
+) -> Result<Article, AppError> {
+    let tx = ctx.begin_write().await?;
+    let current_row = query::find_row(ctx, &*tx, key).await?;
+    // Lock the row (PostgreSQL) so concurrent writers queue instead of racing.
+    article::Entity::find_by_id(current_row.id).lock_exclusive().one(&*tx).await?;
+    let current = read_one(&*tx, current_row, Include::default()).await?;
+    if let Some(expected) = expected_version
+        && expected != current.version
+    {
+        return Err(AppError::VersionConflict {
+            current: current.version,
+        });
+    }
+    let fields = resolve(ctx, &input, Some(&current))?;
+    ensure_references(&*tx, &fields).await?;
+    let slug = match input.slug.value() {
+        Some(slug) => slug.clone(),
+        None => current.slug.clone(),
+    };
+    if slug != current.slug || fields.locale != current.locale {
+        STORE
+            .ensure_free(&*tx, &slug, locale_scope(&fields.locale), Some(current.id))
+            .await?;
+    }
+    let mut row = to_row(current.id, slug, &fields);
+    row.version = current.version + 1;
+    row.published_version = current.published_version;
+    row.scheduled_at = current.scheduled_at;
+    row.created_at = current.created_at;
+    row.created_by = current.created_by;
+    row.updated_by = actor.user_id;
+    let mut active = article::ActiveModel::from(row.clone()).reset_all();
+    active.id = NotSet;
+    active.created_at = NotSet;
+    active.created_by = NotSet;
+    article::Entity::update_many()
+        .set(active)
+        .filter(article::Column::Id.eq(current.id))
+        .exec(&*tx)
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
+            other => other,
+        })?;
+    let authors_changed = fields.author_ids != current.author_ids;
+    let tags_changed = fields.tag_ids != current.tag_ids;
+    replace_links(
+        &*tx,
+        row.id,
+        authors_changed.then_some(fields.author_ids.as_slice()),
+        tags_changed.then_some(fields.tag_ids.as_slice()),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut links = Links::with(row.id, fields.author_ids, fields.tag_ids);
+    Ok(query::assemble(row, &mut links, Include::default()))
+}
+
+/// Deletes an article with its author and tag links.
+pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError> {
+    let tx = ctx.begin_write().await?;
+    let row = query::find_row(ctx, &*tx, key).await?;
+    article::Entity::delete_by_id(row.id).exec(&*tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn read_one<C: ConnectionTrait>(
+    conn: &C,
+    row: article::Model,
+    include: Include,
+) -> Result<Article, AppError> {
+    let mut links = query::load_links(conn, &[row.id], include).await?;
+    Ok(query::assemble(row, &mut links, include))
+}
+
+/// One article by id or slug.
+pub async fn get(ctx: &Ctx, key: &Key, include: Include) -> Result<Article, AppError> {
+    let row = query::find_row(ctx, &ctx.db.conn, key).await?;
+    read_one(&ctx.db.conn, row, include).await
+}
+
+/// A page of articles: a count, the page, and one statement each for the
+/// author and tag links — four statements whatever the page size.
+pub async fn list(
+    ctx: &Ctx,
+    query: &ListQuery<ArticleFilter, ArticleSort>,
+    include: Include,
+) -> Result<Page<Article>, AppError> {
+    let select = query::filtered(&query.filter);
+    let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
+    let mut links = query::load_links(&ctx.db.conn, &ids, include).await?;
+    Ok(page.map(|row| query::assemble(row, &mut links, include)))
+}

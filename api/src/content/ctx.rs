@@ -1,0 +1,174 @@
+//! What every content function receives: the database, settings and the actor.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{DatabaseBackend, DatabaseTransaction, TransactionTrait};
+use serde::{Deserialize, Deserializer};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::error::AppError;
+
+/// Settings the content rules depend on.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Locale of articles created without one.
+    pub default_locale: String,
+}
+
+/// Shared handle for content functions: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    /// The database.
+    pub db: Db,
+    /// Content settings.
+    pub settings: Arc<Settings>,
+    /// SQLite allows one writer at a time; writers queue here instead of
+    /// failing with `SQLITE_BUSY` when two transactions both upgrade to write.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+impl Ctx {
+    /// A context over an open database.
+    pub fn new(db: Db, settings: Settings) -> Self {
+        let write_gate =
+            (db.backend() == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Self {
+            db,
+            settings: Arc::new(settings),
+            write_gate,
+        }
+    }
+
+    /// Starts a write transaction (after taking the SQLite writer slot).
+    pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.db.conn.begin().await?;
+        Ok(WriteTx { txn, _gate: gate })
+    }
+}
+
+/// A write transaction; dropping it without [`WriteTx::commit`] rolls back.
+pub struct WriteTx {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commits every statement of the transaction at once.
+    pub async fn commit(self) -> Result<(), AppError> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+/// Who is making a change. Until accounts exist, every request acts as the
+/// anonymous actor with full rights; the user id is recorded on writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// The user behind the request, when signed in.
+    pub user_id: Option<Uuid>,
+}
+
+/// How an entity is addressed: by id, or by its slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// The UUID.
+    Id(Uuid),
+    /// The slug; for articles, optionally within one locale.
+    Slug {
+        /// The slug text.
+        slug: String,
+        /// Locale to look in (articles only).
+        locale: Option<String>,
+    },
+}
+
+impl Key {
+    /// A UUID is an id; anything else is a slug.
+    pub fn parse(raw: &str, locale: Option<String>) -> Self {
+        match Uuid::parse_str(raw) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Slug {
+                slug: raw.to_owned(),
+                locale,
+            },
+        }
+    }
+}
+
+/// A field of a partial update: absent, explicitly null, or a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    /// Not sent: leave the stored value alone.
+    #[default]
+    Missing,
+    /// Sent as `null`: clear the value.
+    Null,
+    /// Sent with a value.
+    Value(T),
+}
+
+impl<T> Patch<T> {
+    /// The sent value, if any.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Self::Value(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// For a full replacement (`PUT`): a field that was not sent is cleared.
+    pub fn or_null(self) -> Self {
+        match self {
+            Self::Missing => Self::Null,
+            other => other,
+        }
+    }
+
+    /// Resolves against the current value: `Missing` keeps it, `Null` clears it.
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Self::Missing => current,
+            Self::Null => None,
+            Self::Value(value) => Some(value),
+        }
+    }
+
+    /// Converts the value inside.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Self::Missing => Patch::Missing,
+            Self::Null => Patch::Null,
+            Self::Value(value) => Patch::Value(f(value)),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            Some(value) => Self::Value(value),
+            None => Self::Null,
+        })
+    }
+}
+
+/// The current time at the precision both databases store (microseconds),
+/// so a value read back equals the value written.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}

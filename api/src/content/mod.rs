@@ -1,0 +1,17 @@
+//! The domain: articles, authors and tags, and the rules they obey.
+//!
+//! This is the only layer that talks to the database. The REST and GraphQL
+//! adapters call these functions and never hold SQL or business rules, so
+//! both get the same validation, errors and behaviour.
+
+pub mod article;
+pub mod author;
+mod ctx;
+pub mod page;
+pub mod slug;
+mod store;
+pub mod tag;
+pub mod text;
+pub mod validate;
+
+pub use ctx::{Actor, Ctx, Key, Patch, Settings, WriteTx, now};

@@ -1,0 +1,94 @@
+//! Opening the database (embedded SQLite or PostgreSQL) and migrating it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
+
+use crate::config::Config;
+
+/// An open database with a count of the statements it has executed.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// The pooled connection.
+    pub conn: DatabaseConnection,
+    /// Statements executed since start (successful or not), exported by `/metrics`.
+    pub statements: Arc<AtomicU64>,
+}
+
+impl Db {
+    /// Which SQL dialect is behind the connection.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Runs a trivial statement to prove the database answers.
+    pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
+        use sea_orm::ConnectionTrait;
+        self.conn.execute_unprepared("SELECT 1").await.map(|_| ())
+    }
+
+    /// Statements executed so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+/// Opens the configured database, creating the data folder for the embedded
+/// SQLite file. SQLite runs in WAL mode with foreign keys on and a busy timeout.
+pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+    let url = config.effective_database_url();
+    let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite && config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data folder {}", config.data_dir.display())
+        })?;
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(config.db_max_connections.max(1))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if is_sqlite {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    }
+    let mut conn = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    conn.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(target: "masthead::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
+    });
+    Ok(Db { conn, statements })
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    Migrator::up(&db.conn, None)
+        .await
+        .context("database migration failed")
+}
+
+/// The URL with any password replaced, for log lines and error messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

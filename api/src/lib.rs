@@ -1,0 +1,13 @@
+//! Masthead: a headless CMS for articles, authors and tags.
+//!
+//! Layers, outside in: `rest` (HTTP adapter) → `content` (the domain, the
+//! only layer with SQL) → `entities` (storage shape). See `docs/architecture.md`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod rest;
+pub mod telemetry;

@@ -1,0 +1,5 @@
+//! The `masthead` binary.
+
+fn main() -> std::process::ExitCode {
+    masthead::cli::main()
+}

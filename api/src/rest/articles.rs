@@ -1,0 +1,286 @@
+//! `/api/v1/articles`: handlers only parse, call `content::article`, and answer.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::docs::{
+    BadRequest, Conflict, ListParams, NotFound, PayloadTooLarge, PreconditionFailed, ReadParams,
+    Unprocessable, UnsupportedMediaType,
+};
+use super::dto::{ARTICLE_FIELDS, ArticleOut, ArticleWrite, Formats};
+use super::extract::{Caller, IfMatch, JsonBody};
+use super::list::{self, Collection, ReadOptions};
+use super::respond::{self, ListAnswer};
+use crate::app::AppState;
+use crate::content::article::{self, ArticleFilter, ArticleSort, Include, State};
+use crate::content::page::Sort;
+use crate::content::{Key, validate};
+use crate::error::AppError;
+
+/// How `/articles` reads its query string.
+pub struct Articles;
+
+impl Collection for Articles {
+    type Filter = ArticleFilter;
+    type Sort = ArticleSort;
+    const NAME: &'static str = "articles";
+    const FIELDS: &'static [&'static str] = ARTICLE_FIELDS;
+    const INCLUDES: &'static [&'static str] = &["authors", "tags"];
+    const FORMATS: &'static [&'static str] = &["html", "text"];
+
+    fn default_sort() -> Sort<ArticleSort> {
+        article::default_sort()
+    }
+
+    fn filter(filter: &mut ArticleFilter, name: &str, value: &str) -> Result<bool, AppError> {
+        match name {
+            "author" | "author_id" | "author_ids" => filter.authors.push(Key::parse(value, None)),
+            "tag" | "tag_id" | "tag_ids" => filter.tags.push(Key::parse(value, None)),
+            "locale" => {
+                filter.locale =
+                    Some(validate::locale(value).map_err(|m| AppError::bad_field(name, m))?);
+            }
+            "state" => filter.states.push(State::parse(value).ok_or_else(|| {
+                AppError::bad_field(
+                    name,
+                    "must be one of draft, in_review, approved, scheduled, published, archived",
+                )
+            })?),
+            "slug" => filter.slug = Some(value.to_owned()),
+            "published_after" | "published_at_gte" => {
+                filter.published_after = Some(list::timestamp(name, value)?);
+            }
+            "published_before" => filter.published_before = Some(list::timestamp(name, value)?),
+            "published_at_lte" => {
+                let at = list::timestamp(name, value)?;
+                filter.published_before = Some(at + chrono::Duration::microseconds(1));
+            }
+            "q" => filter.q = Some(value.to_owned()),
+            "title_like" => filter.title_contains = Some(value.to_owned()),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Article-specific list parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "only describes the API in OpenAPI")]
+struct ArticleListParams {
+    /// Credited to this author (id or slug); repeat to match any of several.
+    author: Option<Vec<String>>,
+    /// Filed under this tag (id or slug); repeat to match any of several.
+    tag: Option<Vec<String>>,
+    /// In this locale (BCP 47).
+    locale: Option<String>,
+    /// In this state; repeat to match any of several.
+    state: Option<Vec<String>>,
+    /// With this slug.
+    slug: Option<String>,
+    /// Published at or after this time (RFC 3339 or a date).
+    published_after: Option<String>,
+    /// Published before this time (RFC 3339 or a date).
+    published_before: Option<String>,
+    /// Expand relations: `authors`, `tags`, comma-separated.
+    include: Option<String>,
+    /// Add derived bodies: `html` (sanitised), `text`, comma-separated.
+    formats: Option<String>,
+}
+
+/// Article-specific read parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "only describes the API in OpenAPI")]
+struct ArticleReadParams {
+    /// Locale to look a slug up in (by default: the default locale first).
+    locale: Option<String>,
+    /// Expand relations: `authors`, `tags`, comma-separated.
+    include: Option<String>,
+    /// Add derived bodies: `html` (sanitised), `text`, comma-separated.
+    formats: Option<String>,
+}
+
+fn include_of(options: &ReadOptions) -> Include {
+    Include {
+        authors: options.includes("authors"),
+        tags: options.includes("tags"),
+    }
+}
+
+fn formats_of(options: &ReadOptions) -> Formats {
+    Formats {
+        html: options.wants("html"),
+        text: options.wants("text"),
+    }
+}
+
+fn location(id: Uuid) -> String {
+    format!("/api/v1/articles/{id}")
+}
+
+/// List articles.
+///
+/// Filters combine with AND; repeated `author`, `tag` or `state` values match any of them.
+#[utoipa::path(
+    tag = "articles",
+    params(ListParams, ArticleListParams),
+    responses(
+        (status = 200, description = "A page of articles in `data`, counts in `meta`", body = Vec<ArticleOut>,
+         headers(("X-Total-Count" = u64, description = "Rows over all pages"),
+                 ("Link" = String, description = "RFC 8288 links to neighbouring pages"),
+                 ("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match"),
+        BadRequest,
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let request = list::list_request::<Articles>(req.query_string(), |f| &mut f.ids)?;
+    let page = article::list(&state.ctx, &request.query, include_of(&request.options)).await?;
+    let formats = formats_of(&request.options);
+    let page = page.map(|a| ArticleOut::new(a, formats));
+    respond::list(
+        &req,
+        &page,
+        ListAnswer {
+            resource: Articles::NAME,
+            style: request.style,
+            limit: request.query.page.limit(),
+            fields: request.options.fields.as_deref(),
+        },
+    )
+}
+
+/// Get an article by id or slug.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "Article id or slug"), ReadParams, ArticleReadParams),
+    responses(
+        (status = 200, body = ArticleOut, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match"),
+        BadRequest, NotFound,
+    )
+)]
+#[get("/articles/{id}")]
+pub async fn get_article(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let options = list::read_options::<Articles>(req.query_string())?;
+    let key = Key::parse(&path, options.locale.clone());
+    let article = article::get(&state.ctx, &key, include_of(&options)).await?;
+    let version = article.version;
+    let out = ArticleOut::new(article, formats_of(&options));
+    respond::entity(&req, version, &out, options.fields.as_deref())
+}
+
+/// Create an article.
+///
+/// The slug is generated from the title when absent (`-2`, `-3`… when taken);
+/// an explicit slug that is taken is a 409.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleWrite,
+    responses(
+        (status = 201, body = ArticleOut, headers(("Location" = String), ("ETag" = String))),
+        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<ArticleWrite>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner().into_input();
+    let article = article::create(&state.ctx, &caller.0, input).await?;
+    let (id, version) = (article.id, article.version);
+    respond::written(StatusCode::CREATED, Some(location(id)), version, &ArticleOut::new(article, Formats::default()))
+}
+
+async fn write_article(
+    state: &AppState,
+    caller: Caller,
+    path: &str,
+    if_match: IfMatch,
+    write: ArticleWrite,
+    replace: bool,
+) -> Result<HttpResponse, AppError> {
+    let key = Key::parse(path, None);
+    let mut input = write.into_input();
+    if replace {
+        input = input.replacing();
+    }
+    let article = article::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
+    let version = article.version;
+    respond::written(StatusCode::OK, None, version, &ArticleOut::new(article, Formats::default()))
+}
+
+/// Update some fields of an article.
+///
+/// Fields not sent keep their values; `null` clears an optional field.
+/// With `If-Match`, the write happens only if the article is still at that version.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "Article id or slug"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
+    request_body = ArticleWrite,
+    responses(
+        (status = 200, body = ArticleOut, headers(("ETag" = String))),
+        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[patch("/articles/{id}")]
+pub async fn patch_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<ArticleWrite>,
+) -> Result<HttpResponse, AppError> {
+    write_article(&state, caller, &path, if_match, body.into_inner(), false).await
+}
+
+/// Replace an article.
+///
+/// Writable fields not sent are cleared (the slug and locale keep their values).
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "Article id or slug"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
+    request_body = ArticleWrite,
+    responses(
+        (status = 200, body = ArticleOut, headers(("ETag" = String))),
+        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[put("/articles/{id}")]
+pub async fn replace_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<ArticleWrite>,
+) -> Result<HttpResponse, AppError> {
+    write_article(&state, caller, &path, if_match, body.into_inner(), true).await
+}
+
+/// Delete an article.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "Article id or slug")),
+    responses((status = 204, description = "Deleted"), NotFound)
+)]
+#[delete("/articles/{id}")]
+pub async fn delete_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    article::delete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,75 @@
+//! OpenAPI pieces shared by the handlers: problem responses and query parameters.
+//! These types are never built: they exist to describe the API.
+#![allow(dead_code, reason = "types that only describe the API in OpenAPI")]
+
+use utoipa::{IntoParams, IntoResponses};
+
+use crate::error::Problem;
+
+/// The input cannot be parsed: malformed JSON, a wrong type, an unknown field or query parameter.
+#[derive(IntoResponses)]
+#[response(status = 400, content_type = "application/problem+json")]
+pub struct BadRequest(#[to_schema] pub Problem);
+
+/// No such resource.
+#[derive(IntoResponses)]
+#[response(status = 404, content_type = "application/problem+json")]
+pub struct NotFound(#[to_schema] pub Problem);
+
+/// The request conflicts with stored state (a taken slug, a record still in use).
+#[derive(IntoResponses)]
+#[response(status = 409, content_type = "application/problem+json")]
+pub struct Conflict(#[to_schema] pub Problem);
+
+/// `If-Match` names a version that is no longer current; `current_version` says which is.
+#[derive(IntoResponses)]
+#[response(status = 412, content_type = "application/problem+json")]
+pub struct PreconditionFailed(#[to_schema] pub Problem);
+
+/// The request body is over the size limit.
+#[derive(IntoResponses)]
+#[response(status = 413, content_type = "application/problem+json")]
+pub struct PayloadTooLarge(#[to_schema] pub Problem);
+
+/// The request body is not `application/json`.
+#[derive(IntoResponses)]
+#[response(status = 415, content_type = "application/problem+json")]
+pub struct UnsupportedMediaType(#[to_schema] pub Problem);
+
+/// The input is well-formed but breaks a rule; `errors` lists each field.
+#[derive(IntoResponses)]
+#[response(status = 422, content_type = "application/problem+json")]
+pub struct Unprocessable(#[to_schema] pub Problem);
+
+/// Pagination, sorting and shaping parameters common to every list.
+///
+/// Lists also speak the conventions of admin UIs: `_start`, `_end`, `_sort`,
+/// `_order` and repeated `id` (json-server: a bare array with
+/// `X-Total-Count`), and `range`, `sort` and `filter` as JSON
+/// (ra-data-simple-rest: a bare array with `Content-Range`).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page number, from 1 (with `per_page`).
+    pub page: Option<u64>,
+    /// Rows per page, 1 to 100 (default 20).
+    pub per_page: Option<u64>,
+    /// Opaque cursor from `meta.next_cursor` of the previous page (with `limit`).
+    pub cursor: Option<String>,
+    /// Rows per page with cursors, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// Sort keys, comma-separated; a leading `-` sorts descending (`-published_at,title`).
+    pub sort: Option<String>,
+    /// Only these top-level fields, comma-separated.
+    pub fields: Option<String>,
+    /// Text to look for (case-insensitive for ASCII letters).
+    pub q: Option<String>,
+}
+
+/// Shaping parameters of a single read.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReadParams {
+    /// Only these top-level fields, comma-separated.
+    pub fields: Option<String>,
+}

@@ -1,0 +1,511 @@
+//! Wire types of the REST API: what clients send and receive, separate from
+//! the domain types so a domain change never changes the API by accident.
+
+use chrono::{DateTime, Utc};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::content::article::{Article, ArticleInput, FeaturedImageInput, SeoInput, State};
+use crate::content::author::{Author, AuthorInput};
+use crate::content::tag::{Tag, TagInput};
+use super::extract::Object;
+use crate::content::{Patch, text};
+
+/// Editorial state of an article.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleState {
+    Draft,
+    InReview,
+    Approved,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl From<State> for ArticleState {
+    fn from(state: State) -> Self {
+        match state {
+            State::Draft => Self::Draft,
+            State::InReview => Self::InReview,
+            State::Approved => Self::Approved,
+            State::Scheduled => Self::Scheduled,
+            State::Published => Self::Published,
+            State::Archived => Self::Archived,
+        }
+    }
+}
+
+/// An author.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorOut {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    /// Private contact address.
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    /// Profile links by network name, in the order given.
+    #[schema(value_type = Option<Object>)]
+    pub social: Option<Map<String, Value>>,
+    /// Grows by one with every write.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+}
+
+impl From<Author> for AuthorOut {
+    fn from(a: Author) -> Self {
+        Self {
+            id: a.id,
+            slug: a.slug,
+            name: a.name,
+            bio: a.bio,
+            email: a.email,
+            avatar_url: a.avatar_url,
+            website: a.website,
+            social: a.social,
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            created_by: a.created_by,
+            updated_by: a.updated_by,
+        }
+    }
+}
+
+/// Top-level fields of an author, for `fields=`.
+pub const AUTHOR_FIELDS: &[&str] = &[
+    "id", "slug", "name", "bio", "email", "avatar_url", "website", "social", "version",
+    "created_at", "updated_at", "created_by", "updated_by",
+];
+
+/// A tag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagOut {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Grows by one with every write.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+    /// Published articles filed under the tag (absent inside an article's `tags`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_count: Option<u64>,
+}
+
+impl From<Tag> for TagOut {
+    fn from(t: Tag) -> Self {
+        Self {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+            description: t.description,
+            version: t.version,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            created_by: t.created_by,
+            updated_by: t.updated_by,
+            article_count: t.article_count,
+        }
+    }
+}
+
+/// Top-level fields of a tag, for `fields=`.
+pub const TAG_FIELDS: &[&str] = &[
+    "id", "slug", "name", "description", "version", "created_at", "updated_at", "created_by",
+    "updated_by", "article_count",
+];
+
+/// The picture shown with an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeaturedImageOut {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+/// Search-engine overrides.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeoOut {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+/// An article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleOut {
+    pub id: Uuid,
+    pub slug: String,
+    /// BCP 47 language tag.
+    pub locale: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: Option<String>,
+    /// CommonMark Markdown, byte for byte as written.
+    pub body: String,
+    pub featured_image: Option<FeaturedImageOut>,
+    pub seo: SeoOut,
+    pub state: ArticleState,
+    /// Grows by one with every write.
+    pub version: i32,
+    /// The version readers see, once published.
+    pub published_version: Option<i32>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+    /// Ids of the credited authors, in credit order.
+    pub author_ids: Vec<Uuid>,
+    /// Ids of the tags, in order.
+    pub tag_ids: Vec<Uuid>,
+    /// The authors, with `include=authors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<AuthorOut>>,
+    /// The tags, with `include=tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagOut>>,
+    /// Words in the body's text.
+    pub word_count: u32,
+    /// Minutes to read the body at 230 words a minute, rounded up.
+    pub reading_time_minutes: u32,
+    /// The body as sanitised HTML, with `formats=html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// The body as plain text, with `formats=text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+}
+
+/// Which derived formats to add to an article.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Formats {
+    /// Add `body_html`.
+    pub html: bool,
+    /// Add `body_text`.
+    pub text: bool,
+}
+
+impl ArticleOut {
+    /// The wire form of an article, with the asked-for formats.
+    pub fn new(a: Article, formats: Formats) -> Self {
+        let reading_time_minutes = a.reading_time_minutes();
+        Self {
+            body_html: formats.html.then(|| text::to_html(&a.body)),
+            body_text: formats.text.then(|| text::to_text(&a.body)),
+            id: a.id,
+            slug: a.slug,
+            locale: a.locale,
+            title: a.title,
+            subtitle: a.subtitle,
+            excerpt: a.excerpt,
+            body: a.body,
+            featured_image: a.featured_image.map(|i| FeaturedImageOut { url: i.url, alt: i.alt }),
+            seo: SeoOut {
+                title: a.seo.title,
+                description: a.seo.description,
+                canonical_url: a.seo.canonical_url,
+            },
+            state: a.state.into(),
+            version: a.version,
+            published_version: a.published_version,
+            published_at: a.published_at,
+            scheduled_at: a.scheduled_at,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            created_by: a.created_by,
+            updated_by: a.updated_by,
+            author_ids: a.author_ids,
+            tag_ids: a.tag_ids,
+            authors: a.authors.map(|list| list.into_iter().map(AuthorOut::from).collect()),
+            tags: a.tags.map(|list| list.into_iter().map(TagOut::from).collect()),
+            word_count: a.word_count,
+            reading_time_minutes,
+        }
+    }
+}
+
+/// Top-level fields of an article, for `fields=`.
+pub const ARTICLE_FIELDS: &[&str] = &[
+    "id", "slug", "locale", "title", "subtitle", "excerpt", "body", "featured_image", "seo",
+    "state", "version", "published_version", "published_at", "scheduled_at", "created_at",
+    "updated_at", "created_by", "updated_by", "author_ids", "tag_ids", "authors", "tags",
+    "word_count", "reading_time_minutes", "body_html", "body_text",
+];
+
+/// An author as written. The read-only fields of a record read earlier
+/// (`version`, `created_at`, …) are accepted and ignored, so admin UIs can
+/// send the whole record back; any other unknown field is a 400.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorWrite {
+    /// Generated from the name when absent; must be free.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub slug: Patch<String>,
+    /// Required on create; at most 200 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub bio: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub email: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub avatar_url: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub website: Patch<String>,
+    /// Network name → URL or handle.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub social: Patch<Map<String, Value>>,
+    /// Read-only: when sent back, must be the id of the addressed record.
+    pub id: Option<Uuid>,
+    #[serde(default, rename = "version")]
+    #[schema(ignore)]
+    _version: Option<IgnoredAny>,
+    #[serde(default, rename = "created_at")]
+    #[schema(ignore)]
+    _created_at: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_at")]
+    #[schema(ignore)]
+    _updated_at: Option<IgnoredAny>,
+    #[serde(default, rename = "created_by")]
+    #[schema(ignore)]
+    _created_by: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_by")]
+    #[schema(ignore)]
+    _updated_by: Option<IgnoredAny>,
+}
+
+impl AuthorWrite {
+    /// The domain input.
+    pub fn into_input(self) -> AuthorInput {
+        AuthorInput {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            bio: self.bio,
+            email: self.email,
+            avatar_url: self.avatar_url,
+            website: self.website,
+            social: self.social,
+        }
+    }
+}
+
+/// A tag as written. Read-only fields of a record read earlier are accepted
+/// and ignored; any other unknown field is a 400.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagWrite {
+    /// Generated from the name when absent; must be free.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub slug: Patch<String>,
+    /// Required on create; at most 100 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub description: Patch<String>,
+    /// Read-only: when sent back, must be the id of the addressed record.
+    pub id: Option<Uuid>,
+    #[serde(default, rename = "version")]
+    #[schema(ignore)]
+    _version: Option<IgnoredAny>,
+    #[serde(default, rename = "created_at")]
+    #[schema(ignore)]
+    _created_at: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_at")]
+    #[schema(ignore)]
+    _updated_at: Option<IgnoredAny>,
+    #[serde(default, rename = "created_by")]
+    #[schema(ignore)]
+    _created_by: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_by")]
+    #[schema(ignore)]
+    _updated_by: Option<IgnoredAny>,
+    #[serde(default, rename = "article_count")]
+    #[schema(ignore)]
+    _article_count: Option<IgnoredAny>,
+}
+
+impl TagWrite {
+    /// The domain input.
+    pub fn into_input(self) -> TagInput {
+        TagInput {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            description: self.description,
+        }
+    }
+}
+
+/// The featured image as written.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturedImageWrite {
+    /// Absolute http(s) URL; required.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub url: Patch<String>,
+    /// Text alternative, at most 300 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub alt: Patch<String>,
+}
+
+/// SEO fields as written; in a PATCH, fields not sent keep their values.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeoWrite {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub description: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub canonical_url: Patch<String>,
+}
+
+/// An article as written. The read-only fields of a record read earlier
+/// (`version`, `word_count`, expanded `authors` and `tags`, …) are accepted
+/// and ignored, so admin UIs can send the whole record back; any other
+/// unknown field is a 400.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleWrite {
+    /// Generated from the title when absent on create; unique per locale.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub slug: Patch<String>,
+    /// BCP 47 tag; the configured default when absent on create.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub locale: Patch<String>,
+    /// Required; at most 300 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub subtitle: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub excerpt: Patch<String>,
+    /// CommonMark Markdown, at most 1 MiB.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub body: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<FeaturedImageWrite>)]
+    pub featured_image: Patch<Object<FeaturedImageWrite>>,
+    #[serde(default)]
+    #[schema(value_type = Option<SeoWrite>)]
+    pub seo: Patch<Object<SeoWrite>>,
+    /// Credited authors in order; at least one.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    pub author_ids: Patch<Vec<Uuid>>,
+    /// Tags in order.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    pub tag_ids: Patch<Vec<Uuid>>,
+    /// On create only (imports): the starting state. Afterwards it must equal
+    /// the current state; the workflow changes it.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub state: Patch<String>,
+    /// On create of a published or archived article only (imports, back-dating).
+    #[serde(default)]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Patch<DateTime<Utc>>,
+    /// Read-only: when sent back, must be the id of the addressed record.
+    pub id: Option<Uuid>,
+    #[serde(default, rename = "version")]
+    #[schema(ignore)]
+    _version: Option<IgnoredAny>,
+    #[serde(default, rename = "published_version")]
+    #[schema(ignore)]
+    _published_version: Option<IgnoredAny>,
+    #[serde(default, rename = "scheduled_at")]
+    #[schema(ignore)]
+    _scheduled_at: Option<IgnoredAny>,
+    #[serde(default, rename = "created_at")]
+    #[schema(ignore)]
+    _created_at: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_at")]
+    #[schema(ignore)]
+    _updated_at: Option<IgnoredAny>,
+    #[serde(default, rename = "created_by")]
+    #[schema(ignore)]
+    _created_by: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_by")]
+    #[schema(ignore)]
+    _updated_by: Option<IgnoredAny>,
+    #[serde(default, rename = "authors")]
+    #[schema(ignore)]
+    _authors: Option<IgnoredAny>,
+    #[serde(default, rename = "tags")]
+    #[schema(ignore)]
+    _tags: Option<IgnoredAny>,
+    #[serde(default, rename = "word_count")]
+    #[schema(ignore)]
+    _word_count: Option<IgnoredAny>,
+    #[serde(default, rename = "reading_time_minutes")]
+    #[schema(ignore)]
+    _reading_time_minutes: Option<IgnoredAny>,
+    #[serde(default, rename = "body_html")]
+    #[schema(ignore)]
+    _body_html: Option<IgnoredAny>,
+    #[serde(default, rename = "body_text")]
+    #[schema(ignore)]
+    _body_text: Option<IgnoredAny>,
+}
+
+impl ArticleWrite {
+    /// The domain input.
+    pub fn into_input(self) -> ArticleInput {
+        ArticleInput {
+            id: self.id,
+            slug: self.slug,
+            locale: self.locale,
+            title: self.title,
+            subtitle: self.subtitle,
+            excerpt: self.excerpt,
+            body: self.body,
+            featured_image: self.featured_image.map(|Object(i)| FeaturedImageInput { url: i.url, alt: i.alt }),
+            seo: self.seo.map(|Object(s)| SeoInput {
+                title: s.title,
+                description: s.description,
+                canonical_url: s.canonical_url,
+            }),
+            author_ids: self.author_ids,
+            tag_ids: self.tag_ids,
+            state: self.state,
+            published_at: self.published_at,
+        }
+    }
+}

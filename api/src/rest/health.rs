@@ -1,0 +1,49 @@
+//! Liveness and readiness probes.
+
+use actix_web::{HttpResponse, get, web};
+use crate::app::AppState;
+
+/// The process is up.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up")))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// The database answers; load balancers send traffic only when this is 200.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve"),
+        (status = 503, description = "The database does not answer"),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.ctx.db.ping().await {
+        Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "unavailable", "reason": "database"}))
+        }
+    }
+}
+
+/// Counters in the Prometheus text format.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain"))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let body = format!(
+        "# HELP masthead_db_statements_total SQL statements executed.\n\
+         # TYPE masthead_db_statements_total counter\n\
+         masthead_db_statements_total {}\n",
+        state.ctx.db.statement_count()
+    );
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
+}

@@ -1,0 +1,196 @@
+//! `/api/v1/tags`: handlers only parse, call `content::tag`, and answer.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+
+use super::docs::{
+    BadRequest, Conflict, ListParams, NotFound, PayloadTooLarge, PreconditionFailed, ReadParams,
+    Unprocessable, UnsupportedMediaType,
+};
+use super::dto::{TAG_FIELDS, TagOut, TagWrite};
+use super::extract::{Caller, IfMatch, JsonBody};
+use super::list::{self, Collection};
+use super::respond::{self, ListAnswer};
+use crate::app::AppState;
+use crate::content::Key;
+use crate::content::tag::{self, TagFilter, TagSort};
+use crate::content::page::Sort;
+use crate::error::AppError;
+
+/// How `/tags` reads its query string.
+pub struct Tags;
+
+impl Collection for Tags {
+    type Filter = TagFilter;
+    type Sort = TagSort;
+    const NAME: &'static str = "tags";
+    const FIELDS: &'static [&'static str] = TAG_FIELDS;
+
+    fn default_sort() -> Sort<TagSort> {
+        tag::default_sort()
+    }
+
+    fn filter(filter: &mut TagFilter, name: &str, value: &str) -> Result<bool, AppError> {
+        match name {
+            "slug" => filter.slug = Some(value.to_owned()),
+            "q" | "name_like" => filter.q = Some(value.to_owned()),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// List tags.
+#[utoipa::path(
+    tag = "tags",
+    params(ListParams, ("slug" = Option<String>, Query, description = "With this slug")),
+    responses(
+        (status = 200, description = "A page of tags in `data`, counts in `meta`", body = Vec<TagOut>,
+         headers(("X-Total-Count" = u64, description = "Rows over all pages"),
+                 ("Link" = String, description = "RFC 8288 links to neighbouring pages"),
+                 ("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match"),
+        BadRequest,
+    )
+)]
+#[get("/tags")]
+pub async fn list_tags(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let request = list::list_request::<Tags>(req.query_string(), |f| &mut f.ids)?;
+    let page = tag::list(&state.ctx, &request.query).await?.map(TagOut::from);
+    respond::list(
+        &req,
+        &page,
+        ListAnswer {
+            resource: Tags::NAME,
+            style: request.style,
+            limit: request.query.page.limit(),
+            fields: request.options.fields.as_deref(),
+        },
+    )
+}
+
+/// Get a tag by id or slug.
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = String, Path, description = "Tag id or slug"), ReadParams),
+    responses(
+        (status = 200, body = TagOut, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match"),
+        BadRequest, NotFound,
+    )
+)]
+#[get("/tags/{id}")]
+pub async fn get_tag(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let options = list::read_options::<Tags>(req.query_string())?;
+    let tag = tag::get(&state.ctx, &Key::parse(&path, None)).await?;
+    let version = tag.version;
+    respond::entity(&req, version, &TagOut::from(tag), options.fields.as_deref())
+}
+
+/// Create a tag.
+///
+/// The slug is generated from the name when absent; an explicit slug that is taken is a 409.
+#[utoipa::path(
+    tag = "tags",
+    request_body = TagWrite,
+    responses(
+        (status = 201, body = TagOut, headers(("Location" = String), ("ETag" = String))),
+        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[post("/tags")]
+pub async fn create_tag(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<TagWrite>,
+) -> Result<HttpResponse, AppError> {
+    let tag = tag::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
+    let location = format!("/api/v1/tags/{}", tag.id);
+    let version = tag.version;
+    respond::written(StatusCode::CREATED, Some(location), version, &TagOut::from(tag))
+}
+
+async fn write_tag(
+    state: &AppState,
+    caller: Caller,
+    path: &str,
+    if_match: IfMatch,
+    write: TagWrite,
+    replace: bool,
+) -> Result<HttpResponse, AppError> {
+    let mut input = write.into_input();
+    if replace {
+        input = input.replacing();
+    }
+    let tag = tag::update(&state.ctx, &caller.0, &Key::parse(path, None), input, if_match.0).await?;
+    let version = tag.version;
+    respond::written(StatusCode::OK, None, version, &TagOut::from(tag))
+}
+
+/// Update some fields of a tag.
+///
+/// Fields not sent keep their values; `null` clears an optional field.
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = String, Path, description = "Tag id or slug"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
+    request_body = TagWrite,
+    responses(
+        (status = 200, body = TagOut, headers(("ETag" = String))),
+        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[patch("/tags/{id}")]
+pub async fn patch_tag(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<TagWrite>,
+) -> Result<HttpResponse, AppError> {
+    write_tag(&state, caller, &path, if_match, body.into_inner(), false).await
+}
+
+/// Replace a tag.
+///
+/// Writable fields not sent are cleared (the slug keeps its value).
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = String, Path, description = "Tag id or slug"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
+    request_body = TagWrite,
+    responses(
+        (status = 200, body = TagOut, headers(("ETag" = String))),
+        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[put("/tags/{id}")]
+pub async fn replace_tag(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    body: JsonBody<TagWrite>,
+) -> Result<HttpResponse, AppError> {
+    write_tag(&state, caller, &path, if_match, body.into_inner(), true).await
+}
+
+/// Delete a tag no article is filed under.
+#[utoipa::path(
+    tag = "tags",
+    params(("id" = String, Path, description = "Tag id or slug")),
+    responses((status = 204, description = "Deleted"), NotFound, Conflict)
+)]
+#[delete("/tags/{id}")]
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    tag::delete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,54 @@
+//! `articles`: the working copy of every article.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `articles`. `(locale, slug)` is unique.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "articles")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub slug: String,
+    pub locale: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: Option<String>,
+    pub body: String,
+    pub featured_image_url: Option<String>,
+    pub featured_image_alt: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub seo_canonical_url: Option<String>,
+    pub state: String,
+    pub version: i32,
+    pub published_version: Option<i32>,
+    pub published_at: Option<DateTimeUtc>,
+    pub scheduled_at: Option<DateTimeUtc>,
+    pub word_count: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::article_author::Entity")]
+    ArticleAuthor,
+    #[sea_orm(has_many = "super::article_tag::Entity")]
+    ArticleTag,
+}
+
+impl Related<super::article_author::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleAuthor.def()
+    }
+}
+
+impl Related<super::article_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleTag.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

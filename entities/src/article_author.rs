@@ -1,0 +1,46 @@
+//! `article_authors`: the ordered link between an article and its authors.
+
+use sea_orm::entity::prelude::*;
+
+/// One link; `position` orders the authors of an article from 0.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "article_authors")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub article_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub author_id: Uuid,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::article::Entity",
+        from = "Column::ArticleId",
+        to = "super::article::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Article,
+    #[sea_orm(
+        belongs_to = "super::author::Entity",
+        from = "Column::AuthorId",
+        to = "super::author::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Author,
+}
+
+impl Related<super::article::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Article.def()
+    }
+}
+
+impl Related<super::author::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Author.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,46 @@
+//! `article_tags`: the ordered link between an article and its tags.
+
+use sea_orm::entity::prelude::*;
+
+/// One link; `position` orders the tags of an article from 0.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "article_tags")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub article_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tag_id: Uuid,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::article::Entity",
+        from = "Column::ArticleId",
+        to = "super::article::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Article,
+    #[sea_orm(
+        belongs_to = "super::tag::Entity",
+        from = "Column::TagId",
+        to = "super::tag::Column::Id",
+        on_delete = "Restrict"
+    )]
+    Tag,
+}
+
+impl Related<super::article::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Article.def()
+    }
+}
+
+impl Related<super::tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tag.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

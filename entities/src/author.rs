@@ -1,0 +1,39 @@
+//! `authors`: people credited on articles.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `authors`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "authors")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    /// JSON object text, kept as sent so key order survives.
+    pub social: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::article_author::Entity")]
+    ArticleAuthor,
+}
+
+impl Related<super::article_author::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ArticleAuthor.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,19 @@
+//! Database entities for Masthead: columns and relations only.
+//!
+//! Business rules live in `masthead::content`; these types are the storage
+//! shape and nothing else, so a column can change without changing the API.
+
+pub mod article;
+pub mod article_author;
+pub mod article_tag;
+pub mod author;
+pub mod tag;
+
+pub mod prelude {
+    //! The entity types under short names.
+    pub use crate::article::Entity as Article;
+    pub use crate::article_author::Entity as ArticleAuthor;
+    pub use crate::article_tag::Entity as ArticleTag;
+    pub use crate::author::Entity as Author;
+    pub use crate::tag::Entity as Tag;
+}

@@ -1,0 +1,260 @@
+//! The test harness: a real server on a random port with a fresh database
+//! (a SQLite file in a temporary folder, or a new PostgreSQL database when
+//! `MASTHEAD_TEST_DATABASE_URL` is set), and an HTTP client to talk to it.
+
+use std::time::Duration;
+
+use actix_web::web;
+use masthead::app::{AppState, Application};
+use masthead::config::Config;
+use reqwest::{Method, Response};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A client with no default headers.
+    pub client: reqwest::Client,
+    state: web::Data<AppState>,
+    handle: actix_web::dev::ServerHandle,
+    _data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+}
+
+/// A throw-away PostgreSQL database, dropped with the test.
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    async fn create(admin_url: &str) -> (Self, String) {
+        let name = format!("masthead_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(admin_url)
+            .await
+            .unwrap_or_else(|err| panic!("cannot reach MASTHEAD_TEST_DATABASE_URL: {err}"));
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap_or_else(|err| panic!("cannot create the test database: {err}"));
+        let _ = admin.close().await;
+        let mut url = url::Url::parse(admin_url).unwrap_or_else(|err| panic!("bad URL: {err}"));
+        url.set_path(&name);
+        (
+            Self {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+            url.to_string(),
+        )
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs outside any runtime we may block, so use a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap_or_else(|err| panic!("runtime: {err}"));
+            runtime.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+impl TestApp {
+    /// Starts a server with the default configuration.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after letting the test adjust the configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let data_dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+        let mut postgres = None;
+        let database_url = match std::env::var("MASTHEAD_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let (database, url) = PostgresDatabase::create(&admin_url).await;
+                postgres = Some(database);
+                Some(url)
+            }
+            _ => None,
+        };
+        let mut config = Config {
+            bind: "127.0.0.1:0".to_owned(),
+            data_dir: data_dir.path().to_path_buf(),
+            database_url,
+            db_max_connections: 8,
+            log: std::env::var("MASTHEAD_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            workers: Some(2),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        masthead::telemetry::init(&config);
+        let app = Application::build(config)
+            .await
+            .unwrap_or_else(|err| panic!("the server did not start: {err:#}"));
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_else(|err| panic!("client: {err}"));
+        Self {
+            address,
+            client,
+            state,
+            handle,
+            _data_dir: data_dir,
+            postgres,
+        }
+    }
+
+    /// True when the suite runs on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// SQL statements the server has executed so far.
+    pub fn statements(&self) -> u64 {
+        self.state.ctx.db.statement_count()
+    }
+
+    /// The full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A request to `path`.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Response {
+        send(self.request(Method::GET, path)).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        send(self.request(Method::POST, path).json(body)).await
+    }
+
+    /// `PATCH path` with a JSON body.
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        send(self.request(Method::PATCH, path).json(body)).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        send(self.request(Method::PUT, path).json(body)).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Response {
+        send(self.request(Method::DELETE, path)).await
+    }
+
+    /// Creates an author and returns it.
+    pub async fn create_author(&self, name: &str) -> Value {
+        created(self.post("/api/v1/authors", &json!({ "name": name })).await).await
+    }
+
+    /// Creates a tag and returns it.
+    pub async fn create_tag(&self, name: &str) -> Value {
+        created(self.post("/api/v1/tags", &json!({ "name": name })).await).await
+    }
+
+    /// Creates an article from `body` and returns it.
+    pub async fn create_article(&self, body: Value) -> Value {
+        created(self.post("/api/v1/articles", &body).await).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stopping is async; the server finishes on its own once asked.
+        drop(tokio::spawn(async move { handle.stop(false).await }));
+    }
+}
+
+/// Sends a request, failing the test on a transport error.
+pub async fn send(request: reqwest::RequestBuilder) -> Response {
+    request
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("request failed: {err}"))
+}
+
+/// The JSON body of a response of the expected status, or a failure that shows the body.
+pub async fn expect_json(response: Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("body is not JSON ({err}): {text}"))
+}
+
+/// The body of a `201 Created`.
+pub async fn created(response: Response) -> Value {
+    expect_json(response, 201).await
+}
+
+/// A problem+json response of the given status; returns the problem.
+pub async fn expect_problem(response: Response, status: u16) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let problem = expect_json(response, status).await;
+    assert_eq!(content_type, "application/problem+json", "problem: {problem}");
+    assert_eq!(problem["status"], status, "problem: {problem}");
+    problem
+}
+
+/// The field names in a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A header as text.
+pub fn header(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The id string of a created record.
+pub fn id_of(value: &Value) -> String {
+    value["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {value}"))
+        .to_owned()
+}
