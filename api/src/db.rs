@@ -44,9 +44,8 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     let url = config.effective_database_url();
     let is_sqlite = url.starts_with("sqlite:");
     if is_sqlite && config.database_url.is_none() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create data folder {}", config.data_dir.display())
-        })?;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
     }
     let mut options = ConnectOptions::new(url.clone());
     options

@@ -153,10 +153,7 @@ impl AppError {
         };
         Problem {
             problem_type: self.problem_type().to_owned(),
-            title: status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,
             errors,
@@ -251,9 +248,7 @@ pub fn is_busy(err: &DbErr) -> bool {
         Error::Database(db) => {
             let code = db.code().unwrap_or_default();
             // SQLite primary codes 5 (BUSY) and 6 (LOCKED) with their extended forms.
-            let sqlite_busy = code
-                .parse::<i32>()
-                .is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+            let sqlite_busy = code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
             sqlite_busy || code == "40001" || code == "40P01"
         }
         _ => false,

@@ -171,11 +171,31 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let article_indexes: [(&str, Vec<Articles>, bool); 5] = [
-            ("uq_articles_locale_slug", vec![Articles::Locale, Articles::Slug], true),
-            ("idx_articles_published_at", vec![Articles::PublishedAt, Articles::Id], false),
-            ("idx_articles_created_at", vec![Articles::CreatedAt, Articles::Id], false),
-            ("idx_articles_updated_at", vec![Articles::UpdatedAt, Articles::Id], false),
-            ("idx_articles_title", vec![Articles::Title, Articles::Id], false),
+            (
+                "uq_articles_locale_slug",
+                vec![Articles::Locale, Articles::Slug],
+                true,
+            ),
+            (
+                "idx_articles_published_at",
+                vec![Articles::PublishedAt, Articles::Id],
+                false,
+            ),
+            (
+                "idx_articles_created_at",
+                vec![Articles::CreatedAt, Articles::Id],
+                false,
+            ),
+            (
+                "idx_articles_updated_at",
+                vec![Articles::UpdatedAt, Articles::Id],
+                false,
+            ),
+            (
+                "idx_articles_title",
+                vec![Articles::Title, Articles::Id],
+                false,
+            ),
         ];
         for (name, cols, unique) in article_indexes {
             let mut index = Index::create();
@@ -216,7 +236,11 @@ impl MigrationTrait for Migration {
                         .col(uuid(article_col.clone()))
                         .col(uuid(other_col.clone()))
                         .col(integer(position))
-                        .primary_key(Index::create().col(article_col.clone()).col(other_col.clone()))
+                        .primary_key(
+                            Index::create()
+                                .col(article_col.clone())
+                                .col(other_col.clone()),
+                        )
                         .foreign_key(
                             ForeignKey::create()
                                 .from(table.clone(), article_col.clone())

@@ -36,13 +36,20 @@ async fn french_article_round_trips_byte_for_byte_with_a_transliterated_slug() {
 
     let raw = app.get(&location).await.bytes().await.expect("body");
     let text = std::str::from_utf8(&raw).expect("UTF-8");
-    assert!(text.contains("L'été où Zoë a créé « Ça Va »"), "accents and guillemets are sent as is: {text}");
+    assert!(
+        text.contains("L'été où Zoë a créé « Ça Va »"),
+        "accents and guillemets are sent as is: {text}"
+    );
     let fetched: Value = serde_json::from_slice(&raw).expect("JSON");
     assert_eq!(fetched["title"], FRENCH_TITLE);
     assert_eq!(fetched["body"], FRENCH_BODY);
     assert_eq!(fetched["excerpt"], "Un été « inoubliable »");
 
-    let by_slug = expect_json(app.get("/api/v1/articles/l-ete-ou-zoe-a-cree-ca-va").await, 200).await;
+    let by_slug = expect_json(
+        app.get("/api/v1/articles/l-ete-ou-zoe-a-cree-ca-va").await,
+        200,
+    )
+    .await;
     assert_eq!(by_slug["id"], created["id"]);
 }
 
@@ -60,7 +67,10 @@ async fn generated_slugs_get_numbered_suffixes_per_locale_and_taken_explicit_slu
     assert_eq!(first["slug"], "bonjour-le-monde");
     assert_eq!(second["slug"], "bonjour-le-monde-2");
     assert_eq!(third["slug"], "bonjour-le-monde-3");
-    assert_eq!(english["slug"], "bonjour-le-monde", "slugs are unique per locale");
+    assert_eq!(
+        english["slug"], "bonjour-le-monde",
+        "slugs are unique per locale"
+    );
 
     let taken = app
         .post("/api/v1/articles", &json!({"title": "X", "slug": "bonjour-le-monde", "locale": "fr", "author_ids": [author]}))
@@ -69,9 +79,17 @@ async fn generated_slugs_get_numbered_suffixes_per_locale_and_taken_explicit_slu
     assert_eq!(problem["errors"][0]["field"], "slug");
 
     // With two locales sharing the slug, `locale=` picks one.
-    let en = expect_json(app.get("/api/v1/articles/bonjour-le-monde?locale=en").await, 200).await;
+    let en = expect_json(
+        app.get("/api/v1/articles/bonjour-le-monde?locale=en").await,
+        200,
+    )
+    .await;
     assert_eq!(en["id"], english["id"]);
-    let fr = expect_json(app.get("/api/v1/articles/bonjour-le-monde?locale=fr").await, 200).await;
+    let fr = expect_json(
+        app.get("/api/v1/articles/bonjour-le-monde?locale=fr").await,
+        200,
+    )
+    .await;
     assert_eq!(fr["id"], first["id"]);
 }
 
@@ -85,7 +103,10 @@ async fn derived_fields_and_formats_are_computed_from_the_markdown_body() {
         .await;
     assert_eq!(article["word_count"], 461);
     assert_eq!(article["reading_time_minutes"], 3);
-    assert!(article.get("body_html").is_none(), "formats are added only when asked");
+    assert!(
+        article.get("body_html").is_none(),
+        "formats are added only when asked"
+    );
 
     let french = app
         .create_article(json!({"title": "Fr", "body": FRENCH_BODY, "author_ids": [author]}))
@@ -97,7 +118,10 @@ async fn derived_fields_and_formats_are_computed_from_the_markdown_body() {
     assert!(html.contains("« Bonjour »"), "{html}");
     assert!(!html.contains("<script"), "sanitised: {html}");
     let text = read["body_text"].as_str().expect("body_text");
-    assert!(text.starts_with("« Bonjour », dit‑elle — l’été fut chaud."), "{text}");
+    assert!(
+        text.starts_with("« Bonjour », dit‑elle — l’été fut chaud."),
+        "{text}"
+    );
     assert!(!text.contains("**"), "{text}");
 }
 
@@ -114,7 +138,11 @@ async fn patch_changes_only_the_fields_sent_and_null_clears_optional_ones() {
     let path = format!("/api/v1/articles/{}", id_of(&article));
 
     let patched = expect_json(
-        app.patch(&path, &json!({"title": "Après", "subtitle": null, "seo": {"title": "SEO 2"}})).await,
+        app.patch(
+            &path,
+            &json!({"title": "Après", "subtitle": null, "seo": {"title": "SEO 2"}}),
+        )
+        .await,
         200,
     )
     .await;
@@ -122,8 +150,14 @@ async fn patch_changes_only_the_fields_sent_and_null_clears_optional_ones() {
     assert_eq!(patched["title"], "Après");
     assert_eq!(patched["subtitle"], Value::Null);
     assert_eq!(patched["body"], "Corps");
-    assert_eq!(patched["slug"], "avant", "the slug stays when the title changes");
-    assert_eq!(patched["seo"], json!({"title": "SEO 2", "description": "Desc", "canonical_url": null}));
+    assert_eq!(
+        patched["slug"], "avant",
+        "the slug stays when the title changes"
+    );
+    assert_eq!(
+        patched["seo"],
+        json!({"title": "SEO 2", "description": "Desc", "canonical_url": null})
+    );
     assert_eq!(patched["featured_image"]["alt"], "Une image");
     assert_eq!(patched["tag_ids"], json!([tag]));
     assert_eq!(patched["version"], 2);
@@ -140,7 +174,12 @@ async fn put_replaces_the_writable_fields_and_keeps_slug_and_locale() {
         .await;
     let path = format!("/api/v1/articles/{}", id_of(&article));
 
-    let replaced = expect_json(app.put(&path, &json!({"title": "Nouveau", "author_ids": [author]})).await, 200).await;
+    let replaced = expect_json(
+        app.put(&path, &json!({"title": "Nouveau", "author_ids": [author]}))
+            .await,
+        200,
+    )
+    .await;
 
     assert_eq!(replaced["title"], "Nouveau");
     assert_eq!(replaced["subtitle"], Value::Null);
@@ -164,9 +203,19 @@ async fn authors_and_tags_keep_their_order_and_expand_with_include() {
     let read = expect_json(app.get(&path).await, 200).await;
 
     assert_eq!(read["author_ids"], json!([id_of(&b), id_of(&a)]));
-    let names: Vec<&str> = read["authors"].as_array().expect("authors").iter().map(|x| x["name"].as_str().unwrap_or("")).collect();
+    let names: Vec<&str> = read["authors"]
+        .as_array()
+        .expect("authors")
+        .iter()
+        .map(|x| x["name"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(names, ["Bruno", "Anne"]);
-    let tags: Vec<&str> = read["tags"].as_array().expect("tags").iter().map(|x| x["name"].as_str().unwrap_or("")).collect();
+    let tags: Vec<&str> = read["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|x| x["name"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(tags, ["Zèbre", "Âne"]);
 }
 
@@ -174,7 +223,9 @@ async fn authors_and_tags_keep_their_order_and_expand_with_include() {
 async fn delete_removes_the_article_and_then_it_is_404() {
     let app = TestApp::spawn().await;
     let author = author_id(&app).await;
-    let article = app.create_article(json!({"title": "Éphémère", "author_ids": [author]})).await;
+    let article = app
+        .create_article(json!({"title": "Éphémère", "author_ids": [author]}))
+        .await;
     let path = format!("/api/v1/articles/{}", id_of(&article));
 
     let response = app.delete(&path).await;
@@ -188,8 +239,10 @@ async fn imports_may_create_published_articles_with_a_given_publication_date() {
     let app = TestApp::spawn().await;
     let author = author_id(&app).await;
     let article = app
-        .create_article(json!({"title": "Archive", "author_ids": [author], "state": "published",
-                               "published_at": "2019-05-04T10:00:00Z"}))
+        .create_article(
+            json!({"title": "Archive", "author_ids": [author], "state": "published",
+                               "published_at": "2019-05-04T10:00:00Z"}),
+        )
         .await;
     assert_eq!(article["state"], "published");
     assert_eq!(article["published_at"], "2019-05-04T10:00:00Z");
@@ -205,24 +258,38 @@ async fn imports_may_create_published_articles_with_a_given_publication_date() {
 async fn get_with_a_matching_if_none_match_is_304_and_if_match_guards_writes() {
     let app = TestApp::spawn().await;
     let author = author_id(&app).await;
-    let article = app.create_article(json!({"title": "Cache", "author_ids": [author]})).await;
+    let article = app
+        .create_article(json!({"title": "Cache", "author_ids": [author]}))
+        .await;
     let path = format!("/api/v1/articles/{}", id_of(&article));
     let first = app.get(&path).await;
     let etag = header(&first, "etag").expect("etag");
 
-    let again = crate::helpers::send(app.request(reqwest::Method::GET, &path).header("If-None-Match", &etag)).await;
+    let again = crate::helpers::send(
+        app.request(reqwest::Method::GET, &path)
+            .header("If-None-Match", &etag),
+    )
+    .await;
     assert_eq!(again.status(), 304);
 
     let ok = crate::helpers::send(
-        app.request(reqwest::Method::PATCH, &path).header("If-Match", &etag).json(&json!({"title": "Cache 2"})),
+        app.request(reqwest::Method::PATCH, &path)
+            .header("If-Match", &etag)
+            .json(&json!({"title": "Cache 2"})),
     )
     .await;
     assert_eq!(ok.status(), 200);
     let stale = crate::helpers::send(
-        app.request(reqwest::Method::PATCH, &path).header("If-Match", &etag).json(&json!({"title": "Cache 3"})),
+        app.request(reqwest::Method::PATCH, &path)
+            .header("If-Match", &etag)
+            .json(&json!({"title": "Cache 3"})),
     )
     .await;
     let problem = expect_problem(stale, 412).await;
     assert_eq!(problem["current_version"], 2);
-    assert_eq!(expect_json(app.get(&path).await, 200).await["title"], "Cache 2", "a stale write changes nothing");
+    assert_eq!(
+        expect_json(app.get(&path).await, 200).await["title"],
+        "Cache 2",
+        "a stale write changes nothing"
+    );
 }

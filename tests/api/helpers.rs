@@ -19,8 +19,46 @@ pub struct TestApp {
     pub client: reqwest::Client,
     state: web::Data<AppState>,
     handle: actix_web::dev::ServerHandle,
-    _data_dir: tempfile::TempDir,
+    /// Kept for its `Drop`: the database goes when the test ends.
+    _database: TestDatabase,
+}
+
+/// A fresh database for one test: a temporary data folder (holding the
+/// SQLite file), or a new PostgreSQL database when
+/// `MASTHEAD_TEST_DATABASE_URL` is set. Both are removed when dropped.
+pub struct TestDatabase {
+    /// The data folder.
+    pub dir: tempfile::TempDir,
+    /// `MASTHEAD_DATABASE_URL` for this test; `None` means the embedded SQLite file.
+    pub url: Option<String>,
     postgres: Option<PostgresDatabase>,
+}
+
+impl TestDatabase {
+    /// Makes the folder and, on PostgreSQL, the database.
+    pub async fn create() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        match std::env::var("MASTHEAD_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let (postgres, url) = PostgresDatabase::create(&admin_url).await;
+                Self {
+                    dir,
+                    url: Some(url),
+                    postgres: Some(postgres),
+                }
+            }
+            _ => Self {
+                dir,
+                url: None,
+                postgres: None,
+            },
+        }
+    }
+
+    /// True when this database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
 }
 
 /// A throw-away PostgreSQL database, dropped with the test.
@@ -65,7 +103,9 @@ impl Drop for PostgresDatabase {
             runtime.block_on(async {
                 if let Ok(admin) = Database::connect(&admin_url).await {
                     let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                     let _ = admin.close().await;
                 }
@@ -83,20 +123,11 @@ impl TestApp {
 
     /// Starts a server after letting the test adjust the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let data_dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
-        let mut postgres = None;
-        let database_url = match std::env::var("MASTHEAD_TEST_DATABASE_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let (database, url) = PostgresDatabase::create(&admin_url).await;
-                postgres = Some(database);
-                Some(url)
-            }
-            _ => None,
-        };
+        let database = TestDatabase::create().await;
         let mut config = Config {
             bind: "127.0.0.1:0".to_owned(),
-            data_dir: data_dir.path().to_path_buf(),
-            database_url,
+            data_dir: database.dir.path().to_path_buf(),
+            database_url: database.url.clone(),
             db_max_connections: 8,
             log: std::env::var("MASTHEAD_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
             workers: Some(2),
@@ -120,14 +151,8 @@ impl TestApp {
             client,
             state,
             handle,
-            _data_dir: data_dir,
-            postgres,
+            _database: database,
         }
-    }
-
-    /// True when the suite runs on PostgreSQL.
-    pub fn on_postgres(&self) -> bool {
-        self.postgres.is_some()
     }
 
     /// SQL statements the server has executed so far.
@@ -188,6 +213,12 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let undocumented = self.state.undocumented_requests();
+        if undocumented > 0 && !std::thread::panicking() {
+            panic!(
+                "{undocumented} request(s) hit a route missing from the OpenAPI document (see the error log)"
+            );
+        }
         let handle = self.handle.clone();
         // Stopping is async; the server finishes on its own once asked.
         drop(tokio::spawn(async move { handle.stop(false).await }));
@@ -224,7 +255,10 @@ pub async fn expect_problem(response: Response, status: u16) -> Value {
         .unwrap_or("")
         .to_owned();
     let problem = expect_json(response, status).await;
-    assert_eq!(content_type, "application/problem+json", "problem: {problem}");
+    assert_eq!(
+        content_type, "application/problem+json",
+        "problem: {problem}"
+    );
     assert_eq!(problem["status"], status, "problem: {problem}");
     problem
 }

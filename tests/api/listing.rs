@@ -51,12 +51,19 @@ fn titles(list: &Value) -> Vec<String> {
 async fn pages_have_meta_total_count_and_link_headers() {
     let Fixture { app, .. } = fixture().await;
 
-    let response = app.get("/api/v1/articles?page=2&per_page=7&sort=published_at").await;
+    let response = app
+        .get("/api/v1/articles?page=2&per_page=7&sort=published_at")
+        .await;
     assert_eq!(header(&response, "x-total-count").as_deref(), Some("30"));
     let link = header(&response, "link").expect("Link");
     let list = expect_json(response, 200).await;
 
-    assert_eq!(titles(&list), (7..14).map(|i| format!("Article {i:02}")).collect::<Vec<_>>());
+    assert_eq!(
+        titles(&list),
+        (7..14)
+            .map(|i| format!("Article {i:02}"))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(list["meta"]["total"], 30);
     assert_eq!(list["meta"]["page"], 2);
     assert_eq!(list["meta"]["per_page"], 7);
@@ -65,7 +72,10 @@ async fn pages_have_meta_total_count_and_link_headers() {
         assert!(link.contains(&format!("rel=\"{rel}\"")), "{rel} in {link}");
     }
     assert!(link.contains("page=5"), "last page is 5: {link}");
-    assert!(link.contains("sort=published_at"), "other parameters are kept: {link}");
+    assert!(
+        link.contains("sort=published_at"),
+        "other parameters are kept: {link}"
+    );
 }
 
 #[tokio::test]
@@ -77,7 +87,9 @@ async fn cursor_pagination_walks_every_row_once_in_order() {
         let list = expect_json(app.get(&path).await, 200).await;
         seen.extend(titles(&list));
         match list["meta"]["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/api/v1/articles?limit=8&sort=-published_at&cursor={cursor}"),
+            Some(cursor) => {
+                path = format!("/api/v1/articles?limit=8&sort=-published_at&cursor={cursor}")
+            }
             None => break,
         }
     }
@@ -91,12 +103,34 @@ async fn cursors_work_across_nullable_and_tied_sort_keys() {
     let author = id_of(&app.create_author("A").await);
     // Drafts have no publication date; equal titles force the id tie-breaker.
     for i in 0..9 {
-        let state = if i % 3 == 0 { json!("published") } else { json!("draft") };
-        app.create_article(json!({"title": format!("Même {}", i % 2), "author_ids": [author], "state": state})).await;
+        let state = if i % 3 == 0 {
+            json!("published")
+        } else {
+            json!("draft")
+        };
+        app.create_article(
+            json!({"title": format!("Même {}", i % 2), "author_ids": [author], "state": state}),
+        )
+        .await;
     }
-    for sort in ["-published_at,title", "published_at", "title", "-title,-created_at"] {
-        let all = expect_json(app.get(&format!("/api/v1/articles?per_page=100&sort={sort}")).await, 200).await;
-        let expected: Vec<&str> = all["data"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    for sort in [
+        "-published_at,title",
+        "published_at",
+        "title",
+        "-title,-created_at",
+    ] {
+        let all = expect_json(
+            app.get(&format!("/api/v1/articles?per_page=100&sort={sort}"))
+                .await,
+            200,
+        )
+        .await;
+        let expected: Vec<&str> = all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
         let mut walked = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -105,17 +139,31 @@ async fn cursors_work_across_nullable_and_tied_sort_keys() {
                 None => format!("/api/v1/articles?limit=2&sort={sort}"),
             };
             let page = expect_json(app.get(&path).await, 200).await;
-            walked.extend(page["data"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()));
+            walked.extend(
+                page["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a["id"].as_str().unwrap().to_owned()),
+            );
             match page["meta"]["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
                 None => break,
             }
         }
         assert_eq!(walked, expected, "sort {sort}");
-        let published_last: Vec<bool> = all["data"].as_array().unwrap().iter().map(|a| a["published_at"].is_null()).collect();
+        let published_last: Vec<bool> = all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["published_at"].is_null())
+            .collect();
         if sort.contains("published_at") {
             let first_null = published_last.iter().position(|n| *n).unwrap();
-            assert!(published_last[first_null..].iter().all(|n| *n), "unpublished sort last for {sort}");
+            assert!(
+                published_last[first_null..].iter().all(|n| *n),
+                "unpublished sort last for {sort}"
+            );
         }
     }
 }
@@ -124,48 +172,126 @@ async fn cursors_work_across_nullable_and_tied_sort_keys() {
 async fn filters_by_tag_author_locale_and_publication_dates() {
     let Fixture { app, authors, tags } = fixture().await;
 
-    let by_tag = expect_json(app.get(&format!("/api/v1/articles?tag={}&per_page=100", tags[0])).await, 200).await;
-    assert_eq!(by_tag["meta"]["total"], 20, "tag 0 is on articles with i%3 in {{0, 2}}");
-    let by_tag_slug = expect_json(app.get("/api/v1/articles?tag=culture&per_page=100").await, 200).await;
+    let by_tag = expect_json(
+        app.get(&format!("/api/v1/articles?tag={}&per_page=100", tags[0]))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        by_tag["meta"]["total"], 20,
+        "tag 0 is on articles with i%3 in {{0, 2}}"
+    );
+    let by_tag_slug = expect_json(
+        app.get("/api/v1/articles?tag=culture&per_page=100").await,
+        200,
+    )
+    .await;
     assert_eq!(by_tag_slug["meta"]["total"], 20);
-    let two_tags = expect_json(app.get("/api/v1/articles?tag=culture&tag=sport&per_page=100").await, 200).await;
-    assert_eq!(two_tags["meta"]["total"], 30, "repeated tags match any of them");
+    let two_tags = expect_json(
+        app.get("/api/v1/articles?tag=culture&tag=sport&per_page=100")
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        two_tags["meta"]["total"], 30,
+        "repeated tags match any of them"
+    );
 
-    let by_author = expect_json(app.get(&format!("/api/v1/articles?author={}", authors[1])).await, 200).await;
+    let by_author = expect_json(
+        app.get(&format!("/api/v1/articles?author={}", authors[1]))
+            .await,
+        200,
+    )
+    .await;
     assert_eq!(by_author["meta"]["total"], 10);
     let by_author_slug = expect_json(app.get("/api/v1/articles?author=chloe").await, 200).await;
     assert_eq!(by_author_slug["meta"]["total"], 10);
 
-    let french = expect_json(app.get("/api/v1/articles?locale=fr&per_page=100").await, 200).await;
+    let french = expect_json(
+        app.get("/api/v1/articles?locale=fr&per_page=100").await,
+        200,
+    )
+    .await;
     assert_eq!(french["meta"]["total"], 15);
-    assert!(french["data"].as_array().unwrap().iter().all(|a| a["locale"] == "fr"));
+    assert!(
+        french["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["locale"] == "fr")
+    );
 
     let window = expect_json(
         app.get("/api/v1/articles?published_after=2024-01-10&published_before=2024-01-15T08:00:00Z&sort=published_at").await,
         200,
     )
     .await;
-    assert_eq!(titles(&window), ["Article 09", "Article 10", "Article 11", "Article 12", "Article 13"]);
+    assert_eq!(
+        titles(&window),
+        [
+            "Article 09",
+            "Article 10",
+            "Article 11",
+            "Article 12",
+            "Article 13"
+        ]
+    );
 
-    let combined = expect_json(app.get(&format!("/api/v1/articles?locale=en&tag={}&author={}", tags[1], authors[1])).await, 200).await;
+    let combined = expect_json(
+        app.get(&format!(
+            "/api/v1/articles?locale=en&tag={}&author={}",
+            tags[1], authors[1]
+        ))
+        .await,
+        200,
+    )
+    .await;
     for article in combined["data"].as_array().unwrap() {
         assert_eq!(article["locale"], "en");
-        assert!(article["tag_ids"].as_array().unwrap().contains(&json!(tags[1])));
+        assert!(
+            article["tag_ids"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(tags[1]))
+        );
         assert_eq!(article["author_ids"], json!([authors[1]]));
     }
-    assert_eq!(combined["meta"]["total"], combined["data"].as_array().unwrap().len());
+    assert_eq!(
+        combined["meta"]["total"],
+        combined["data"].as_array().unwrap().len()
+    );
 }
 
 #[tokio::test]
 async fn sparse_fields_and_includes_shape_each_item() {
     let Fixture { app, .. } = fixture().await;
-    let list = expect_json(app.get("/api/v1/articles?fields=id,title,authors&include=authors&per_page=3").await, 200).await;
+    let list = expect_json(
+        app.get("/api/v1/articles?fields=id,title,authors&include=authors&per_page=3")
+            .await,
+        200,
+    )
+    .await;
     for item in list["data"].as_array().unwrap() {
-        let keys: HashSet<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: HashSet<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, HashSet::from(["id", "title", "authors"]));
         assert!(item["authors"][0]["name"].is_string());
     }
-    let one = expect_json(app.get(&format!("/api/v1/articles/{}?fields=slug", list["data"][0]["id"].as_str().unwrap())).await, 200).await;
+    let one = expect_json(
+        app.get(&format!(
+            "/api/v1/articles/{}?fields=slug",
+            list["data"][0]["id"].as_str().unwrap()
+        ))
+        .await,
+        200,
+    )
+    .await;
     assert_eq!(one.as_object().unwrap().len(), 1);
 }
 
@@ -190,13 +316,25 @@ async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements
     }
 
     let before = app.statements();
-    let list = expect_json(app.get("/api/v1/articles?per_page=100&include=authors,tags").await, 200).await;
+    let list = expect_json(
+        app.get("/api/v1/articles?per_page=100&include=authors,tags")
+            .await,
+        200,
+    )
+    .await;
     let spent = app.statements() - before;
 
     let data = list["data"].as_array().unwrap();
     assert_eq!(data.len(), 100);
-    assert!(data.iter().all(|a| a["authors"].as_array().unwrap().len() == 2 && a["tags"].as_array().unwrap().len() == 3));
-    assert!(spent <= 4, "listing 100 articles with authors and tags ran {spent} statements");
+    assert!(
+        data.iter()
+            .all(|a| a["authors"].as_array().unwrap().len() == 2
+                && a["tags"].as_array().unwrap().len() == 3)
+    );
+    assert!(
+        spent <= 4,
+        "listing 100 articles with authors and tags ran {spent} statements"
+    );
 }
 
 #[tokio::test]
@@ -206,7 +344,12 @@ async fn author_and_tag_lists_sort_and_search() {
         app.create_author(name).await;
     }
     let list = expect_json(app.get("/api/v1/authors?sort=-slug").await, 200).await;
-    let slugs: Vec<&str> = list["data"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
+    let slugs: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap())
+        .collect();
     assert_eq!(slugs, ["emile", "denis", "bernard", "anais"]);
     let found = expect_json(app.get("/api/v1/authors?q=ERN").await, 200).await;
     assert_eq!(found["meta"]["total"], 1);
@@ -221,7 +364,11 @@ async fn unchanged_lists_answer_304_to_if_none_match() {
     let Fixture { app, .. } = fixture().await;
     let response = app.get("/api/v1/articles?per_page=5").await;
     let etag = header(&response, "etag").unwrap();
-    let again = crate::helpers::send(app.request(reqwest::Method::GET, "/api/v1/articles?per_page=5").header("If-None-Match", &etag)).await;
+    let again = crate::helpers::send(
+        app.request(reqwest::Method::GET, "/api/v1/articles?per_page=5")
+            .header("If-None-Match", &etag),
+    )
+    .await;
     assert_eq!(again.status(), 304);
 }
 
@@ -251,7 +398,11 @@ async fn bad_list_parameters_are_400_naming_the_parameter() {
         ("colour=red", "colour"),
         ("formats=pdf", "formats"),
     ] {
-        let problem = expect_problem(app.get(&format!("/api/v1/articles?{query}")).await, 400).await;
-        assert_eq!(problem["errors"][0]["field"], field, "query {query}: {problem}");
+        let problem =
+            expect_problem(app.get(&format!("/api/v1/articles?{query}")).await, 400).await;
+        assert_eq!(
+            problem["errors"][0]["field"], field,
+            "query {query}: {problem}"
+        );
     }
 }

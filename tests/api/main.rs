@@ -1,11 +1,17 @@
 //! Black-box tests: each test starts the real server on a random port with a
 //! fresh database and talks HTTP to it. Set `MASTHEAD_TEST_DATABASE_URL` to
 //! run the same suite on PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a panic is how a test fails")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a panic is how a test fails"
+)]
 
 mod helpers;
 
 mod articles;
 mod authors_and_tags;
+mod drift;
 mod errors;
 mod listing;
+mod operations;

@@ -5,16 +5,15 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entities::{article_author, author};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::NotSet,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
-use super::validate::{self, Errors, check_email};
 use super::store::{Slugged, contains_ci};
+use super::validate::{self, Errors, check_email};
 use super::{Actor, Ctx, Key, Patch, now, slug};
 use crate::error::AppError;
 
@@ -92,7 +91,13 @@ pub enum AuthorSort {
 
 impl SortField for AuthorSort {
     type Entity = author::Entity;
-    const ALL: &'static [Self] = &[Self::Id, Self::Name, Self::Slug, Self::CreatedAt, Self::UpdatedAt];
+    const ALL: &'static [Self] = &[
+        Self::Id,
+        Self::Name,
+        Self::Slug,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+    ];
     const ID: Self = Self::Id;
 
     fn name(self) -> &'static str {
@@ -192,7 +197,10 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
     if let Some(bio) = &bio {
         errors.text("bio", bio, 10_000, false);
     }
-    let email = input.email.clone().apply(current.and_then(|a| a.email.clone()));
+    let email = input
+        .email
+        .clone()
+        .apply(current.and_then(|a| a.email.clone()));
     if let Some(email) = &email {
         errors.check("email", check_email(email));
     }
@@ -258,7 +266,9 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: AuthorInput) -> Result<Auth
     let tx = ctx.begin_write().await?;
     let slug = match input.slug.value() {
         Some(slug) => {
-            STORE.ensure_free(&*tx, slug, Condition::all(), None).await?;
+            STORE
+                .ensure_free(&*tx, slug, Condition::all(), None)
+                .await?;
             slug.clone()
         }
         None => {
@@ -313,7 +323,9 @@ pub async fn update(
     let fields = resolve(&input, Some(&current))?;
     let slug = match input.slug.value() {
         Some(slug) if *slug != current.slug => {
-            STORE.ensure_free(&*tx, slug, Condition::all(), Some(current.id)).await?;
+            STORE
+                .ensure_free(&*tx, slug, Condition::all(), Some(current.id))
+                .await?;
             slug.clone()
         }
         _ => current.slug.clone(),
@@ -418,4 +430,3 @@ pub async fn load_many<C: ConnectionTrait>(
         .map(|row| (row.id, from_row(row)))
         .collect())
 }
-

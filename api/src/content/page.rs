@@ -5,7 +5,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Order};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -93,7 +95,10 @@ impl<F: SortField> Sort<F> {
                 .find(|f| f.name() == name)
                 .ok_or_else(|| {
                     let names: Vec<&str> = F::ALL.iter().map(|f| f.name()).collect();
-                    format!("unknown sort field `{name}`; sortable: {}", names.join(", "))
+                    format!(
+                        "unknown sort field `{name}`; sortable: {}",
+                        names.join(", ")
+                    )
                 })?;
             if keys.iter().any(|(f, _)| *f == field) {
                 return Err(format!("`{name}` appears twice"));
@@ -208,7 +213,10 @@ fn encode_cursor<F: SortField>(sort: &Sort<F>, row: &<F::Entity as EntityTrait>:
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
 }
 
-fn decode_cursor<F: SortField>(sort: &Sort<F>, cursor: &str) -> Result<Vec<sea_orm::Value>, AppError> {
+fn decode_cursor<F: SortField>(
+    sort: &Sort<F>,
+    cursor: &str,
+) -> Result<Vec<sea_orm::Value>, AppError> {
     let bad = |why: &str| AppError::bad_field("cursor", why.to_owned());
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
@@ -314,7 +322,10 @@ where
     let mut query = select;
     match page {
         Pagination::Offset { offset, .. } => query = query.offset(*offset),
-        Pagination::Cursor { after: Some(cursor), .. } => {
+        Pagination::Cursor {
+            after: Some(cursor),
+            ..
+        } => {
             let values = decode_cursor(sort, cursor)?;
             query = query.filter(after_condition(sort, values));
         }

@@ -28,7 +28,9 @@ pub fn slugify(text: &str, fallback: &str) -> String {
         }
     }
     if slug.len() > GENERATED_MAX_LEN {
-        let cut = slug[..GENERATED_MAX_LEN].rfind('-').unwrap_or(GENERATED_MAX_LEN);
+        let cut = slug[..GENERATED_MAX_LEN]
+            .rfind('-')
+            .unwrap_or(GENERATED_MAX_LEN);
         slug.truncate(cut);
     }
     if slug.is_empty() {
@@ -47,9 +49,12 @@ pub fn check(slug: &str) -> Result<(), &'static str> {
     if slug.len() > MAX_LEN {
         return Err("must be at most 200 characters");
     }
-    let well_formed = slug
-        .split('-')
-        .all(|run| !run.is_empty() && run.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    let well_formed = slug.split('-').all(|run| {
+        !run.is_empty()
+            && run
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
     if !well_formed {
         return Err("must be lower-case letters a-z and digits, in words joined by single dashes");
     }
@@ -84,7 +89,10 @@ mod tests {
 
     #[test]
     fn punctuation_and_spacing_collapse_to_single_dashes() {
-        assert_eq!(slugify("  Hello,   World!! -- 2026 ", "x"), "hello-world-2026");
+        assert_eq!(
+            slugify("  Hello,   World!! -- 2026 ", "x"),
+            "hello-world-2026"
+        );
         assert_eq!(slugify("“Curly” quotes’ test", "x"), "curly-quotes-test");
         assert_eq!(slugify("Straße über Größe", "x"), "strasse-uber-grosse");
     }
@@ -105,7 +113,16 @@ mod tests {
     #[test]
     fn explicit_slugs_are_checked() {
         assert!(check("a-good-slug-2").is_ok());
-        for bad in ["", "Upper", "two--dashes", "-lead", "trail-", "sp ace", "é", "0190a0d4-5b7c-7def-8abc-0123456789ab"] {
+        for bad in [
+            "",
+            "Upper",
+            "two--dashes",
+            "-lead",
+            "trail-",
+            "sp ace",
+            "é",
+            "0190a0d4-5b7c-7def-8abc-0123456789ab",
+        ] {
             assert!(check(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(check(&"a".repeat(201)).is_err());

@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 use entities::{article, article_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
-    PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
@@ -80,7 +79,13 @@ pub enum TagSort {
 
 impl SortField for TagSort {
     type Entity = tag::Entity;
-    const ALL: &'static [Self] = &[Self::Id, Self::Name, Self::Slug, Self::CreatedAt, Self::UpdatedAt];
+    const ALL: &'static [Self] = &[
+        Self::Id,
+        Self::Name,
+        Self::Slug,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+    ];
     const ID: Self = Self::Id;
 
     fn name(self) -> &'static str {
@@ -176,7 +181,9 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: TagInput) -> Result<Tag, Ap
     let tx = ctx.begin_write().await?;
     let slug = match input.slug.value() {
         Some(slug) => {
-            STORE.ensure_free(&*tx, slug, Condition::all(), None).await?;
+            STORE
+                .ensure_free(&*tx, slug, Condition::all(), None)
+                .await?;
             slug.clone()
         }
         None => {
@@ -229,7 +236,9 @@ pub async fn update(
     let (name, description) = resolve(&input, Some(&current))?;
     let slug = match input.slug.value() {
         Some(slug) if *slug != current.slug => {
-            STORE.ensure_free(&*tx, slug, Condition::all(), Some(current.id)).await?;
+            STORE
+                .ensure_free(&*tx, slug, Condition::all(), Some(current.id))
+                .await?;
             slug.clone()
         }
         _ => current.slug.clone(),

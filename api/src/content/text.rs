@@ -73,7 +73,8 @@ mod tests {
 
     #[test]
     fn html_is_rendered_and_sanitised() {
-        let html = to_html("# Titre\n\nUn *été* <script>alert(1)</script> [lien](javascript:alert(1))");
+        let html =
+            to_html("# Titre\n\nUn *été* <script>alert(1)</script> [lien](javascript:alert(1))");
         assert!(html.contains("<h1>Titre</h1>"), "{html}");
         assert!(html.contains("<em>été</em>"), "{html}");
         assert!(!html.contains("<script"), "{html}");

@@ -60,7 +60,10 @@ pub fn check_sent_id(sent: Option<Uuid>, record: Option<Uuid>) -> Result<(), App
         (None, _) => Ok(()),
         (Some(_), None) => Err(AppError::invalid("id", "is assigned by the server")),
         (Some(sent), Some(record)) if sent == record => Ok(()),
-        (Some(_), Some(_)) => Err(AppError::invalid("id", "differs from the id of the addressed record")),
+        (Some(_), Some(_)) => Err(AppError::invalid(
+            "id",
+            "differs from the id of the addressed record",
+        )),
     }
 }
 
@@ -126,7 +129,12 @@ mod tests {
     #[test]
     fn urls_must_be_absolute_http() {
         assert!(check_url("https://example.com/a.png").is_ok());
-        for bad in ["/relative", "ftp://x.org/f", "javascript:alert(1)", "not a url"] {
+        for bad in [
+            "/relative",
+            "ftp://x.org/f",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
             assert!(check_url(bad).is_err(), "{bad:?} should be rejected");
         }
     }

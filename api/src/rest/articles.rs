@@ -6,8 +6,8 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::docs::{
-    BadRequest, Conflict, ListParams, NotFound, PayloadTooLarge, PreconditionFailed, ReadParams,
-    Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, ListOf, ListParams, NotFound, PayloadTooLarge, PreconditionFailed,
+    ReadParams, Unprocessable, UnsupportedMediaType,
 };
 use super::dto::{ARTICLE_FIELDS, ArticleOut, ArticleWrite, Formats};
 use super::extract::{Caller, IfMatch, JsonBody};
@@ -128,7 +128,7 @@ fn location(id: Uuid) -> String {
     tag = "articles",
     params(ListParams, ArticleListParams),
     responses(
-        (status = 200, description = "A page of articles in `data`, counts in `meta`", body = Vec<ArticleOut>,
+        (status = 200, description = "A page of articles in `data`, counts in `meta`", body = ListOf<ArticleOut>,
          headers(("X-Total-Count" = u64, description = "Rows over all pages"),
                  ("Link" = String, description = "RFC 8288 links to neighbouring pages"),
                  ("ETag" = String))),
@@ -137,7 +137,10 @@ fn location(id: Uuid) -> String {
     )
 )]
 #[get("/articles")]
-pub async fn list_articles(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Articles>(req.query_string(), |f| &mut f.ids)?;
     let page = article::list(&state.ctx, &request.query, include_of(&request.options)).await?;
     let formats = formats_of(&request.options);
@@ -159,7 +162,7 @@ pub async fn list_articles(state: web::Data<AppState>, req: HttpRequest) -> Resu
     tag = "articles",
     params(("id" = String, Path, description = "Article id or slug"), ReadParams, ArticleReadParams),
     responses(
-        (status = 200, body = ArticleOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         BadRequest, NotFound,
     )
@@ -186,7 +189,7 @@ pub async fn get_article(
     tag = "articles",
     request_body = ArticleWrite,
     responses(
-        (status = 201, body = ArticleOut, headers(("Location" = String), ("ETag" = String))),
+        (status = 201, description = "Created", body = ArticleOut, headers(("Location" = String), ("ETag" = String))),
         BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
@@ -199,7 +202,12 @@ pub async fn create_article(
     let input = body.into_inner().into_input();
     let article = article::create(&state.ctx, &caller.0, input).await?;
     let (id, version) = (article.id, article.version);
-    respond::written(StatusCode::CREATED, Some(location(id)), version, &ArticleOut::new(article, Formats::default()))
+    respond::written(
+        StatusCode::CREATED,
+        Some(location(id)),
+        version,
+        &ArticleOut::new(article, Formats::default()),
+    )
 }
 
 async fn write_article(
@@ -217,7 +225,12 @@ async fn write_article(
     }
     let article = article::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
     let version = article.version;
-    respond::written(StatusCode::OK, None, version, &ArticleOut::new(article, Formats::default()))
+    respond::written(
+        StatusCode::OK,
+        None,
+        version,
+        &ArticleOut::new(article, Formats::default()),
+    )
 }
 
 /// Update some fields of an article.
@@ -230,7 +243,7 @@ async fn write_article(
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = ArticleWrite,
     responses(
-        (status = 200, body = ArticleOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
         BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
@@ -254,7 +267,7 @@ pub async fn patch_article(
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = ArticleWrite,
     responses(
-        (status = 200, body = ArticleOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
         BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]

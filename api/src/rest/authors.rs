@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 
 use super::docs::{
-    BadRequest, Conflict, ListParams, NotFound, PayloadTooLarge, PreconditionFailed, ReadParams,
-    Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, ListOf, ListParams, NotFound, PayloadTooLarge, PreconditionFailed,
+    ReadParams, Unprocessable, UnsupportedMediaType,
 };
 use super::dto::{AUTHOR_FIELDS, AuthorOut, AuthorWrite};
 use super::extract::{Caller, IfMatch, JsonBody};
@@ -45,7 +45,7 @@ impl Collection for Authors {
     tag = "authors",
     params(ListParams, ("slug" = Option<String>, Query, description = "With this slug")),
     responses(
-        (status = 200, description = "A page of authors in `data`, counts in `meta`", body = Vec<AuthorOut>,
+        (status = 200, description = "A page of authors in `data`, counts in `meta`", body = ListOf<AuthorOut>,
          headers(("X-Total-Count" = u64, description = "Rows over all pages"),
                  ("Link" = String, description = "RFC 8288 links to neighbouring pages"),
                  ("ETag" = String))),
@@ -54,9 +54,14 @@ impl Collection for Authors {
     )
 )]
 #[get("/authors")]
-pub async fn list_authors(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn list_authors(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Authors>(req.query_string(), |f| &mut f.ids)?;
-    let page = author::list(&state.ctx, &request.query).await?.map(AuthorOut::from);
+    let page = author::list(&state.ctx, &request.query)
+        .await?
+        .map(AuthorOut::from);
     respond::list(
         &req,
         &page,
@@ -74,7 +79,7 @@ pub async fn list_authors(state: web::Data<AppState>, req: HttpRequest) -> Resul
     tag = "authors",
     params(("id" = String, Path, description = "Author id or slug"), ReadParams),
     responses(
-        (status = 200, body = AuthorOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         BadRequest, NotFound,
     )
@@ -88,7 +93,12 @@ pub async fn get_author(
     let options = list::read_options::<Authors>(req.query_string())?;
     let author = author::get(&state.ctx, &Key::parse(&path, None)).await?;
     let version = author.version;
-    respond::entity(&req, version, &AuthorOut::from(author), options.fields.as_deref())
+    respond::entity(
+        &req,
+        version,
+        &AuthorOut::from(author),
+        options.fields.as_deref(),
+    )
 }
 
 /// Create an author.
@@ -98,7 +108,7 @@ pub async fn get_author(
     tag = "authors",
     request_body = AuthorWrite,
     responses(
-        (status = 201, body = AuthorOut, headers(("Location" = String), ("ETag" = String))),
+        (status = 201, description = "Created", body = AuthorOut, headers(("Location" = String), ("ETag" = String))),
         BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
@@ -111,7 +121,12 @@ pub async fn create_author(
     let author = author::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
     let location = format!("/api/v1/authors/{}", author.id);
     let version = author.version;
-    respond::written(StatusCode::CREATED, Some(location), version, &AuthorOut::from(author))
+    respond::written(
+        StatusCode::CREATED,
+        Some(location),
+        version,
+        &AuthorOut::from(author),
+    )
 }
 
 async fn write_author(
@@ -126,7 +141,14 @@ async fn write_author(
     if replace {
         input = input.replacing();
     }
-    let author = author::update(&state.ctx, &caller.0, &Key::parse(path, None), input, if_match.0).await?;
+    let author = author::update(
+        &state.ctx,
+        &caller.0,
+        &Key::parse(path, None),
+        input,
+        if_match.0,
+    )
+    .await?;
     let version = author.version;
     respond::written(StatusCode::OK, None, version, &AuthorOut::from(author))
 }
@@ -140,7 +162,7 @@ async fn write_author(
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = AuthorWrite,
     responses(
-        (status = 200, body = AuthorOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
         BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
@@ -164,7 +186,7 @@ pub async fn patch_author(
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = AuthorWrite,
     responses(
-        (status = 200, body = AuthorOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
         BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]

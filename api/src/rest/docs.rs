@@ -9,37 +9,37 @@ use crate::error::Problem;
 /// The input cannot be parsed: malformed JSON, a wrong type, an unknown field or query parameter.
 #[derive(IntoResponses)]
 #[response(status = 400, content_type = "application/problem+json")]
-pub struct BadRequest(#[to_schema] pub Problem);
+pub struct BadRequest(pub Problem);
 
 /// No such resource.
 #[derive(IntoResponses)]
 #[response(status = 404, content_type = "application/problem+json")]
-pub struct NotFound(#[to_schema] pub Problem);
+pub struct NotFound(pub Problem);
 
 /// The request conflicts with stored state (a taken slug, a record still in use).
 #[derive(IntoResponses)]
 #[response(status = 409, content_type = "application/problem+json")]
-pub struct Conflict(#[to_schema] pub Problem);
+pub struct Conflict(pub Problem);
 
 /// `If-Match` names a version that is no longer current; `current_version` says which is.
 #[derive(IntoResponses)]
 #[response(status = 412, content_type = "application/problem+json")]
-pub struct PreconditionFailed(#[to_schema] pub Problem);
+pub struct PreconditionFailed(pub Problem);
 
 /// The request body is over the size limit.
 #[derive(IntoResponses)]
 #[response(status = 413, content_type = "application/problem+json")]
-pub struct PayloadTooLarge(#[to_schema] pub Problem);
+pub struct PayloadTooLarge(pub Problem);
 
 /// The request body is not `application/json`.
 #[derive(IntoResponses)]
 #[response(status = 415, content_type = "application/problem+json")]
-pub struct UnsupportedMediaType(#[to_schema] pub Problem);
+pub struct UnsupportedMediaType(pub Problem);
 
 /// The input is well-formed but breaks a rule; `errors` lists each field.
 #[derive(IntoResponses)]
 #[response(status = 422, content_type = "application/problem+json")]
-pub struct Unprocessable(#[to_schema] pub Problem);
+pub struct Unprocessable(pub Problem);
 
 /// Pagination, sorting and shaping parameters common to every list.
 ///
@@ -72,4 +72,26 @@ pub struct ListParams {
 pub struct ReadParams {
     /// Only these top-level fields, comma-separated.
     pub fields: Option<String>,
+}
+
+/// Counts and cursors of a list answer.
+#[derive(utoipa::ToSchema)]
+pub struct ListMeta {
+    /// Rows matching the filters, over all pages.
+    pub total: u64,
+    /// The page number, with page pagination (`null` with cursors).
+    pub page: Option<u64>,
+    /// Rows per page asked for.
+    pub per_page: u64,
+    /// Cursor for the next page (`null` on the last page).
+    pub next_cursor: Option<String>,
+}
+
+/// A page of a list. With the admin-UI conventions (`_start`/`_end`, `id=`,
+/// `range`, `filter`) the answer is the bare `data` array instead.
+#[derive(utoipa::ToSchema)]
+pub struct ListOf<T> {
+    /// The rows of this page.
+    pub data: Vec<T>,
+    pub meta: ListMeta,
 }

@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::extract::Object;
 use crate::content::article::{Article, ArticleInput, FeaturedImageInput, SeoInput, State};
 use crate::content::author::{Author, AuthorInput};
 use crate::content::tag::{Tag, TagInput};
-use super::extract::Object;
 use crate::content::{Patch, text};
 
 /// Editorial state of an article.
@@ -83,8 +83,19 @@ impl From<Author> for AuthorOut {
 
 /// Top-level fields of an author, for `fields=`.
 pub const AUTHOR_FIELDS: &[&str] = &[
-    "id", "slug", "name", "bio", "email", "avatar_url", "website", "social", "version",
-    "created_at", "updated_at", "created_by", "updated_by",
+    "id",
+    "slug",
+    "name",
+    "bio",
+    "email",
+    "avatar_url",
+    "website",
+    "social",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
 ];
 
 /// A tag.
@@ -124,8 +135,16 @@ impl From<Tag> for TagOut {
 
 /// Top-level fields of a tag, for `fields=`.
 pub const TAG_FIELDS: &[&str] = &[
-    "id", "slug", "name", "description", "version", "created_at", "updated_at", "created_by",
-    "updated_by", "article_count",
+    "id",
+    "slug",
+    "name",
+    "description",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "article_count",
 ];
 
 /// The picture shown with an article.
@@ -213,7 +232,10 @@ impl ArticleOut {
             subtitle: a.subtitle,
             excerpt: a.excerpt,
             body: a.body,
-            featured_image: a.featured_image.map(|i| FeaturedImageOut { url: i.url, alt: i.alt }),
+            featured_image: a.featured_image.map(|i| FeaturedImageOut {
+                url: i.url,
+                alt: i.alt,
+            }),
             seo: SeoOut {
                 title: a.seo.title,
                 description: a.seo.description,
@@ -230,8 +252,12 @@ impl ArticleOut {
             updated_by: a.updated_by,
             author_ids: a.author_ids,
             tag_ids: a.tag_ids,
-            authors: a.authors.map(|list| list.into_iter().map(AuthorOut::from).collect()),
-            tags: a.tags.map(|list| list.into_iter().map(TagOut::from).collect()),
+            authors: a
+                .authors
+                .map(|list| list.into_iter().map(AuthorOut::from).collect()),
+            tags: a
+                .tags
+                .map(|list| list.into_iter().map(TagOut::from).collect()),
             word_count: a.word_count,
             reading_time_minutes,
         }
@@ -240,10 +266,32 @@ impl ArticleOut {
 
 /// Top-level fields of an article, for `fields=`.
 pub const ARTICLE_FIELDS: &[&str] = &[
-    "id", "slug", "locale", "title", "subtitle", "excerpt", "body", "featured_image", "seo",
-    "state", "version", "published_version", "published_at", "scheduled_at", "created_at",
-    "updated_at", "created_by", "updated_by", "author_ids", "tag_ids", "authors", "tags",
-    "word_count", "reading_time_minutes", "body_html", "body_text",
+    "id",
+    "slug",
+    "locale",
+    "title",
+    "subtitle",
+    "excerpt",
+    "body",
+    "featured_image",
+    "seo",
+    "state",
+    "version",
+    "published_version",
+    "published_at",
+    "scheduled_at",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "author_ids",
+    "tag_ids",
+    "authors",
+    "tags",
+    "word_count",
+    "reading_time_minutes",
+    "body_html",
+    "body_text",
 ];
 
 /// An author as written. The read-only fields of a record read earlier
@@ -496,7 +544,10 @@ impl ArticleWrite {
             subtitle: self.subtitle,
             excerpt: self.excerpt,
             body: self.body,
-            featured_image: self.featured_image.map(|Object(i)| FeaturedImageInput { url: i.url, alt: i.alt }),
+            featured_image: self.featured_image.map(|Object(i)| FeaturedImageInput {
+                url: i.url,
+                alt: i.alt,
+            }),
             seo: self.seo.map(|Object(s)| SeoInput {
                 title: s.title,
                 description: s.description,

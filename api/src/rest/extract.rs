@@ -36,8 +36,14 @@ fn is_json(req: &HttpRequest) -> bool {
     let Ok(text) = value.to_str() else {
         return false;
     };
-    let essence = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses JSON, naming the field at fault (`author_ids[1]`, `seo.title`).
@@ -48,7 +54,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let inner = err.into_inner();
         let message = inner.to_string();
         // Drop serde's "at line 1 column 7": the field path says where.
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
         if inner.is_syntax() || inner.is_eof() {
             AppError::bad_field("body", format!("malformed JSON: {message}"))
         } else if path == "." || path == "?" {
@@ -120,7 +130,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 return Err(AppError::UnsupportedMediaType);
             }
             if body.is_empty() {
-                return Err(AppError::bad_field("body", "the request body is empty; send a JSON object"));
+                return Err(AppError::bad_field(
+                    "body",
+                    "the request body is empty; send a JSON object",
+                ));
             }
             parse_json::<Object<T>>(&body).map(|object| JsonBody(object.0))
         })

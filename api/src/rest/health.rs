@@ -1,7 +1,7 @@
 //! Liveness and readiness probes.
 
-use actix_web::{HttpResponse, get, web};
 use crate::app::AppState;
+use actix_web::{HttpResponse, get, web};
 
 /// The process is up.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up")))]

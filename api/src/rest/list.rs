@@ -7,7 +7,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::respond::ListStyle;
-use crate::content::page::{DEFAULT_PAGE_SIZE, Direction, ListQuery, MAX_PAGE_SIZE, Pagination, Sort, SortField};
+use crate::content::page::{
+    DEFAULT_PAGE_SIZE, Direction, ListQuery, MAX_PAGE_SIZE, Pagination, Sort, SortField,
+};
 use crate::error::AppError;
 
 /// What a collection accepts in its query strings.
@@ -81,7 +83,11 @@ fn comma_list(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn pick(param: &str, value: &str, allowed: &'static [&'static str]) -> Result<Vec<&'static str>, AppError> {
+fn pick(
+    param: &str,
+    value: &str,
+    allowed: &'static [&'static str],
+) -> Result<Vec<&'static str>, AppError> {
     comma_list(value)
         .map(|name| {
             allowed.iter().copied().find(|a| *a == name).ok_or_else(|| {
@@ -142,7 +148,10 @@ pub fn number(name: &str, value: &str) -> Result<u64, AppError> {
 fn page_size(name: &str, value: &str) -> Result<u64, AppError> {
     let size = number(name, value)?;
     if !(1..=MAX_PAGE_SIZE).contains(&size) {
-        return Err(AppError::bad_field(name, format!("must be between 1 and {MAX_PAGE_SIZE}")));
+        return Err(AppError::bad_field(
+            name,
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
     }
     Ok(size)
 }
@@ -175,9 +184,17 @@ fn sort_param<S: SortField>(name: &str, text: &str) -> Result<Sort<S>, AppError>
 /// Which pagination convention a query string follows.
 fn style_of(pairs: &[(String, String)]) -> Style {
     let has = |key: &str| pairs.iter().any(|(k, _)| k == key);
-    if ["_start", "_end", "_sort", "_order", "_page", "_limit", "id"].iter().any(|k| has(k)) {
+    if ["_start", "_end", "_sort", "_order", "_page", "_limit", "id"]
+        .iter()
+        .any(|k| has(k))
+    {
         Style::JsonServer
-    } else if has("range") || has("filter") || pairs.iter().any(|(k, v)| k == "sort" && v.trim_start().starts_with('[')) {
+    } else if has("range")
+        || has("filter")
+        || pairs
+            .iter()
+            .any(|(k, v)| k == "sort" && v.trim_start().starts_with('['))
+    {
         Style::SimpleRest
     } else {
         Style::Native
@@ -213,7 +230,8 @@ pub fn list_request<C: Collection>(
 
     match style_of(&pairs) {
         Style::Native => {
-            let (mut page, mut per_page, mut cursor, mut limit, mut sort) = (None, None, None, None, None);
+            let (mut page, mut per_page, mut cursor, mut limit, mut sort) =
+                (None, None, None, None, None);
             for (name, value) in &pairs {
                 match name.as_str() {
                     "page" => {
@@ -240,22 +258,37 @@ pub fn list_request<C: Collection>(
             let sort = sort.unwrap_or_else(C::default_sort);
             let (pagination, style) = if cursor.is_some() || limit.is_some() {
                 (
-                    Pagination::Cursor { after: cursor, limit: limit.unwrap_or(DEFAULT_PAGE_SIZE) },
+                    Pagination::Cursor {
+                        after: cursor,
+                        limit: limit.unwrap_or(DEFAULT_PAGE_SIZE),
+                    },
                     ListStyle::Envelope { page: None },
                 )
             } else {
                 let page = page.unwrap_or(1);
                 let per_page = per_page.unwrap_or(DEFAULT_PAGE_SIZE);
                 (
-                    Pagination::Offset { offset: (page - 1).saturating_mul(per_page), limit: per_page },
+                    Pagination::Offset {
+                        offset: (page - 1).saturating_mul(per_page),
+                        limit: per_page,
+                    },
                     ListStyle::Envelope { page: Some(page) },
                 )
             };
-            Ok(ListRequest { query: ListQuery { filter, sort, page: pagination }, style, options })
+            Ok(ListRequest {
+                query: ListQuery {
+                    filter,
+                    sort,
+                    page: pagination,
+                },
+                style,
+                options,
+            })
         }
         Style::JsonServer => {
             let (mut start, mut end, mut page, mut limit) = (None, None, None, None);
-            let (mut sort_fields, mut orders): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+            let (mut sort_fields, mut orders): (Vec<String>, Vec<String>) =
+                (Vec::new(), Vec::new());
             for (name, value) in &pairs {
                 match name.as_str() {
                     "_start" => start = Some(number(name, value)?),
@@ -268,14 +301,21 @@ pub fn list_request<C: Collection>(
                     _ => apply_filter(&mut filter, name, value)?,
                 }
             }
-            let sort = json_server_sort::<C::Sort>(&sort_fields, &orders)?.unwrap_or_else(C::default_sort);
+            let sort =
+                json_server_sort::<C::Sort>(&sort_fields, &orders)?.unwrap_or_else(C::default_sort);
             let (offset, limit) = match (start, end, page, limit) {
                 (Some(start), Some(end), _, _) => {
                     if end < start {
-                        return Err(AppError::bad_field("_end", "must not be smaller than _start"));
+                        return Err(AppError::bad_field(
+                            "_end",
+                            "must not be smaller than _start",
+                        ));
                     }
                     if end - start > MAX_PAGE_SIZE {
-                        return Err(AppError::bad_field("_end", format!("_end - _start must be at most {MAX_PAGE_SIZE}")));
+                        return Err(AppError::bad_field(
+                            "_end",
+                            format!("_end - _start must be at most {MAX_PAGE_SIZE}"),
+                        ));
                     }
                     (start, end - start)
                 }
@@ -288,7 +328,11 @@ pub fn list_request<C: Collection>(
                 (None, None, None, limit) => (0, limit.unwrap_or(MAX_PAGE_SIZE)),
             };
             Ok(ListRequest {
-                query: ListQuery { filter, sort, page: Pagination::Offset { offset, limit } },
+                query: ListQuery {
+                    filter,
+                    sort,
+                    page: Pagination::Offset { offset, limit },
+                },
                 style: ListStyle::JsonServer,
                 options,
             })
@@ -298,8 +342,10 @@ pub fn list_request<C: Collection>(
             for (name, value) in &pairs {
                 match name.as_str() {
                     "range" => {
-                        let [first, last]: [u64; 2] = serde_json::from_str(value)
-                            .map_err(|_| AppError::bad_field(name, "must be a JSON pair [first, last]"))?;
+                        let [first, last]: [u64; 2] =
+                            serde_json::from_str(value).map_err(|_| {
+                                AppError::bad_field(name, "must be a JSON pair [first, last]")
+                            })?;
                         if last < first || last - first >= MAX_PAGE_SIZE {
                             return Err(AppError::bad_field(
                                 name,
@@ -309,9 +355,15 @@ pub fn list_request<C: Collection>(
                         (offset, limit) = (first, last - first + 1);
                     }
                     "sort" => {
-                        let [field, order]: [String; 2] = serde_json::from_str(value)
-                            .map_err(|_| AppError::bad_field(name, "must be a JSON pair [\"field\", \"ASC\"|\"DESC\"]"))?;
-                        sort = json_server_sort::<C::Sort>(&[field], &[order.to_ascii_lowercase()])?;
+                        let [field, order]: [String; 2] =
+                            serde_json::from_str(value).map_err(|_| {
+                                AppError::bad_field(
+                                    name,
+                                    "must be a JSON pair [\"field\", \"ASC\"|\"DESC\"]",
+                                )
+                            })?;
+                        sort =
+                            json_server_sort::<C::Sort>(&[field], &[order.to_ascii_lowercase()])?;
                     }
                     "filter" => {
                         let object: serde_json::Map<String, Value> = serde_json::from_str(value)
@@ -340,7 +392,10 @@ pub fn list_request<C: Collection>(
 }
 
 /// `_sort=title,published_at&_order=asc,desc` as a sort order.
-fn json_server_sort<S: SortField>(fields: &[String], orders: &[String]) -> Result<Option<Sort<S>>, AppError> {
+fn json_server_sort<S: SortField>(
+    fields: &[String],
+    orders: &[String],
+) -> Result<Option<Sort<S>>, AppError> {
     if fields.is_empty() {
         return Ok(None);
     }
@@ -350,7 +405,10 @@ fn json_server_sort<S: SortField>(fields: &[String], orders: &[String]) -> Resul
             None | Some("asc") => Direction::Asc,
             Some("desc") => Direction::Desc,
             Some(other) => {
-                return Err(AppError::bad_field("_order", format!("`{other}` is neither asc nor desc")));
+                return Err(AppError::bad_field(
+                    "_order",
+                    format!("`{other}` is neither asc nor desc"),
+                ));
             }
         };
         text.push(match direction {

@@ -1,5 +1,7 @@
 //! The OpenAPI document, built from the registered routes.
 
+use std::collections::HashSet;
+
 use actix_web::{App, HttpResponse, get, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -14,6 +16,7 @@ use crate::app::AppState;
 Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}]` for input problems.",
         license(name = "MIT"),
     ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "articles", description = "Articles with ordered authors and tags"),
         (name = "authors", description = "People credited on articles"),
@@ -31,6 +34,40 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(super::routes)
         .split_for_parts();
     document
+}
+
+/// `(METHOD, path)` of every operation in `document`, methods upper-case.
+pub fn operations(document: &utoipa::openapi::OpenApi) -> HashSet<(String, String)> {
+    let Ok(serde_json::Value::Object(paths)) = serde_json::to_value(&document.paths.paths) else {
+        return HashSet::new();
+    };
+    paths
+        .into_iter()
+        .flat_map(|(path, item)| {
+            let methods: Vec<String> = item
+                .as_object()
+                .map(|ops| {
+                    ops.keys()
+                        .filter(|k| {
+                            matches!(
+                                k.as_str(),
+                                "get"
+                                    | "put"
+                                    | "post"
+                                    | "delete"
+                                    | "options"
+                                    | "head"
+                                    | "patch"
+                                    | "trace"
+                            )
+                        })
+                        .map(|k| k.to_ascii_uppercase())
+                        .collect()
+                })
+                .unwrap_or_default();
+            methods.into_iter().map(move |m| (m, path.clone()))
+        })
+        .collect()
 }
 
 /// The document as pretty JSON with a final newline, as committed in `docs/openapi.json`.

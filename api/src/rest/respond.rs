@@ -10,7 +10,8 @@ use crate::content::page::Page;
 use crate::error::AppError;
 
 /// Response headers a browser client may read across origins.
-pub const EXPOSED_HEADERS: &str = "ETag, Location, Link, X-Total-Count, Content-Range, X-Request-Id";
+pub const EXPOSED_HEADERS: &str =
+    "ETag, Location, Link, X-Total-Count, Content-Range, X-Request-Id";
 
 /// An ETag for a representation of version `version` of an entity:
 /// `"<version>-<hash of the bytes>"`. The version part lets `If-Match` be
@@ -108,7 +109,10 @@ pub struct JsonResponse {
 
 impl JsonResponse {
     /// Adds a header.
-    pub fn insert_header(mut self, header: impl actix_web::http::header::TryIntoHeaderPair) -> Self {
+    pub fn insert_header(
+        mut self,
+        header: impl actix_web::http::header::TryIntoHeaderPair,
+    ) -> Self {
         self.builder.insert_header(header);
         self
     }
@@ -200,7 +204,10 @@ pub fn list<T: Serialize>(
             if sparse {
                 serde_json::to_vec(&Envelope { data: &items, meta })
             } else {
-                serde_json::to_vec(&Envelope { data: &page.items, meta })
+                serde_json::to_vec(&Envelope {
+                    data: &page.items,
+                    meta,
+                })
             }
         }
         (_, true) => serde_json::to_vec(&items),
@@ -241,7 +248,12 @@ pub fn list<T: Serialize>(
 }
 
 /// RFC 8288 links to the neighbouring pages, keeping every other query parameter.
-fn link_header<T>(req: &HttpRequest, page_number: Option<u64>, limit: u64, page: &Page<T>) -> String {
+fn link_header<T>(
+    req: &HttpRequest,
+    page_number: Option<u64>,
+    limit: u64,
+    page: &Page<T>,
+) -> String {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let url = |replace: &[(&str, String)], drop: &[&str]| -> String {
@@ -259,21 +271,39 @@ fn link_header<T>(req: &HttpRequest, page_number: Option<u64>, limit: u64, page:
         Some(number) => {
             let last = page.total.div_ceil(limit).max(1);
             let per_page = ("per_page", limit.to_string());
-            links.push(format!("{}; rel=\"first\"", url(&[("page", "1".into()), per_page.clone()], &[])));
+            links.push(format!(
+                "{}; rel=\"first\"",
+                url(&[("page", "1".into()), per_page.clone()], &[])
+            ));
             if number > 1 {
                 let prev = (number - 1).min(last);
-                links.push(format!("{}; rel=\"prev\"", url(&[("page", prev.to_string()), per_page.clone()], &[])));
+                links.push(format!(
+                    "{}; rel=\"prev\"",
+                    url(&[("page", prev.to_string()), per_page.clone()], &[])
+                ));
             }
             if number < last {
-                links.push(format!("{}; rel=\"next\"", url(&[("page", (number + 1).to_string()), per_page.clone()], &[])));
+                links.push(format!(
+                    "{}; rel=\"next\"",
+                    url(&[("page", (number + 1).to_string()), per_page.clone()], &[])
+                ));
             }
-            links.push(format!("{}; rel=\"last\"", url(&[("page", last.to_string()), per_page], &[])));
+            links.push(format!(
+                "{}; rel=\"last\"",
+                url(&[("page", last.to_string()), per_page], &[])
+            ));
         }
         None => {
             let limit = ("limit", limit.to_string());
-            links.push(format!("{}; rel=\"first\"", url(&[limit.clone()], &["cursor"])));
+            links.push(format!(
+                "{}; rel=\"first\"",
+                url(std::slice::from_ref(&limit), &["cursor"])
+            ));
             if let Some(cursor) = &page.next_cursor {
-                links.push(format!("{}; rel=\"next\"", url(&[("cursor", cursor.clone()), limit], &[])));
+                links.push(format!(
+                    "{}; rel=\"next\"",
+                    url(&[("cursor", cursor.clone()), limit], &[])
+                ));
             }
         }
     }
@@ -289,7 +319,12 @@ mod tests {
         let etag = entity_etag(7, b"{}");
         assert_eq!(version_of_etag(&etag), Some(7));
         assert_ne!(etag, entity_etag(7, b"{ }"));
-        for foreign in ["\"7\"", "W/\"7-0000000000000000\"", "\"x-0000000000000000\"", "7-abc"] {
+        for foreign in [
+            "\"7\"",
+            "W/\"7-0000000000000000\"",
+            "\"x-0000000000000000\"",
+            "7-abc",
+        ] {
             assert_eq!(version_of_etag(foreign), None, "{foreign}");
         }
     }

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 
 use super::docs::{
-    BadRequest, Conflict, ListParams, NotFound, PayloadTooLarge, PreconditionFailed, ReadParams,
-    Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, ListOf, ListParams, NotFound, PayloadTooLarge, PreconditionFailed,
+    ReadParams, Unprocessable, UnsupportedMediaType,
 };
 use super::dto::{TAG_FIELDS, TagOut, TagWrite};
 use super::extract::{Caller, IfMatch, JsonBody};
@@ -13,8 +13,8 @@ use super::list::{self, Collection};
 use super::respond::{self, ListAnswer};
 use crate::app::AppState;
 use crate::content::Key;
-use crate::content::tag::{self, TagFilter, TagSort};
 use crate::content::page::Sort;
+use crate::content::tag::{self, TagFilter, TagSort};
 use crate::error::AppError;
 
 /// How `/tags` reads its query string.
@@ -45,7 +45,7 @@ impl Collection for Tags {
     tag = "tags",
     params(ListParams, ("slug" = Option<String>, Query, description = "With this slug")),
     responses(
-        (status = 200, description = "A page of tags in `data`, counts in `meta`", body = Vec<TagOut>,
+        (status = 200, description = "A page of tags in `data`, counts in `meta`", body = ListOf<TagOut>,
          headers(("X-Total-Count" = u64, description = "Rows over all pages"),
                  ("Link" = String, description = "RFC 8288 links to neighbouring pages"),
                  ("ETag" = String))),
@@ -54,9 +54,14 @@ impl Collection for Tags {
     )
 )]
 #[get("/tags")]
-pub async fn list_tags(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn list_tags(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Tags>(req.query_string(), |f| &mut f.ids)?;
-    let page = tag::list(&state.ctx, &request.query).await?.map(TagOut::from);
+    let page = tag::list(&state.ctx, &request.query)
+        .await?
+        .map(TagOut::from);
     respond::list(
         &req,
         &page,
@@ -74,7 +79,7 @@ pub async fn list_tags(state: web::Data<AppState>, req: HttpRequest) -> Result<H
     tag = "tags",
     params(("id" = String, Path, description = "Tag id or slug"), ReadParams),
     responses(
-        (status = 200, body = TagOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = TagOut, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         BadRequest, NotFound,
     )
@@ -98,7 +103,7 @@ pub async fn get_tag(
     tag = "tags",
     request_body = TagWrite,
     responses(
-        (status = 201, body = TagOut, headers(("Location" = String), ("ETag" = String))),
+        (status = 201, description = "Created", body = TagOut, headers(("Location" = String), ("ETag" = String))),
         BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
@@ -111,7 +116,12 @@ pub async fn create_tag(
     let tag = tag::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
     let location = format!("/api/v1/tags/{}", tag.id);
     let version = tag.version;
-    respond::written(StatusCode::CREATED, Some(location), version, &TagOut::from(tag))
+    respond::written(
+        StatusCode::CREATED,
+        Some(location),
+        version,
+        &TagOut::from(tag),
+    )
 }
 
 async fn write_tag(
@@ -126,7 +136,14 @@ async fn write_tag(
     if replace {
         input = input.replacing();
     }
-    let tag = tag::update(&state.ctx, &caller.0, &Key::parse(path, None), input, if_match.0).await?;
+    let tag = tag::update(
+        &state.ctx,
+        &caller.0,
+        &Key::parse(path, None),
+        input,
+        if_match.0,
+    )
+    .await?;
     let version = tag.version;
     respond::written(StatusCode::OK, None, version, &TagOut::from(tag))
 }
@@ -140,7 +157,7 @@ async fn write_tag(
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = TagWrite,
     responses(
-        (status = 200, body = TagOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = TagOut, headers(("ETag" = String))),
         BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
@@ -164,7 +181,7 @@ pub async fn patch_tag(
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = TagWrite,
     responses(
-        (status = 200, body = TagOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = TagOut, headers(("ETag" = String))),
         BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]

@@ -5,7 +5,7 @@ mod query;
 mod service;
 
 pub use model::{
-    Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput,
-    Include, Seo, SeoInput, State, default_sort,
+    Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput, Include,
+    Seo, SeoInput, State, default_sort,
 };
 pub use service::{create, delete, get, list, update};

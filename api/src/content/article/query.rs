@@ -12,7 +12,7 @@ use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State};
 use crate::content::author::{self, Author};
 use crate::content::store::contains_ci;
 use crate::content::tag::{self, Tag};
-use crate::content::{Key, Ctx};
+use crate::content::{Ctx, Key};
 use crate::error::AppError;
 
 /// Splits keys into ids and slugs.
@@ -29,13 +29,7 @@ fn split_keys(keys: &[Key]) -> (Vec<Uuid>, Vec<String>) {
 }
 
 /// `articles.id IN (SELECT article_id FROM <link> WHERE <other> IN ids OR <other> IN (SELECT id FROM <table> WHERE slug IN slugs))`.
-fn linked_to<L, O>(
-    link_article: L,
-    link_other: L,
-    other_id: O,
-    other_slug: O,
-    keys: &[Key],
-) -> Expr
+fn linked_to<L, O>(link_article: L, link_other: L, other_id: O, other_slug: O, keys: &[Key]) -> Expr
 where
     L: ColumnTrait,
     O: ColumnTrait,
@@ -93,9 +87,8 @@ pub(super) fn filtered(filter: &ArticleFilter) -> Select<article::Entity> {
         select = select.filter(article::Column::Locale.eq(locale.as_str()));
     }
     if !filter.states.is_empty() {
-        select = select.filter(
-            article::Column::State.is_in(filter.states.iter().map(|s| s.as_str())),
-        );
+        select =
+            select.filter(article::Column::State.is_in(filter.states.iter().map(|s| s.as_str())));
     }
     if let Some(slug) = &filter.slug {
         select = select.filter(article::Column::Slug.eq(slug.as_str()));
@@ -140,7 +133,10 @@ pub(super) async fn find_row<C: ConnectionTrait>(
             }
             let rows = query.order_by_asc(article::Column::Id).all(conn).await?;
             let default = &ctx.settings.default_locale;
-            let preferred = rows.iter().position(|row| &row.locale == default).unwrap_or(0);
+            let preferred = rows
+                .iter()
+                .position(|row| &row.locale == default)
+                .unwrap_or(0);
             rows.into_iter().nth(preferred).ok_or_else(not_found)
         }
     }
@@ -181,15 +177,31 @@ pub(super) async fn load_links<C: ConnectionTrait>(
         .order_by_asc(article_author::Column::ArticleId)
         .order_by_asc(article_author::Column::Position);
     if include.authors {
-        for (link, row) in author_links.find_also_related(author_row::Entity).all(conn).await? {
-            links.author_ids.entry(link.article_id).or_default().push(link.author_id);
+        for (link, row) in author_links
+            .find_also_related(author_row::Entity)
+            .all(conn)
+            .await?
+        {
+            links
+                .author_ids
+                .entry(link.article_id)
+                .or_default()
+                .push(link.author_id);
             if let Some(row) = row {
-                links.authors.entry(link.article_id).or_default().push(author::from_row(row));
+                links
+                    .authors
+                    .entry(link.article_id)
+                    .or_default()
+                    .push(author::from_row(row));
             }
         }
     } else {
         for link in author_links.all(conn).await? {
-            links.author_ids.entry(link.article_id).or_default().push(link.author_id);
+            links
+                .author_ids
+                .entry(link.article_id)
+                .or_default()
+                .push(link.author_id);
         }
     }
     let tag_links = article_tag::Entity::find()
@@ -197,15 +209,31 @@ pub(super) async fn load_links<C: ConnectionTrait>(
         .order_by_asc(article_tag::Column::ArticleId)
         .order_by_asc(article_tag::Column::Position);
     if include.tags {
-        for (link, row) in tag_links.find_also_related(tag_row::Entity).all(conn).await? {
-            links.tag_ids.entry(link.article_id).or_default().push(link.tag_id);
+        for (link, row) in tag_links
+            .find_also_related(tag_row::Entity)
+            .all(conn)
+            .await?
+        {
+            links
+                .tag_ids
+                .entry(link.article_id)
+                .or_default()
+                .push(link.tag_id);
             if let Some(row) = row {
-                links.tags.entry(link.article_id).or_default().push(tag::from_row(row));
+                links
+                    .tags
+                    .entry(link.article_id)
+                    .or_default()
+                    .push(tag::from_row(row));
             }
         }
     } else {
         for link in tag_links.all(conn).await? {
-            links.tag_ids.entry(link.article_id).or_default().push(link.tag_id);
+            links
+                .tag_ids
+                .entry(link.article_id)
+                .or_default()
+                .push(link.tag_id);
         }
     }
     Ok(links)

@@ -5,13 +5,14 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, Include, Seo, State};
+use super::model::{
+    Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, Include, Seo, State,
+};
 use super::query::{self, Links};
 use crate::content::page::{self, ListQuery, Page};
 use crate::content::store::Slugged;
@@ -48,7 +49,11 @@ struct Resolved {
 }
 
 /// Applies the field rules to `input` over `current` (nothing for a create).
-fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result<Resolved, AppError> {
+fn resolve(
+    ctx: &Ctx,
+    input: &ArticleInput,
+    current: Option<&Article>,
+) -> Result<Resolved, AppError> {
     validate::check_sent_id(input.id, current.map(|a| a.id))?;
     let mut errors = Errors::default();
 
@@ -78,11 +83,17 @@ fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result
         None => errors.push("title", "is required"),
         Some(title) => errors.text("title", title, MAX_TITLE_CHARS, true),
     }
-    let subtitle = input.subtitle.clone().apply(current.and_then(|a| a.subtitle.clone()));
+    let subtitle = input
+        .subtitle
+        .clone()
+        .apply(current.and_then(|a| a.subtitle.clone()));
     if let Some(subtitle) = &subtitle {
         errors.text("subtitle", subtitle, 300, false);
     }
-    let excerpt = input.excerpt.clone().apply(current.and_then(|a| a.excerpt.clone()));
+    let excerpt = input
+        .excerpt
+        .clone()
+        .apply(current.and_then(|a| a.excerpt.clone()));
     if let Some(excerpt) = &excerpt {
         errors.text("excerpt", excerpt, 1_000, false);
     }
@@ -92,7 +103,10 @@ fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result
         .apply(current.map(|a| a.body.clone()))
         .unwrap_or_default();
     if body.len() > MAX_BODY_BYTES {
-        errors.push("body", format!("must be at most {MAX_BODY_BYTES} bytes (1 MiB)"));
+        errors.push(
+            "body",
+            format!("must be at most {MAX_BODY_BYTES} bytes (1 MiB)"),
+        );
     }
 
     let featured_image = match &input.featured_image {
@@ -101,7 +115,10 @@ fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result
         Patch::Value(image) => {
             let existing = current.and_then(|a| a.featured_image.as_ref());
             let url = image.url.clone().apply(existing.map(|i| i.url.clone()));
-            let alt = image.alt.clone().apply(existing.and_then(|i| i.alt.clone()));
+            let alt = image
+                .alt
+                .clone()
+                .apply(existing.and_then(|i| i.alt.clone()));
             match &url {
                 None => errors.push("featured_image.url", "is required"),
                 Some(url) => errors.url("featured_image.url", url),
@@ -152,17 +169,26 @@ fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result
     let state = match (&input.state, current) {
         (Patch::Value(name), None) => match State::parse(name) {
             Some(State::Scheduled) => {
-                errors.push("state", "an article is scheduled through the workflow, not created scheduled");
+                errors.push(
+                    "state",
+                    "an article is scheduled through the workflow, not created scheduled",
+                );
                 State::Draft
             }
             Some(state) => state,
             None => {
-                errors.push("state", "must be one of draft, in_review, approved, published, archived");
+                errors.push(
+                    "state",
+                    "must be one of draft, in_review, approved, published, archived",
+                );
                 State::Draft
             }
         },
         (Patch::Value(name), Some(current)) if name != current.state.as_str() => {
-            errors.push("state", "is changed through the workflow, not by editing the article");
+            errors.push(
+                "state",
+                "is changed through the workflow, not by editing the article",
+            );
             current.state
         }
         (_, Some(current)) => current.state,
@@ -174,7 +200,10 @@ fn resolve(ctx: &Ctx, input: &ArticleInput, current: Option<&Article>) -> Result
         None => match (&input.published_at, state) {
             (Patch::Value(at), State::Published | State::Archived) => Some(*at),
             (Patch::Value(_), _) => {
-                errors.push("published_at", "is only given for a published or archived article");
+                errors.push(
+                    "published_at",
+                    "is only given for a published or archived article",
+                );
                 None
             }
             (_, State::Published) => Some(now()),
@@ -211,7 +240,13 @@ fn check_ids(field: &str, ids: &[Uuid], max: usize, errors: &mut Errors) {
 }
 
 /// 422 naming each id in `ids` that has no row in the table.
-async fn ensure_exist<C, E>(conn: &C, field: &str, noun: &str, ids: &[Uuid], id_column: E::Column) -> Result<(), AppError>
+async fn ensure_exist<C, E>(
+    conn: &C,
+    field: &str,
+    noun: &str,
+    ids: &[Uuid],
+    id_column: E::Column,
+) -> Result<(), AppError>
 where
     C: ConnectionTrait,
     E: EntityTrait,
@@ -231,15 +266,29 @@ where
     let mut errors = Errors::default();
     for (i, id) in ids.iter().enumerate() {
         if !found.contains(id) {
-            errors.push(format!("{field}[{i}]"), format!("no {noun} has the id {id}"));
+            errors.push(
+                format!("{field}[{i}]"),
+                format!("no {noun} has the id {id}"),
+            );
         }
     }
     errors.finish()
 }
 
-async fn ensure_references<C: ConnectionTrait>(conn: &C, fields: &Resolved) -> Result<(), AppError> {
-    ensure_exist::<_, author_row::Entity>(conn, "author_ids", "author", &fields.author_ids, author_row::Column::Id).await?;
-    ensure_exist::<_, tag_row::Entity>(conn, "tag_ids", "tag", &fields.tag_ids, tag_row::Column::Id).await
+async fn ensure_references<C: ConnectionTrait>(
+    conn: &C,
+    fields: &Resolved,
+) -> Result<(), AppError> {
+    ensure_exist::<_, author_row::Entity>(
+        conn,
+        "author_ids",
+        "author",
+        &fields.author_ids,
+        author_row::Column::Id,
+    )
+    .await?;
+    ensure_exist::<_, tag_row::Entity>(conn, "tag_ids", "tag", &fields.tag_ids, tag_row::Column::Id)
+        .await
 }
 
 fn locale_scope(locale: &str) -> Condition {
@@ -344,7 +393,13 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: ArticleInput) -> Result<Art
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
-    replace_links(&*tx, row.id, Some(&fields.author_ids), Some(&fields.tag_ids)).await?;
+    replace_links(
+        &*tx,
+        row.id,
+        Some(&fields.author_ids),
+        Some(&fields.tag_ids),
+    )
+    .await?;
     tx.commit().await?;
     let mut links = Links::with(row.id, fields.author_ids, fields.tag_ids);
     Ok(query::assemble(row, &mut links, Include::default()))
@@ -361,7 +416,10 @@ pub async fn update(
     let tx = ctx.begin_write().await?;
     let current_row = query::find_row(ctx, &*tx, key).await?;
     // Lock the row (PostgreSQL) so concurrent writers queue instead of racing.
-    article::Entity::find_by_id(current_row.id).lock_exclusive().one(&*tx).await?;
+    article::Entity::find_by_id(current_row.id)
+        .lock_exclusive()
+        .one(&*tx)
+        .await?;
     let current = read_one(&*tx, current_row, Include::default()).await?;
     if let Some(expected) = expected_version
         && expected != current.version
