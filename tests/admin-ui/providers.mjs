@@ -14,8 +14,8 @@
 // details (expected / got / HTTP exchanges) for every failure, and ends with
 // "providers: N passed, N failed[, N skipped]". Exit code 0 only if all passed.
 //
-// A few checks exercise provider features that the Masthead API is known not to
-// support yet (see KNOWN below and README.md). They fail by default. Passing
+// A few checks exercise provider features that the Masthead API contract rules
+// out (see KNOWN below and README.md). They fail by default. Passing
 // --known=all (or a comma-separated list of their ids) reports them as XFAIL,
 // still with full details, without failing the run.
 

@@ -9,9 +9,12 @@
 
 mod helpers;
 
+mod admin_ui;
+
 mod articles;
 mod authors_and_tags;
 mod drift;
 mod errors;
 mod listing;
 mod operations;
+mod readme;

@@ -71,8 +71,8 @@ impl AuthorInput {
 /// Which authors a list returns.
 #[derive(Debug, Clone, Default)]
 pub struct AuthorFilter {
-    /// Only these ids (empty: any).
-    pub ids: Vec<Uuid>,
+    /// Only these ids (`None`: any; an empty list matches nothing).
+    pub ids: Option<Vec<Uuid>>,
     /// Only this slug.
     pub slug: Option<String>,
     /// Name contains this text (case-insensitive for ASCII).
@@ -401,8 +401,8 @@ pub async fn list(
 ) -> Result<Page<Author>, AppError> {
     let mut select = author::Entity::find();
     let filter = &query.filter;
-    if !filter.ids.is_empty() {
-        select = select.filter(author::Column::Id.is_in(filter.ids.clone()));
+    if let Some(ids) = &filter.ids {
+        select = select.filter(author::Column::Id.is_in(ids.clone()));
     }
     if let Some(slug) = &filter.slug {
         select = select.filter(author::Column::Slug.eq(slug.as_str()));

@@ -59,8 +59,8 @@ impl TagInput {
 /// Which tags a list returns.
 #[derive(Debug, Clone, Default)]
 pub struct TagFilter {
-    /// Only these ids (empty: any).
-    pub ids: Vec<Uuid>,
+    /// Only these ids (`None`: any; an empty list matches nothing).
+    pub ids: Option<Vec<Uuid>>,
     /// Only this slug.
     pub slug: Option<String>,
     /// Name contains this text (case-insensitive for ASCII).
@@ -306,8 +306,8 @@ pub async fn get(ctx: &Ctx, key: &Key) -> Result<Tag, AppError> {
 pub async fn list(ctx: &Ctx, query: &ListQuery<TagFilter, TagSort>) -> Result<Page<Tag>, AppError> {
     let mut select = tag::Entity::find();
     let filter = &query.filter;
-    if !filter.ids.is_empty() {
-        select = select.filter(tag::Column::Id.is_in(filter.ids.clone()));
+    if let Some(ids) = &filter.ids {
+        select = select.filter(tag::Column::Id.is_in(ids.clone()));
     }
     if let Some(slug) = &filter.slug {
         select = select.filter(tag::Column::Slug.eq(slug.as_str()));

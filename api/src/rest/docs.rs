@@ -43,10 +43,12 @@ pub struct Unprocessable(pub Problem);
 
 /// Pagination, sorting and shaping parameters common to every list.
 ///
-/// Lists also speak the conventions of admin UIs: `_start`, `_end`, `_sort`,
-/// `_order` and repeated `id` (json-server: a bare array with
-/// `X-Total-Count`), and `range`, `sort` and `filter` as JSON
-/// (ra-data-simple-rest: a bare array with `Content-Range`).
+/// Lists also speak the conventions of admin UIs. A request with any of
+/// json-server's parameters — `_start`, `_end`, `_sort`, `_order`, repeated
+/// `id`, the field names `author_ids`/`tag_ids`, or a filter operator suffix
+/// `_like`, `_gte`, `_lte` — gets a bare array with `X-Total-Count`; one with
+/// `range`, `filter` or `sort` as JSON (ra-data-simple-rest) gets a bare array
+/// with `Content-Range`.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {

@@ -181,13 +181,32 @@ fn sort_param<S: SortField>(name: &str, text: &str) -> Result<Sort<S>, AppError>
     Sort::parse(text).map_err(|message| AppError::bad_field(name, message))
 }
 
+/// Parameter names that only json-server clients send: its paging and
+/// sorting parameters, repeated `id`, record field names used as equality
+/// filters, and its filter operators.
+fn is_json_server_parameter(name: &str) -> bool {
+    matches!(
+        name,
+        "_start"
+            | "_end"
+            | "_sort"
+            | "_order"
+            | "_page"
+            | "_limit"
+            | "id"
+            | "author_id"
+            | "author_ids"
+            | "tag_id"
+            | "tag_ids"
+    ) || ["_like", "_gte", "_lte", "_ne"]
+        .iter()
+        .any(|op| name.ends_with(op))
+}
+
 /// Which pagination convention a query string follows.
 fn style_of(pairs: &[(String, String)]) -> Style {
     let has = |key: &str| pairs.iter().any(|(k, _)| k == key);
-    if ["_start", "_end", "_sort", "_order", "_page", "_limit", "id"]
-        .iter()
-        .any(|k| has(k))
-    {
+    if pairs.iter().any(|(k, _)| is_json_server_parameter(k)) {
         Style::JsonServer
     } else if has("range")
         || has("filter")
@@ -211,14 +230,16 @@ enum Style {
 /// Parses the query string of a list request in any of the three conventions.
 pub fn list_request<C: Collection>(
     query_string: &str,
-    ids: fn(&mut C::Filter) -> &mut Vec<Uuid>,
+    ids: fn(&mut C::Filter) -> &mut Option<Vec<Uuid>>,
 ) -> Result<ListRequest<C>, AppError> {
     let pairs = query_pairs(query_string)?;
     let mut filter = C::Filter::default();
     let mut options = ReadOptions::default();
     let apply_filter = |filter: &mut C::Filter, name: &str, value: &str| -> Result<(), AppError> {
         if name == "id" {
-            ids(filter).push(id(name, value)?);
+            ids(filter)
+                .get_or_insert_with(Vec::new)
+                .push(id(name, value)?);
             return Ok(());
         }
         if C::filter(filter, name, value)? {
@@ -369,6 +390,10 @@ pub fn list_request<C: Collection>(
                         let object: serde_json::Map<String, Value> = serde_json::from_str(value)
                             .map_err(|_| AppError::bad_field(name, "must be a JSON object"))?;
                         for (key, value) in object {
+                            if key == "id" {
+                                // `{"id": []}` asks for no rows, not for all of them.
+                                ids(&mut filter).get_or_insert_with(Vec::new);
+                            }
                             for text in filter_values(&key, value)? {
                                 apply_filter(&mut filter, &key, &text)?;
                             }

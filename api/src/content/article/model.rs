@@ -187,8 +187,8 @@ pub struct Include {
 /// Which articles a list returns. Repeated authors or tags match any of them.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
-    /// Only these ids (empty: any).
-    pub ids: Vec<Uuid>,
+    /// Only these ids (`None`: any; an empty list matches nothing).
+    pub ids: Option<Vec<Uuid>>,
     /// Credited to any of these authors (id or slug).
     pub authors: Vec<Key>,
     /// Filed under any of these tags (id or slug).

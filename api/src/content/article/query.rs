@@ -62,8 +62,8 @@ where
 /// The filter as conditions on `articles`.
 pub(super) fn filtered(filter: &ArticleFilter) -> Select<article::Entity> {
     let mut select = article::Entity::find();
-    if !filter.ids.is_empty() {
-        select = select.filter(article::Column::Id.is_in(filter.ids.clone()));
+    if let Some(ids) = &filter.ids {
+        select = select.filter(article::Column::Id.is_in(ids.clone()));
     }
     if !filter.authors.is_empty() {
         select = select.filter(linked_to(

@@ -1,0 +1,56 @@
+//! The README's tour must work as written.
+
+use crate::helpers::TestApp;
+
+const README: &str = include_str!("../../README.md");
+
+/// The shell code of the tour: the ```sh blocks between the tour markers.
+fn tour_script() -> String {
+    let start = README
+        .find("<!-- tour:start -->")
+        .expect("tour start marker");
+    let end = README.find("<!-- tour:end -->").expect("tour end marker");
+    let mut script = String::new();
+    let mut in_code = false;
+    for line in README[start..end].lines() {
+        match line.trim() {
+            "```sh" => in_code = true,
+            "```" => in_code = false,
+            _ if in_code => {
+                script.push_str(line);
+                script.push('\n');
+            }
+            _ => {}
+        }
+    }
+    script
+}
+
+#[tokio::test]
+async fn the_readme_tour_runs_as_written() {
+    let app = TestApp::spawn().await;
+    let script = tour_script().replace("http://127.0.0.1:8080", &app.address);
+    assert!(script.contains("curl"), "the tour has commands");
+
+    let output = tokio::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .output()
+        .await
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the tour failed: {stderr}\n{stdout}"
+    );
+
+    assert!(
+        stdout.contains("\"slug\": \"l-ete-ou-zoe-a-cree-ca-va\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("L'été où Zoë a créé « Ça Va »"), "{stdout}");
+    assert!(stdout.contains("\"Zoë Duval\""), "{stdout}");
+    assert!(stdout.contains("<strong>festival</strong>"), "{stdout}");
+    assert!(stdout.contains("Chronique d’un festival"), "{stdout}");
+    assert!(stdout.contains("\"version\": 2"), "{stdout}");
+}
