@@ -215,12 +215,23 @@ impl ResponseError for AppError {
 }
 
 impl From<DbErr> for AppError {
-    /// The one place a database error gets a meaning: a unique violation is a
-    /// conflict, a busy or serialization failure is retryable, anything else is internal.
+    /// The one place a database error gets a meaning: a unique or foreign-key
+    /// violation is a conflict, a busy or serialization failure is retryable,
+    /// anything else is internal.
     fn from(err: DbErr) -> Self {
-        if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+        if let Some(SqlErr::UniqueConstraintViolation(constraint)) = err.sql_err() {
+            tracing::debug!(%constraint, "unique constraint violated");
             return Self::Conflict {
-                detail: format!("a unique value is already taken ({detail})"),
+                detail: "a value that must be unique is already taken".to_owned(),
+                errors: Vec::new(),
+            };
+        }
+        if let Some(SqlErr::ForeignKeyConstraintViolation(constraint)) = err.sql_err() {
+            // A referenced row went away (or gained a reference) between the
+            // check and the write, in a concurrent transaction.
+            tracing::debug!(%constraint, "foreign key constraint violated");
+            return Self::Conflict {
+                detail: "a related record changed at the same time; retry the request".to_owned(),
                 errors: Vec::new(),
             };
         }

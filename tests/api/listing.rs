@@ -406,3 +406,39 @@ async fn bad_list_parameters_are_400_naming_the_parameter() {
         );
     }
 }
+
+#[tokio::test]
+async fn oversized_list_requests_are_refused_or_empty_never_an_error() {
+    let app = TestApp::spawn().await;
+    let ids: Vec<String> = (0..101)
+        .map(|_| format!("id={}", uuid::Uuid::now_v7()))
+        .collect();
+    let problem = expect_problem(
+        app.get(&format!("/api/v1/articles?{}", ids.join("&")))
+            .await,
+        400,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "id");
+
+    let far = expect_json(
+        app.get("/api/v1/articles?page=18446744073709551615&per_page=100")
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(far["data"], json!([]));
+    let far = app
+        .get("/api/v1/articles?_start=18446744073709551000&_end=18446744073709551010")
+        .await;
+    assert_eq!(expect_json(far, 200).await, json!([]));
+
+    let empty_ids = app
+        .get("/api/v1/articles?filter=%7B%22id%22%3A%5B%5D%7D")
+        .await;
+    assert_eq!(
+        expect_json(empty_ids, 200).await,
+        json!([]),
+        "an empty id list matches nothing"
+    );
+}

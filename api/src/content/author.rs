@@ -349,21 +349,15 @@ pub async fn update(
     active.id = NotSet;
     active.created_at = NotSet;
     active.created_by = NotSet;
-    let updated = author::Entity::update_many()
+    author::Entity::update_many()
         .set(active)
         .filter(author::Column::Id.eq(current.id))
-        .filter(author::Column::Version.eq(current.version))
         .exec(&*tx)
         .await
         .map_err(|err| match AppError::from(err) {
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::VersionConflict {
-            current: current.version + 1,
-        });
-    }
     tx.commit().await?;
     Ok(from_row(row))
 }

@@ -321,7 +321,10 @@ where
     let limit = page.limit();
     let mut query = select;
     match page {
-        Pagination::Offset { offset, .. } => query = query.offset(*offset),
+        // Any offset past the last row gives an empty page; the cap keeps it a valid SQL integer.
+        Pagination::Offset { offset, .. } => {
+            query = query.offset(Ord::min(*offset, i64::MAX as u64))
+        }
         Pagination::Cursor {
             after: Some(cursor),
             ..
@@ -361,4 +364,42 @@ pub fn time_key(value: Option<DateTime<Utc>>) -> KeyValue {
     value.map_or(KeyValue::Null, |t| {
         KeyValue::Text(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::article::ArticleSort;
+
+    #[test]
+    fn sorts_parse_and_always_end_with_the_id() {
+        let sort = Sort::<ArticleSort>::parse("-published_at,title").unwrap();
+        assert_eq!(sort.to_param(), "-published_at,title,-id");
+        assert_eq!(Sort::<ArticleSort>::parse("id").unwrap().to_param(), "id");
+        assert!(
+            Sort::<ArticleSort>::parse("nope")
+                .unwrap_err()
+                .contains("sortable: id, title")
+        );
+        assert!(Sort::<ArticleSort>::parse("title,-title").is_err());
+    }
+
+    #[test]
+    fn cursors_belong_to_their_sort() {
+        let sort = Sort::<ArticleSort>::parse("title").unwrap();
+        let data = CursorData {
+            s: sort.to_param(),
+            v: vec![
+                KeyValue::Text("Été".into()),
+                KeyValue::Text(Uuid::nil().to_string()),
+            ],
+        };
+        let cursor = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap());
+        assert_eq!(decode_cursor(&sort, &cursor).unwrap().len(), 2);
+        let other = Sort::<ArticleSort>::parse("-title").unwrap();
+        assert!(decode_cursor(&other, &cursor).is_err());
+        assert!(decode_cursor(&sort, "not-a-cursor").is_err());
+        let wrong_kind = URL_SAFE_NO_PAD.encode(br#"{"s":"title,id","v":["x","not-a-uuid"]}"#);
+        assert!(decode_cursor(&sort, &wrong_kind).is_err());
+    }
 }

@@ -29,6 +29,7 @@ impl Collection for Articles {
     const FIELDS: &'static [&'static str] = ARTICLE_FIELDS;
     const INCLUDES: &'static [&'static str] = &["authors", "tags"];
     const FORMATS: &'static [&'static str] = &["html", "text"];
+    const LOCALIZED: bool = true;
 
     fn default_sort() -> Sort<ArticleSort> {
         article::default_sort()

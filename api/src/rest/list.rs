@@ -2,6 +2,8 @@
 //! cursors, and the json-server and ra-data-simple-rest conventions of admin
 //! UIs), sorting, filters, `fields=`, `include=` and `formats=`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -10,6 +12,7 @@ use super::respond::ListStyle;
 use crate::content::page::{
     DEFAULT_PAGE_SIZE, Direction, ListQuery, MAX_PAGE_SIZE, Pagination, Sort, SortField,
 };
+use crate::content::validate;
 use crate::error::AppError;
 
 /// What a collection accepts in its query strings.
@@ -26,6 +29,8 @@ pub trait Collection {
     const INCLUDES: &'static [&'static str] = &[];
     /// Derived formats `formats=` may add.
     const FORMATS: &'static [&'static str] = &[];
+    /// True when items have a locale, so a slug read may name one.
+    const LOCALIZED: bool = false;
     /// The order when none is asked for.
     fn default_sort() -> Sort<Self::Sort>;
     /// Applies one filter parameter; `Ok(false)` when `name` is not a filter.
@@ -117,8 +122,9 @@ fn unknown_parameter(name: &str) -> AppError {
 pub fn read_options<C: Collection>(query_string: &str) -> Result<ReadOptions, AppError> {
     let mut options = ReadOptions::default();
     for (name, value) in query_pairs(query_string)? {
-        if name == "locale" {
-            options.locale = Some(value);
+        if name == "locale" && C::LOCALIZED {
+            let locale = validate::locale(&value).map_err(|m| AppError::bad_field("locale", m))?;
+            options.locale = Some(locale);
         } else if !options.accept::<C>(&name, &value)? {
             return Err(unknown_parameter(&name));
         }
@@ -233,6 +239,17 @@ pub fn list_request<C: Collection>(
     ids: fn(&mut C::Filter) -> &mut Option<Vec<Uuid>>,
 ) -> Result<ListRequest<C>, AppError> {
     let pairs = query_pairs(query_string)?;
+    let mut repeats: HashMap<&str, u64> = HashMap::new();
+    for (name, _) in &pairs {
+        let count = repeats.entry(name.as_str()).or_default();
+        *count += 1;
+        if *count > MAX_PAGE_SIZE {
+            return Err(AppError::bad_field(
+                name.as_str(),
+                format!("may be repeated at most {MAX_PAGE_SIZE} times"),
+            ));
+        }
+    }
     let mut filter = C::Filter::default();
     let mut options = ReadOptions::default();
     let apply_filter = |filter: &mut C::Filter, name: &str, value: &str| -> Result<(), AppError> {
@@ -456,7 +473,63 @@ fn filter_values(key: &str, value: Value) -> Result<Vec<String>, AppError> {
         )),
     };
     match value {
+        Value::Array(items) if items.len() as u64 > MAX_PAGE_SIZE => Err(AppError::bad_field(
+            format!("filter.{key}"),
+            format!("may list at most {MAX_PAGE_SIZE} values"),
+        )),
         Value::Array(items) => items.into_iter().map(scalar).collect(),
         other => scalar(other).map(|v| vec![v]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::article::ArticleSort;
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        query_pairs(query).unwrap()
+    }
+
+    #[test]
+    fn the_convention_follows_the_parameters() {
+        assert_eq!(style_of(&pairs("page=2&sort=-title&tag=x")), Style::Native);
+        assert_eq!(style_of(&pairs("_start=0&_end=10")), Style::JsonServer);
+        assert_eq!(style_of(&pairs("id=a&id=b")), Style::JsonServer);
+        assert_eq!(style_of(&pairs("author_ids=a")), Style::JsonServer);
+        assert_eq!(style_of(&pairs("title_like=x")), Style::JsonServer);
+        assert_eq!(style_of(&pairs("range=%5B0%2C9%5D")), Style::SimpleRest);
+        assert_eq!(
+            style_of(&pairs("sort=%5B%22title%22%2C%22ASC%22%5D")),
+            Style::SimpleRest
+        );
+    }
+
+    #[test]
+    fn json_server_sorts_pair_fields_with_orders() {
+        let sort = json_server_sort::<ArticleSort>(
+            &["title".into(), "published_at".into()],
+            &["asc".into(), "desc".into()],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(sort.to_param(), "title,-published_at,id");
+        assert!(json_server_sort::<ArticleSort>(&["title".into()], &["up".into()]).is_err());
+        assert!(json_server_sort::<ArticleSort>(&[], &[]).unwrap().is_none());
+    }
+
+    #[test]
+    fn timestamps_accept_rfc3339_and_dates() {
+        assert_eq!(
+            timestamp("t", "2026-01-31").unwrap().to_rfc3339(),
+            "2026-01-31T00:00:00+00:00"
+        );
+        assert_eq!(
+            timestamp("t", "2026-01-31T10:00:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-01-31T08:00:00+00:00"
+        );
+        assert!(timestamp("t", "31/01/2026").is_err());
     }
 }

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State};
@@ -114,32 +116,36 @@ pub(super) fn filtered(filter: &ArticleFilter) -> Select<article::Entity> {
 }
 
 /// The article row `key` names. A slug without a locale prefers the default
-/// locale, then the oldest article with that slug.
+/// locale, then the oldest article with that slug. `for_update` locks the
+/// row until the transaction ends (PostgreSQL; SQLite writers are serialised).
 pub(super) async fn find_row<C: ConnectionTrait>(
     ctx: &Ctx,
     conn: &C,
     key: &Key,
+    for_update: bool,
 ) -> Result<article::Model, AppError> {
-    let not_found = || AppError::not_found("article");
-    match key {
-        Key::Id(id) => article::Entity::find_by_id(*id)
-            .one(conn)
-            .await?
-            .ok_or_else(not_found),
+    let mut query = article::Entity::find();
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    let rows = match key {
+        Key::Id(id) => query.filter(article::Column::Id.eq(*id)).all(conn).await?,
         Key::Slug { slug, locale } => {
-            let mut query = article::Entity::find().filter(article::Column::Slug.eq(slug.as_str()));
+            query = query.filter(article::Column::Slug.eq(slug.as_str()));
             if let Some(locale) = locale {
                 query = query.filter(article::Column::Locale.eq(locale.as_str()));
             }
-            let rows = query.order_by_asc(article::Column::Id).all(conn).await?;
-            let default = &ctx.settings.default_locale;
-            let preferred = rows
-                .iter()
-                .position(|row| &row.locale == default)
-                .unwrap_or(0);
-            rows.into_iter().nth(preferred).ok_or_else(not_found)
+            query.order_by_asc(article::Column::Id).all(conn).await?
         }
-    }
+    };
+    let default = &ctx.settings.default_locale;
+    let preferred = rows
+        .iter()
+        .position(|row| &row.locale == default)
+        .unwrap_or(0);
+    rows.into_iter()
+        .nth(preferred)
+        .ok_or_else(|| AppError::not_found("article"))
 }
 
 /// The ordered author and tag links of some articles.

@@ -414,12 +414,8 @@ pub async fn update(
     expected_version: Option<i32>,
 ) -> Result<Article, AppError> {
     let tx = ctx.begin_write().await?;
-    let current_row = query::find_row(ctx, &*tx, key).await?;
-    // Lock the row (PostgreSQL) so concurrent writers queue instead of racing.
-    article::Entity::find_by_id(current_row.id)
-        .lock_exclusive()
-        .one(&*tx)
-        .await?;
+    // Locked: concurrent writers of this article queue instead of racing.
+    let current_row = query::find_row(ctx, &*tx, key, true).await?;
     let current = read_one(&*tx, current_row, Include::default()).await?;
     if let Some(expected) = expected_version
         && expected != current.version
@@ -476,7 +472,7 @@ pub async fn update(
 /// Deletes an article with its author and tag links.
 pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError> {
     let tx = ctx.begin_write().await?;
-    let row = query::find_row(ctx, &*tx, key).await?;
+    let row = query::find_row(ctx, &*tx, key, true).await?;
     article::Entity::delete_by_id(row.id).exec(&*tx).await?;
     tx.commit().await?;
     Ok(())
@@ -493,7 +489,7 @@ async fn read_one<C: ConnectionTrait>(
 
 /// One article by id or slug.
 pub async fn get(ctx: &Ctx, key: &Key, include: Include) -> Result<Article, AppError> {
-    let row = query::find_row(ctx, &ctx.db.conn, key).await?;
+    let row = query::find_row(ctx, &ctx.db.conn, key, false).await?;
     read_one(&ctx.db.conn, row, include).await
 }
 
