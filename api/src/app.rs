@@ -14,7 +14,16 @@ use anyhow::Context;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::config::Config;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+
+use actix_cors::Cors;
+use actix_web::http::header;
+
+use crate::auth::jwt::{self, JwtKeys};
+use crate::auth::token;
+use crate::config::{Config, Secret};
+use crate::content::accounts::users;
 use crate::content::{Ctx, Settings, validate};
 use crate::error::AppError;
 use crate::{db, rest, telemetry};
@@ -34,14 +43,33 @@ pub struct AppState {
     undocumented_requests: AtomicU64,
 }
 
+/// Opens and migrates the database and builds the content context: what
+/// the server and the command line share.
+pub async fn content_context(config: &Config) -> anyhow::Result<Ctx> {
+    let default_locale = validate::locale(&config.default_locale)
+        .map_err(|m| anyhow::anyhow!("MASTHEAD_DEFAULT_LOCALE {m}"))?;
+    let secret = jwt_secret(config)?;
+    let db = db::connect(config).await?;
+    db::migrate(&db).await?;
+    let settings = Settings {
+        default_locale,
+        public_read: config.public_read,
+        jwt: JwtKeys::new(
+            secret.expose().as_bytes(),
+            Duration::from_secs(config.access_token_ttl),
+        ),
+        refresh_ttl: Duration::from_secs(config.refresh_token_ttl),
+        decoy_hash: std::sync::OnceLock::new(),
+    };
+    Ok(Ctx::new(db, settings))
+}
+
 impl AppState {
-    /// Opens and migrates the database and prepares the state.
+    /// Opens and migrates the database, creates the first admin if there are
+    /// no users, and prepares the state.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let default_locale = validate::locale(&config.default_locale)
-            .map_err(|m| anyhow::anyhow!("MASTHEAD_DEFAULT_LOCALE {m}"))?;
-        let db = db::connect(&config).await?;
-        db::migrate(&db).await?;
-        let ctx = Ctx::new(db, Settings { default_locale });
+        let ctx = content_context(&config).await?;
+        bootstrap_admin(&ctx, &config).await?;
         let document = rest::openapi::document();
         Ok(Self {
             ctx,
@@ -84,6 +112,99 @@ async fn audit_documentation(
     Ok(response)
 }
 
+/// The secret that signs access tokens: `MASTHEAD_JWT_SECRET`, or one
+/// generated once into `<data_dir>/jwt-secret` (mode 0600) so that restarts
+/// keep sessions valid.
+fn jwt_secret(config: &Config) -> anyhow::Result<Secret> {
+    if let Some(secret) = &config.jwt_secret {
+        anyhow::ensure!(
+            secret.expose().len() >= jwt::MIN_SECRET_LEN,
+            "MASTHEAD_JWT_SECRET must be at least {} bytes long",
+            jwt::MIN_SECRET_LEN
+        );
+        return Ok(secret.clone());
+    }
+    let path = config.data_dir.join("jwt-secret");
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    let generated = token::generate("")?;
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    match created {
+        Ok(mut file) => {
+            file.write_all(generated.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated the token signing secret");
+            Ok(Secret::new(generated))
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            let stored = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let stored = stored.trim().to_owned();
+            anyhow::ensure!(
+                stored.len() >= jwt::MIN_SECRET_LEN,
+                "{} holds a secret shorter than {} bytes",
+                path.display(),
+                jwt::MIN_SECRET_LEN
+            );
+            Ok(Secret::new(stored))
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
+/// Creates the first admin when the database has no users.
+async fn bootstrap_admin(ctx: &Ctx, config: &Config) -> anyhow::Result<()> {
+    let created = users::bootstrap_admin(
+        ctx,
+        config.admin_email.as_deref(),
+        config.admin_password.as_ref(),
+    )
+    .await
+    .map_err(|err| anyhow::anyhow!("cannot create the first admin: {err}"))?;
+    match created {
+        Some((admin, Some(password))) => {
+            // Printed this once, on purpose: it is the only way in.
+            tracing::warn!(
+                email = %admin.email,
+                password = %password.expose(),
+                "created the first admin with a random password; sign in and change it"
+            );
+        }
+        Some((admin, None)) => tracing::info!(email = %admin.email, "created the first admin"),
+        None => {}
+    }
+    Ok(())
+}
+
+/// CORS for the configured origins; none are allowed by default.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            telemetry::REQUEST_ID,
+        ])
+        .expose_headers(
+            rest::EXPOSED_HEADERS
+                .split(", ")
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        )
+        .max_age(3600);
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
@@ -102,6 +223,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
+        let cors_origins = config.cors_origins.clone();
         let state = web::Data::new(AppState::build(config).await?);
         let app_state = state.clone();
         let mut server = actix_web::HttpServer::new(move || {
@@ -117,6 +239,7 @@ impl Application {
                 .default_service(web::to(no_route))
                 .wrap(from_fn(audit_documentation))
                 .wrap(Compress::default())
+                .wrap(cors(&cors_origins))
                 .wrap(from_fn(telemetry::request_span))
         })
         .shutdown_timeout(10)

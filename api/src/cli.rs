@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::app::Application;
-use crate::config::Config;
+use crate::app::{self, Application};
+use crate::config::{Config, Secret};
+use crate::content::accounts::users;
 use crate::{db, rest, telemetry};
 
 /// Masthead, a headless CMS.
@@ -23,11 +24,37 @@ enum Command {
     Serve(#[command(flatten)] Config),
     /// Apply pending database migrations and exit.
     Migrate(#[command(flatten)] Config),
+    /// Manage user accounts from scripts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Write the OpenAPI document (to a file, or standard output).
     Openapi {
         /// File to write, such as `docs/openapi.json`.
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// E-mail address, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// Role: viewer, author, editor or admin.
+        #[arg(long)]
+        role: String,
+        /// Display name (the e-mail address when absent).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        config: Config,
     },
 }
 
@@ -70,6 +97,42 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let db = db::connect(&config).await?;
             db::migrate(&db).await?;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    role,
+                    name,
+                    password_stdin: _,
+                    config,
+                },
+        } => {
+            telemetry::init(&config);
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = Secret::new(line.trim_end_matches(['\n', '\r']));
+            let ctx = app::content_context(&config).await?;
+            let input = users::NewUser {
+                name: Some(name.unwrap_or_else(|| email.clone())),
+                email: Some(email),
+                role: Some(role),
+                password: Some(password),
+                author_id: None,
+            };
+            let user = users::create_unchecked(&ctx, input, None)
+                .await
+                .map_err(|err| {
+                    let problem = err.problem();
+                    let fields: Vec<String> = problem
+                        .errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect();
+                    anyhow::anyhow!("{} {}", problem.detail, fields.join("; "))
+                })?;
+            println!("{}", user.id);
             Ok(())
         }
         Command::Openapi { output } => {

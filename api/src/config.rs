@@ -12,6 +12,41 @@ pub enum LogFormat {
     Json,
 }
 
+/// A secret setting: its value never appears in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
 /// Server configuration. Every field has a default; secrets never appear in `Debug`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
@@ -42,6 +77,29 @@ pub struct Config {
     /// HTTP worker threads; the default is one per CPU core.
     #[arg(long, env = "MASTHEAD_WORKERS")]
     pub workers: Option<usize>,
+    /// Secret that signs access tokens (32 bytes or more); when unset, one is
+    /// generated once into `<data_dir>/jwt-secret`.
+    #[arg(long, env = "MASTHEAD_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, env = "MASTHEAD_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    pub access_token_ttl: u64,
+    /// Lifetime of refresh tokens, in seconds.
+    #[arg(long, env = "MASTHEAD_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl: u64,
+    /// Whether anonymous callers may read published content.
+    #[arg(long, env = "MASTHEAD_PUBLIC_READ", default_value_t = true, action = clap::ArgAction::Set)]
+    pub public_read: bool,
+    /// Origins allowed to call the API from a browser, comma-separated
+    /// (`https://admin.example.com`); none by default.
+    #[arg(long, env = "MASTHEAD_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// E-mail of the admin created on first start, when there are no users.
+    #[arg(long, env = "MASTHEAD_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Password of that admin; when unset, a random one is printed once to the log.
+    #[arg(long, env = "MASTHEAD_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<Secret>,
 }
 
 impl Default for Config {
@@ -56,6 +114,13 @@ impl Default for Config {
             default_locale: "en".to_owned(),
             max_body_bytes: 4 * 1024 * 1024,
             workers: None,
+            jwt_secret: None,
+            access_token_ttl: 900,
+            refresh_token_ttl: 30 * 24 * 3600,
+            public_read: true,
+            cors_origins: Vec::new(),
+            admin_email: None,
+            admin_password: None,
         }
     }
 }

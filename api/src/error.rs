@@ -41,6 +41,16 @@ pub enum AppError {
     /// 422: the input parses but breaks a rule (missing title, too long, unknown author id).
     #[error("the input breaks {} rule(s)", .0.len())]
     Validation(Vec<FieldError>),
+    /// 401: no credentials where they are needed, or credentials that are refused
+    /// (`reason` names what is wrong with a bearer token).
+    #[error("authentication required")]
+    Unauthenticated { reason: Option<String> },
+    /// 401: sign-in with a wrong e-mail address or password (the same answer for both).
+    #[error("the e-mail address or the password is wrong")]
+    InvalidCredentials,
+    /// 403: the caller is known but may not do this.
+    #[error("{detail}")]
+    Forbidden { detail: String },
     /// 404: no such entity (or route).
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
@@ -59,6 +69,9 @@ pub enum AppError {
     /// 415: a body that is not JSON.
     #[error("expected a body of type application/json")]
     UnsupportedMediaType,
+    /// 429: too many attempts; retry after the given number of seconds.
+    #[error("too many attempts; retry in {retry_after} seconds")]
+    TooManyRequests { retry_after: u64 },
     /// 503: the database is momentarily busy; the client may retry.
     #[error("the database is busy")]
     Unavailable,
@@ -71,6 +84,20 @@ impl AppError {
     /// 404 for the named kind of entity.
     pub fn not_found(entity: &'static str) -> Self {
         Self::NotFound { entity }
+    }
+
+    /// 403 with a reason.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden {
+            detail: detail.into(),
+        }
+    }
+
+    /// 401 for a refused bearer token.
+    pub fn invalid_token(reason: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            reason: Some(reason.into()),
+        }
     }
 
     /// 400 for one bad field or query parameter.
@@ -101,6 +128,10 @@ impl AppError {
         match self {
             Self::BadRequest { .. } => "urn:masthead:problem:bad-request",
             Self::Validation(_) => "urn:masthead:problem:validation",
+            Self::Unauthenticated { .. } => "urn:masthead:problem:unauthenticated",
+            Self::InvalidCredentials => "urn:masthead:problem:invalid-credentials",
+            Self::Forbidden { .. } => "urn:masthead:problem:forbidden",
+            Self::TooManyRequests { .. } => "urn:masthead:problem:too-many-requests",
             Self::NotFound { .. } => "urn:masthead:problem:not-found",
             Self::Conflict { .. } => "urn:masthead:problem:conflict",
             Self::VersionConflict { .. } => "urn:masthead:problem:version-conflict",
@@ -115,6 +146,9 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { .. } | Self::Validation(_) => "VALIDATION",
+            Self::Unauthenticated { .. } | Self::InvalidCredentials => "UNAUTHENTICATED",
+            Self::Forbidden { .. } => "FORBIDDEN",
+            Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict { .. } => "CONFLICT",
             Self::VersionConflict { .. } => "VERSION_CONFLICT",
@@ -143,6 +177,18 @@ impl AppError {
                 format!("the resource changed; version {current} is current"),
                 Vec::new(),
                 Some(*current),
+            ),
+            Self::Unauthenticated {
+                reason: Some(reason),
+            } => (
+                format!("the bearer token is refused: {reason}"),
+                Vec::new(),
+                None,
+            ),
+            Self::Unauthenticated { reason: None } => (
+                "sign in, or send an API key, as `Authorization: Bearer …`".to_owned(),
+                Vec::new(),
+                None,
             ),
             Self::Internal(_) => (
                 "an internal error occurred; it has been logged".to_owned(),
@@ -187,6 +233,9 @@ impl ResponseError for AppError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated { .. } | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
@@ -204,8 +253,26 @@ impl ResponseError for AppError {
         let problem = self.problem();
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if matches!(self, Self::Unavailable) {
-            response.insert_header((header::RETRY_AFTER, "1"));
+        match self {
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            Self::Unauthenticated {
+                reason: Some(reason),
+            } => {
+                let reason = reason.replace(['"', '\\'], "'");
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer realm=\"masthead\", error=\"invalid_token\", error_description=\"{reason}\""),
+                ));
+            }
+            Self::Unauthenticated { reason: None } | Self::InvalidCredentials => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"masthead\""));
+            }
+            _ => {}
         }
         match serde_json::to_vec(&problem) {
             Ok(body) => response.body(body),

@@ -1,9 +1,11 @@
 //! Masthead: a headless CMS for articles, authors and tags.
 //!
 //! Layers, outside in: `rest` (HTTP adapter) → `content` (the domain, the
-//! only layer with SQL) → `entities` (storage shape). See `docs/architecture.md`.
+//! only layer with SQL) → `entities` (storage shape); `auth` holds the pure
+//! parts of access control (roles, tokens, the permission table). See `docs/architecture.md`.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -17,6 +17,8 @@ pub struct Model {
     pub website: Option<String>,
     /// JSON object text, kept as sent so key order survives.
     pub social: Option<String>,
+    /// The user who writes as this author, if any.
+    pub user_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
@@ -28,6 +30,12 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::article_author::Entity")]
     ArticleAuthor,
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::UserId",
+        to = "super::user::Column::Id"
+    )]
+    User,
 }
 
 impl Related<super::article_author::Entity> for Entity {
@@ -37,3 +45,9 @@ impl Related<super::article_author::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}

@@ -3,11 +3,15 @@
 //! Business rules live in `masthead::content`; these types are the storage
 //! shape and nothing else, so a column can change without changing the API.
 
+pub mod api_key;
 pub mod article;
 pub mod article_author;
 pub mod article_tag;
 pub mod author;
+pub mod login_failure;
+pub mod refresh_token;
 pub mod tag;
+pub mod user;
 
 pub mod prelude {
     //! The entity types under short names.
@@ -16,4 +20,5 @@ pub mod prelude {
     pub use crate::article_tag::Entity as ArticleTag;
     pub use crate::author::Entity as Author;
     pub use crate::tag::Entity as Tag;
+    pub use crate::user::Entity as User;
 }

@@ -63,7 +63,19 @@ let trace = [];
 const INTERESTING_RES_HEADERS = ["content-type", "x-total-count", "content-range", "location"];
 const clip = (s, n = 700) => (s == null ? s : s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
 
+// Credentials: an admin UI sends its signed-in user's token on every request
+// (react-admin through the httpClient it passes to the provider, refine
+// through an axios interceptor). MASTHEAD_TOKEN plays that part here, the
+// same way for all three providers; the providers themselves are unchanged.
+const TOKEN = process.env.MASTHEAD_TOKEN;
+const withToken = (headers) => {
+  const h = new Headers(headers);
+  if (TOKEN && !h.has("authorization")) h.set("authorization", `Bearer ${TOKEN}`);
+  return h;
+};
+
 globalThis.fetch = async (input, init = {}) => {
+  init = { ...init, headers: withToken(init.headers) };
   const url = typeof input === "string" ? input : input.url;
   const method = (init.method || "GET").toUpperCase();
   const reqHeaders = {};
@@ -84,6 +96,7 @@ globalThis.fetch = async (input, init = {}) => {
 };
 
 refineAxios.interceptors.request.use((config) => {
+  if (TOKEN) config.headers.Authorization = `Bearer ${TOKEN}`;
   const entry = {
     via: "axios",
     method: (config.method || "get").toUpperCase(),
@@ -117,7 +130,7 @@ function formatTrace(entries) {
   return entries
     .map((e, i) => {
       const lines = [`    #${i + 1} [${e.via}] ${e.method} ${decodeURIComponentSafe(e.url)}`];
-      const rh = Object.entries(e.reqHeaders || {}).filter(([k]) => k !== "accept");
+      const rh = Object.entries(e.reqHeaders || {}).filter(([k]) => k !== "accept" && k !== "authorization");
       if (rh.length) lines.push(`       request headers: ${rh.map(([k, v]) => `${k}: ${v}`).join("; ")}`);
       if (e.reqBody !== undefined) lines.push(`       request body: ${clip(e.reqBody)}`);
       if (e.error) lines.push(`       transport error: ${e.error}`);
@@ -263,7 +276,7 @@ const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 async function api(method, path, body) {
   const res = await rawFetch(`${API}${path}`, {
     method,
-    headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+    headers: withToken(body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" }),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

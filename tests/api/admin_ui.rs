@@ -37,6 +37,7 @@ async fn stock_admin_ui_data_providers_work_unchanged() {
 
     let output = tokio::process::Command::new("node")
         .args(["providers.mjs", &app.address, CONTRACT_EXCEPTIONS])
+        .env("MASTHEAD_TOKEN", &app.admin_token)
         .current_dir(ADMIN_UI)
         .output()
         .await

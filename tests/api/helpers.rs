@@ -6,10 +6,17 @@ use std::time::Duration;
 
 use actix_web::web;
 use masthead::app::{AppState, Application};
-use masthead::config::Config;
+use masthead::config::{Config, Secret};
 use reqwest::{Method, Response};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+
+/// E-mail of the first admin of every test server.
+pub const ADMIN_EMAIL: &str = "admin@masthead.test";
+/// Password of that admin.
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+/// The token signing secret of every test server, to forge tokens with.
+pub const JWT_SECRET: &str = "test-signing-secret-of-at-least-32-bytes";
 
 /// A running server with its own database.
 pub struct TestApp {
@@ -17,6 +24,8 @@ pub struct TestApp {
     pub address: String,
     /// A client with no default headers.
     pub client: reqwest::Client,
+    /// An access token of the first admin; the convenience methods send it.
+    pub admin_token: String,
     state: web::Data<AppState>,
     handle: actix_web::dev::ServerHandle,
     /// Kept for its `Drop`: the database goes when the test ends.
@@ -123,7 +132,11 @@ impl TestApp {
 
     /// Starts a server after letting the test adjust the configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let database = TestDatabase::create().await;
+        Self::spawn_on(TestDatabase::create().await, adjust).await
+    }
+
+    /// Starts a server on an existing test database.
+    pub async fn spawn_on(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config {
             bind: "127.0.0.1:0".to_owned(),
             data_dir: database.dir.path().to_path_buf(),
@@ -131,6 +144,9 @@ impl TestApp {
             db_max_connections: 8,
             log: std::env::var("MASTHEAD_TEST_LOG").unwrap_or_else(|_| "warn".to_owned()),
             workers: Some(2),
+            admin_email: Some(ADMIN_EMAIL.to_owned()),
+            admin_password: Some(Secret::new(ADMIN_PASSWORD)),
+            jwt_secret: Some(Secret::new(JWT_SECRET)),
             ..Config::default()
         };
         adjust(&mut config);
@@ -146,13 +162,58 @@ impl TestApp {
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap_or_else(|err| panic!("client: {err}"));
-        Self {
+        let mut app = Self {
             address,
             client,
+            admin_token: String::new(),
             state,
             handle,
             _database: database,
-        }
+        };
+        app.admin_token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+            .as_str()
+            .expect("the first admin can sign in")
+            .to_owned();
+        app
+    }
+
+    /// Signs in and returns the token answer.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let response = send(
+            self.anonymous(Method::POST, "/api/v1/auth/login")
+                .json(&json!({"email": email, "password": password})),
+        )
+        .await;
+        expect_json(response, 200).await
+    }
+
+    /// Creates a user with `role` (as the admin) and returns its id and an access token.
+    pub async fn user(&self, role: &str, author_id: Option<&str>) -> (String, String) {
+        let email = format!("{role}-{}@masthead.test", uuid::Uuid::new_v4().simple());
+        let password = "a-long-enough-password";
+        let user = created(
+            self.post(
+                "/api/v1/users",
+                &json!({"email": email, "name": role, "role": role, "password": password, "author_id": author_id}),
+            )
+            .await,
+        )
+        .await;
+        let token = self.login(&email, password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (id_of(&user), token)
+    }
+
+    /// Creates an API key of `kind` (as the admin) and returns the key.
+    pub async fn api_key(&self, kind: &str) -> String {
+        let key = created(
+            self.post("/api/v1/api-keys", &json!({"name": kind, "kind": kind}))
+                .await,
+        )
+        .await;
+        key["key"].as_str().unwrap().to_owned()
     }
 
     /// SQL statements the server has executed so far.
@@ -165,8 +226,23 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// A request to `path`.
+    /// A request to `path`, signed in as the first admin.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.request_as(&self.admin_token, method, path)
+    }
+
+    /// A request to `path` with a bearer credential.
+    pub fn request_as(
+        &self,
+        credential: &str,
+        method: Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.anonymous(method, path).bearer_auth(credential)
+    }
+
+    /// A request to `path` without credentials.
+    pub fn anonymous(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.client.request(method, self.url(path))
     }
 

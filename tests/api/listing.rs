@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, expect_json, expect_problem, header, id_of};
+use reqwest::Method;
+
+use crate::helpers::{TestApp, expect_json, expect_problem, header, id_of, send};
 
 struct Fixture {
     app: TestApp,
@@ -311,17 +313,14 @@ async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements
             "title": format!("N° {i}"),
             "author_ids": [authors[i % 5], authors[(i + 1) % 5]],
             "tag_ids": [tags[i % 8], tags[(i + 3) % 8], tags[(i + 5) % 8]],
+            "state": "published",
         }))
         .await;
     }
 
+    let path = "/api/v1/articles?per_page=100&include=authors,tags";
     let before = app.statements();
-    let list = expect_json(
-        app.get("/api/v1/articles?per_page=100&include=authors,tags")
-            .await,
-        200,
-    )
-    .await;
+    let list = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     let spent = app.statements() - before;
 
     let data = list["data"].as_array().unwrap();
@@ -334,6 +333,15 @@ async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements
     assert!(
         spent <= 4,
         "listing 100 articles with authors and tags ran {spent} statements"
+    );
+
+    // Signed in, checking the access token adds one statement (the user with their author profile).
+    let before = app.statements();
+    expect_json(app.get(path).await, 200).await;
+    let signed_in = app.statements() - before;
+    assert!(
+        signed_in <= 5,
+        "signed in, the same list ran {signed_in} statements"
     );
 }
 

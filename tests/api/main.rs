@@ -11,6 +11,7 @@ mod helpers;
 
 mod admin_ui;
 
+mod access;
 mod articles;
 mod authors_and_tags;
 mod drift;
@@ -18,3 +19,4 @@ mod errors;
 mod listing;
 mod operations;
 mod readme;
+mod sessions;

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, TestDatabase, expect_json, header, send};
+use crate::helpers::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, expect_json, header, send,
+};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_masthead");
 
@@ -132,6 +134,15 @@ async fn the_binary_serves_with_json_logs_and_stops_gracefully_on_sigterm() {
     }
     // No MASTHEAD_DATA_DIR: the default ./data folder is made in the working directory.
     let mut server = Process::start(&["serve"], database.dir.path(), &env);
+    let admin = server.wait_for(|v| {
+        v["fields"]["message"]
+            == "created the first admin with a random password; sign in and change it"
+    });
+    let password = admin["fields"]["password"]
+        .as_str()
+        .expect("the password is printed once")
+        .to_owned();
+    assert_eq!(admin["fields"]["email"], "admin@masthead.local");
     let ready = server.wait_for(|v| v["fields"]["message"] == "masthead is serving");
     let port = ready["fields"]["port"]
         .as_u64()
@@ -149,6 +160,13 @@ async fn the_binary_serves_with_json_logs_and_stops_gracefully_on_sigterm() {
     }
 
     let client = reqwest::Client::new();
+    let login = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "admin@masthead.local", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "the printed password signs in");
     let response = client
         .get(format!("http://127.0.0.1:{port}/readyz"))
         .header("X-Request-Id", "probe-7")
@@ -189,4 +207,272 @@ async fn migrate_applies_the_schema_and_can_run_again() {
     if !database.is_postgres() {
         assert!(database.dir.path().join("d/masthead.db").is_file());
     }
+}
+
+/// Everything a process printed, once it has stopped.
+fn drain(process: &mut Process) -> String {
+    let _ = Command::new("kill")
+        .args(["-TERM", &process.child.id().to_string()])
+        .status();
+    let _ = process.child.wait();
+    let mut all = String::new();
+    while let Ok(line) = process.lines.try_recv() {
+        all.push_str(&line);
+        all.push('\n');
+    }
+    if let Some(mut stderr) = process.child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut all);
+    }
+    all
+}
+
+#[tokio::test]
+async fn no_password_token_or_key_reaches_a_log_line_or_an_error_body() {
+    let database = TestDatabase::create().await;
+    let admin_password = "log-test-admin-password-7";
+    let mut env = vec![
+        ("MASTHEAD_BIND", "127.0.0.1:0".to_owned()),
+        ("MASTHEAD_LOG_FORMAT", "json".to_owned()),
+        ("MASTHEAD_LOG", "debug".to_owned()),
+        (
+            "MASTHEAD_DATA_DIR",
+            database.dir.path().display().to_string(),
+        ),
+        ("MASTHEAD_ADMIN_EMAIL", "chief@masthead.test".to_owned()),
+        ("MASTHEAD_ADMIN_PASSWORD", admin_password.to_owned()),
+    ];
+    if let Some(url) = &database.url {
+        env.push(("MASTHEAD_DATABASE_URL", url.clone()));
+    }
+    let mut server = Process::start(&["serve"], database.dir.path(), &env);
+    let ready = server.wait_for(|v| v["fields"]["message"] == "masthead is serving");
+    let base = format!("http://127.0.0.1:{}/api/v1", ready["fields"]["port"]);
+    let client = reqwest::Client::new();
+    let mut secrets = vec![
+        admin_password.to_owned(),
+        "wrong-password-guess-3".to_owned(),
+    ];
+    let mut bodies = String::new();
+
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut request = client.post(format!("{base}{path}")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    };
+    let wrong = post(
+        "/auth/login",
+        None,
+        serde_json::json!({"email": "chief@masthead.test", "password": "wrong-password-guess-3"}),
+    )
+    .send()
+    .await
+    .unwrap();
+    bodies.push_str(&wrong.text().await.unwrap());
+    let tokens: serde_json::Value = post(
+        "/auth/login",
+        None,
+        serde_json::json!({"email": "chief@masthead.test", "password": admin_password}),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let renewed: serde_json::Value = post(
+        "/auth/refresh",
+        None,
+        serde_json::json!({"refresh_token": refresh}),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let renewed_refresh = renewed["refresh_token"].as_str().unwrap().to_owned();
+    // Reusing the spent token is logged (as theft) and must not log the token.
+    let reused = post(
+        "/auth/refresh",
+        None,
+        serde_json::json!({"refresh_token": refresh}),
+    )
+    .send()
+    .await
+    .unwrap();
+    bodies.push_str(&reused.text().await.unwrap());
+    let key: serde_json::Value = post(
+        "/api-keys",
+        Some(&access),
+        serde_json::json!({"name": "site", "kind": "delivery"}),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let api_key = key["key"].as_str().unwrap().to_owned();
+    let read = client
+        .get(format!("{base}/articles"))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let revoke = client
+        .delete(format!("{base}/api-keys/{}", key["id"].as_str().unwrap()))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 204);
+    let refused = client
+        .get(format!("{base}/articles"))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    bodies.push_str(&refused.text().await.unwrap());
+    let garbage = client
+        .get(format!("{base}/auth/me"))
+        .bearer_auth(format!("{access}x"))
+        .send()
+        .await
+        .unwrap();
+    bodies.push_str(&garbage.text().await.unwrap());
+    let out = post(
+        "/auth/logout",
+        None,
+        serde_json::json!({"refresh_token": renewed_refresh}),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(out.status(), 204);
+    secrets.extend([
+        access.clone(),
+        refresh,
+        renewed_refresh,
+        renewed["access_token"].as_str().unwrap().to_owned(),
+        api_key,
+    ]);
+
+    let logs = drain(&mut server);
+    assert!(
+        logs.contains("request completed"),
+        "the logs were captured: {logs}"
+    );
+    assert!(
+        logs.contains("spent refresh token was presented again"),
+        "the reuse was logged"
+    );
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a secret reached the logs: {secret}"
+        );
+        assert!(
+            !bodies.contains(secret.as_str()),
+            "a secret reached an error body: {secret}"
+        );
+        // Not even a long piece of it.
+        let middle = &secret[secret.len() / 4..secret.len() / 4 + 16];
+        assert!(!logs.contains(middle), "part of a secret reached the logs");
+    }
+}
+
+/// Runs `masthead user create` on a test database with `password` on stdin.
+fn create_user(
+    database: &TestDatabase,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> std::process::Output {
+    let mut command = Command::new(BINARY);
+    command
+        .args([
+            "user",
+            "create",
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+        ])
+        .env("MASTHEAD_DATA_DIR", database.dir.path())
+        .env("MASTHEAD_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = &database.url {
+        command.env("MASTHEAD_DATABASE_URL", url);
+    }
+    let mut child = command.spawn().unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        format!("{password}\n").as_bytes(),
+    )
+    .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
+    let database = TestDatabase::create().await;
+    let admin = create_user(&database, ADMIN_EMAIL, "admin", ADMIN_PASSWORD);
+    assert!(
+        admin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admin.stderr)
+    );
+    let output = create_user(
+        &database,
+        "script@masthead.test",
+        "editor",
+        "piped-password-123",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let id = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert!(
+        uuid::Uuid::parse_str(&id).is_ok(),
+        "prints the new user's id: {id}"
+    );
+
+    let weak = create_user(&database, "weak@masthead.test", "viewer", "short");
+    assert!(!weak.status.success());
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("password: must be at least 10 characters")
+    );
+    let twice = create_user(
+        &database,
+        "SCRIPT@masthead.test",
+        "viewer",
+        "piped-password-123",
+    );
+    assert!(
+        !twice.status.success(),
+        "e-mail addresses are unique whatever their case"
+    );
+
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let tokens = app
+        .login("script@masthead.test", "piped-password-123")
+        .await;
+    let me = send(app.request_as(
+        tokens["access_token"].as_str().unwrap(),
+        reqwest::Method::GET,
+        "/api/v1/auth/me",
+    ))
+    .await;
+    assert_eq!(crate::helpers::expect_json(me, 200).await["role"], "editor");
 }

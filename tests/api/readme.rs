@@ -1,6 +1,6 @@
 //! The README's tour must work as written.
 
-use crate::helpers::TestApp;
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp};
 
 const README: &str = include_str!("../../README.md");
 
@@ -29,7 +29,10 @@ fn tour_script() -> String {
 #[tokio::test]
 async fn the_readme_tour_runs_as_written() {
     let app = TestApp::spawn().await;
-    let script = tour_script().replace("http://127.0.0.1:8080", &app.address);
+    let script = tour_script()
+        .replace("http://127.0.0.1:8080", &app.address)
+        .replace("admin@masthead.local", ADMIN_EMAIL)
+        .replace("the-printed-password", ADMIN_PASSWORD);
     assert!(script.contains("curl"), "the tour has commands");
 
     let output = tokio::process::Command::new("bash")
@@ -53,4 +56,9 @@ async fn the_readme_tour_runs_as_written() {
     assert!(stdout.contains("<strong>festival</strong>"), "{stdout}");
     assert!(stdout.contains("Chronique d’un festival"), "{stdout}");
     assert!(stdout.contains("\"version\": 2"), "{stdout}");
+    assert!(stdout.contains("\"role\": \"admin\""), "{stdout}");
+    assert!(
+        stdout.trim_end().ends_with("\n0"),
+        "the public sees no draft: {stdout}"
+    );
 }

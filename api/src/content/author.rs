@@ -14,7 +14,9 @@ use uuid::Uuid;
 use super::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
 use super::store::{Slugged, contains_ci};
 use super::validate::{self, Errors, check_email};
-use super::{Actor, Ctx, Key, Patch, now, slug};
+use super::{Ctx, Key, Patch, now, slug};
+use crate::auth::Principal;
+use crate::auth::policy::Action;
 use crate::error::AppError;
 
 /// An author as the API shows it.
@@ -30,6 +32,8 @@ pub struct Author {
     pub website: Option<String>,
     /// Profile links by network name, in the order they were given.
     pub social: Option<Map<String, Value>>,
+    /// The user who writes as this author (private).
+    pub user_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -164,6 +168,7 @@ pub(crate) fn from_row(row: author::Model) -> Author {
         avatar_url: row.avatar_url,
         website: row.website,
         social,
+        user_id: row.user_id,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -261,7 +266,12 @@ fn social_text(social: &Option<Map<String, Value>>) -> Option<String> {
 }
 
 /// Creates an author. The slug is generated from the name when not given.
-pub async fn create(ctx: &Ctx, actor: &Actor, input: AuthorInput) -> Result<Author, AppError> {
+pub async fn create(
+    ctx: &Ctx,
+    principal: &Principal,
+    input: AuthorInput,
+) -> Result<Author, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
     let fields = resolve(&input, None)?;
     let tx = ctx.begin_write().await?;
     let slug = match input.slug.value() {
@@ -286,11 +296,12 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: AuthorInput) -> Result<Auth
         avatar_url: fields.avatar_url,
         website: fields.website,
         social: social_text(&fields.social),
+        user_id: None,
         version: 1,
         created_at: at,
         updated_at: at,
-        created_by: actor.user_id,
-        updated_by: actor.user_id,
+        created_by: principal.user_id(),
+        updated_by: principal.user_id(),
     };
     author::Entity::insert(author::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
@@ -306,11 +317,12 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: AuthorInput) -> Result<Auth
 /// Updates an author. `expected_version`, when given, must be the current version.
 pub async fn update(
     ctx: &Ctx,
-    actor: &Actor,
+    principal: &Principal,
     key: &Key,
     input: AuthorInput,
     expected_version: Option<i32>,
 ) -> Result<Author, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
     let current = from_row(STORE.find(&*tx, key, true).await?);
     if let Some(expected) = expected_version
@@ -339,16 +351,18 @@ pub async fn update(
         avatar_url: fields.avatar_url,
         website: fields.website,
         social: social_text(&fields.social),
+        user_id: current.user_id,
         version: current.version + 1,
         created_at: current.created_at,
         updated_at: now(),
         created_by: current.created_by,
-        updated_by: actor.user_id,
+        updated_by: principal.user_id(),
     };
     let mut active = author::ActiveModel::from(row.clone()).reset_all();
     active.id = NotSet;
     active.created_at = NotSet;
     active.created_by = NotSet;
+    active.user_id = NotSet;
     author::Entity::update_many()
         .set(active)
         .filter(author::Column::Id.eq(current.id))
@@ -363,7 +377,8 @@ pub async fn update(
 }
 
 /// Deletes an author who is credited on no article (else 409).
-pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError> {
+pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
     let row = STORE.find(&*tx, key, true).await?;
     let credits = article_author::Entity::find()
@@ -383,16 +398,29 @@ pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError
     Ok(())
 }
 
+/// Hides the private fields from callers who may not read them.
+pub(crate) fn redact(mut author: Author, ctx: &Ctx, principal: &Principal) -> Author {
+    if !ctx.allows(principal, Action::ReadPrivate) {
+        author.email = None;
+        author.user_id = None;
+    }
+    author
+}
+
 /// One author by id or slug.
-pub async fn get(ctx: &Ctx, key: &Key) -> Result<Author, AppError> {
-    STORE.find(&ctx.db.conn, key, false).await.map(from_row)
+pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Author, AppError> {
+    ctx.require(principal, Action::ReadLive)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    Ok(redact(from_row(row), ctx, principal))
 }
 
 /// A page of authors.
 pub async fn list(
     ctx: &Ctx,
+    principal: &Principal,
     query: &ListQuery<AuthorFilter, AuthorSort>,
 ) -> Result<Page<Author>, AppError> {
+    ctx.require(principal, Action::ReadLive)?;
     let mut select = author::Entity::find();
     let filter = &query.filter;
     if let Some(ids) = &filter.ids {
@@ -405,7 +433,7 @@ pub async fn list(
         select = select.filter(contains_ci(author::Column::Name, q));
     }
     let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
-    Ok(page.map(from_row))
+    Ok(page.map(|row| redact(from_row(row), ctx, principal)))
 }
 
 /// Authors by id, in one statement (for includes and batched loading).

@@ -1,7 +1,11 @@
-//! What every content function receives: the database, settings and the actor.
+//! What every content function receives: the database, settings, and the
+//! access settings that decide what a principal may do.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{DatabaseBackend, DatabaseTransaction, TransactionTrait};
@@ -9,14 +13,37 @@ use serde::{Deserialize, Deserializer};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
+use crate::auth::Principal;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::policy::{self, Action, Grant};
 use crate::db::Db;
 use crate::error::AppError;
 
 /// Settings the content rules depend on.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Settings {
     /// Locale of articles created without one.
     pub default_locale: String,
+    /// Whether anonymous callers may read published content.
+    pub public_read: bool,
+    /// Signs and checks access tokens.
+    pub jwt: JwtKeys,
+    /// Lifetime of refresh tokens.
+    pub refresh_ttl: Duration,
+    /// An Argon2id hash of a random password, verified when a sign-in names
+    /// an unknown e-mail address so that it costs as long as a known one.
+    /// Made on first use, to keep start-up fast.
+    pub decoy_hash: std::sync::OnceLock<String>,
+}
+
+impl Settings {
+    /// The decoy hash (see [`Settings::decoy_hash`]).
+    pub fn decoy_hash(&self) -> &str {
+        self.decoy_hash.get_or_init(|| {
+            let random = crate::auth::token::generate("").unwrap_or_default();
+            crate::auth::password::hash(&random).unwrap_or_default()
+        })
+    }
 }
 
 /// Shared handle for content functions: cheap to clone.
@@ -29,6 +56,11 @@ pub struct Ctx {
     /// SQLite allows one writer at a time; writers queue here instead of
     /// failing with `SQLITE_BUSY` when two transactions both upgrade to write.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// When each API key's `last_used_at` was last written, so a busy key
+    /// costs one write a minute rather than one per request.
+    pub(crate) key_use: Arc<std::sync::Mutex<HashMap<Uuid, Instant>>>,
+    /// Password hashes verified by sign-ins, known address or not (exported by `/metrics`).
+    pub(crate) password_checks: Arc<AtomicU64>,
 }
 
 impl Ctx {
@@ -40,7 +72,25 @@ impl Ctx {
             db,
             settings: Arc::new(settings),
             write_gate,
+            key_use: Arc::default(),
+            password_checks: Arc::default(),
         }
+    }
+
+    /// What the permission table grants `principal` for `action`, or the
+    /// 401/403 that refuses it.
+    pub fn require(&self, principal: &Principal, action: Action) -> Result<Grant, AppError> {
+        policy::require(principal, action, self.settings.public_read)
+    }
+
+    /// Password hashes verified by sign-ins so far.
+    pub fn password_checks(&self) -> u64 {
+        self.password_checks.load(Ordering::Relaxed)
+    }
+
+    /// True when the table lets `principal` do `action`.
+    pub fn allows(&self, principal: &Principal, action: Action) -> bool {
+        policy::grant(principal, action, self.settings.public_read) != Grant::No
     }
 
     /// Starts a write transaction (after taking the SQLite writer slot).
@@ -73,14 +123,6 @@ impl Deref for WriteTx {
     fn deref(&self) -> &DatabaseTransaction {
         &self.txn
     }
-}
-
-/// Who is making a change. Until accounts exist, every request acts as the
-/// anonymous actor with full rights; the user id is recorded on writes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Actor {
-    /// The user behind the request, when signed in.
-    pub user_id: Option<Uuid>,
 }
 
 /// How an entity is addressed: by id, or by its slug.

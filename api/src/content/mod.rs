@@ -4,6 +4,7 @@
 //! adapters call these functions and never hold SQL or business rules, so
 //! both get the same validation, errors and behaviour.
 
+pub mod accounts;
 pub mod article;
 pub mod author;
 mod ctx;
@@ -14,4 +15,4 @@ pub mod tag;
 pub mod text;
 pub mod validate;
 
-pub use ctx::{Actor, Ctx, Key, Patch, Settings, WriteTx, now};
+pub use ctx::{Ctx, Key, Patch, Settings, WriteTx, now};

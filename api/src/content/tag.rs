@@ -15,7 +15,9 @@ use super::article::State;
 use super::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
 use super::store::{Slugged, contains_ci};
 use super::validate::{self, Errors};
-use super::{Actor, Ctx, Key, Patch, now, slug};
+use super::{Ctx, Key, Patch, now, slug};
+use crate::auth::Principal;
+use crate::auth::policy::Action;
 use crate::error::AppError;
 
 /// A tag as the API shows it.
@@ -176,7 +178,8 @@ fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<(String, Option<St
 }
 
 /// Creates a tag. The slug is generated from the name when not given.
-pub async fn create(ctx: &Ctx, actor: &Actor, input: TagInput) -> Result<Tag, AppError> {
+pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result<Tag, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
     let (name, description) = resolve(&input, None)?;
     let tx = ctx.begin_write().await?;
     let slug = match input.slug.value() {
@@ -200,8 +203,8 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: TagInput) -> Result<Tag, Ap
         version: 1,
         created_at: at,
         updated_at: at,
-        created_by: actor.user_id,
-        updated_by: actor.user_id,
+        created_by: principal.user_id(),
+        updated_by: principal.user_id(),
     };
     tag::Entity::insert(tag::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
@@ -219,11 +222,12 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: TagInput) -> Result<Tag, Ap
 /// Updates a tag. `expected_version`, when given, must be the current version.
 pub async fn update(
     ctx: &Ctx,
-    actor: &Actor,
+    principal: &Principal,
     key: &Key,
     input: TagInput,
     expected_version: Option<i32>,
 ) -> Result<Tag, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
     let current = from_row(STORE.find(&*tx, key, true).await?);
     if let Some(expected) = expected_version
@@ -252,7 +256,7 @@ pub async fn update(
         created_at: current.created_at,
         updated_at: now(),
         created_by: current.created_by,
-        updated_by: actor.user_id,
+        updated_by: principal.user_id(),
     };
     let mut active = tag::ActiveModel::from(row.clone()).reset_all();
     active.id = NotSet;
@@ -276,7 +280,8 @@ pub async fn update(
 
 /// Deletes a tag no article is filed under (else 409, so no article changes
 /// behind its editors' backs).
-pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError> {
+pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
     let row = STORE.find(&*tx, key, true).await?;
     let uses = article_tag::Entity::find()
@@ -295,7 +300,8 @@ pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError
 }
 
 /// One tag by id or slug, with its published article count.
-pub async fn get(ctx: &Ctx, key: &Key) -> Result<Tag, AppError> {
+pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Tag, AppError> {
+    ctx.require(principal, Action::ReadLive)?;
     let mut tag = from_row(STORE.find(&ctx.db.conn, key, false).await?);
     let counts = published_counts(&ctx.db.conn, &[tag.id]).await?;
     tag.article_count = Some(counts.get(&tag.id).copied().unwrap_or(0));
@@ -303,7 +309,12 @@ pub async fn get(ctx: &Ctx, key: &Key) -> Result<Tag, AppError> {
 }
 
 /// A page of tags with their published article counts.
-pub async fn list(ctx: &Ctx, query: &ListQuery<TagFilter, TagSort>) -> Result<Page<Tag>, AppError> {
+pub async fn list(
+    ctx: &Ctx,
+    principal: &Principal,
+    query: &ListQuery<TagFilter, TagSort>,
+) -> Result<Page<Tag>, AppError> {
+    ctx.require(principal, Action::ReadLive)?;
     let mut select = tag::Entity::find();
     let filter = &query.filter;
     if let Some(ids) = &filter.ids {

@@ -14,7 +14,7 @@ use super::extract::{Caller, IfMatch, JsonBody};
 use super::list::{self, Collection, ReadOptions};
 use super::respond::{self, ListAnswer};
 use crate::app::AppState;
-use crate::content::article::{self, ArticleFilter, ArticleSort, Include, State};
+use crate::content::article::{self, ArticleFilter, ArticleSort, Include, Read, State};
 use crate::content::page::Sort;
 use crate::content::{Key, validate};
 use crate::error::AppError;
@@ -30,6 +30,7 @@ impl Collection for Articles {
     const INCLUDES: &'static [&'static str] = &["authors", "tags"];
     const FORMATS: &'static [&'static str] = &["html", "text"];
     const LOCALIZED: bool = true;
+    const PREVIEWABLE: bool = true;
 
     fn default_sort() -> Sort<ArticleSort> {
         article::default_sort()
@@ -89,6 +90,10 @@ struct ArticleListParams {
     include: Option<String>,
     /// Add derived bodies: `html` (sanitised), `text`, comma-separated.
     formats: Option<String>,
+    /// `true`: working copies (needs a preview key or a signed-in user);
+    /// `false`: the live version. By default signed-in users see working
+    /// copies and everyone else the live version.
+    preview: Option<bool>,
 }
 
 /// Article-specific read parameters.
@@ -102,12 +107,17 @@ struct ArticleReadParams {
     include: Option<String>,
     /// Add derived bodies: `html` (sanitised), `text`, comma-separated.
     formats: Option<String>,
+    /// `true`: the working copy; `false`: the live version (see the list).
+    preview: Option<bool>,
 }
 
-fn include_of(options: &ReadOptions) -> Include {
-    Include {
-        authors: options.includes("authors"),
-        tags: options.includes("tags"),
+fn read_of(options: &ReadOptions) -> Read {
+    Read {
+        include: Include {
+            authors: options.includes("authors"),
+            tags: options.includes("tags"),
+        },
+        preview: options.preview,
     }
 }
 
@@ -125,8 +135,11 @@ fn location(id: Uuid) -> String {
 /// List articles.
 ///
 /// Filters combine with AND; repeated `author`, `tag` or `state` values match any of them.
+///
+/// Anonymous callers (unless `MASTHEAD_PUBLIC_READ=false`) and delivery keys see published articles; signed-in users see working copies; `preview=` chooses.
 #[utoipa::path(
     tag = "articles",
+    security((), ("bearer" = [])),
     params(ListParams, ArticleListParams),
     responses(
         (status = 200, description = "A page of articles in `data`, counts in `meta`", body = ListOf<ArticleOut>,
@@ -140,10 +153,12 @@ fn location(id: Uuid) -> String {
 #[get("/articles")]
 pub async fn list_articles(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Articles>(req.query_string(), |f| &mut f.ids)?;
-    let page = article::list(&state.ctx, &request.query, include_of(&request.options)).await?;
+    let read = read_of(&request.options);
+    let page = article::list(&state.ctx, &caller.0, &request.query, read).await?;
     let formats = formats_of(&request.options);
     let page = page.map(|a| ArticleOut::new(a, formats));
     respond::list(
@@ -159,8 +174,11 @@ pub async fn list_articles(
 }
 
 /// Get an article by id or slug.
+///
+/// Anonymous callers (unless `MASTHEAD_PUBLIC_READ=false`) and delivery keys see published articles; signed-in users see working copies; `preview=` chooses.
 #[utoipa::path(
     tag = "articles",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "Article id or slug"), ReadParams, ArticleReadParams),
     responses(
         (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
@@ -171,12 +189,13 @@ pub async fn list_articles(
 #[get("/articles/{id}")]
 pub async fn get_article(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Articles>(req.query_string())?;
     let key = Key::parse(&path, options.locale.clone());
-    let article = article::get(&state.ctx, &key, include_of(&options)).await?;
+    let article = article::get(&state.ctx, &caller.0, &key, read_of(&options)).await?;
     let version = article.version;
     let out = ArticleOut::new(article, formats_of(&options));
     respond::entity(&req, version, &out, options.fields.as_deref())
@@ -186,8 +205,11 @@ pub async fn get_article(
 ///
 /// The slug is generated from the title when absent (`-2`, `-3`… when taken);
 /// an explicit slug that is taken is a 409.
+///
+/// Needs the author role (credited on it, as a draft), editor or admin.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = [])),
     request_body = ArticleWrite,
     responses(
         (status = 201, description = "Created", body = ArticleOut, headers(("Location" = String), ("ETag" = String))),
@@ -238,8 +260,11 @@ async fn write_article(
 ///
 /// Fields not sent keep their values; `null` clears an optional field.
 /// With `If-Match`, the write happens only if the article is still at that version.
+///
+/// Needs the editor or admin role, or the author role on one's own drafts.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Article id or slug"),
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = ArticleWrite,
@@ -262,8 +287,11 @@ pub async fn patch_article(
 /// Replace an article.
 ///
 /// Writable fields not sent are cleared (the slug and locale keep their values).
+///
+/// Needs the editor or admin role, or the author role on one's own drafts.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Article id or slug"),
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = ArticleWrite,
@@ -284,8 +312,11 @@ pub async fn replace_article(
 }
 
 /// Delete an article.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "articles",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Article id or slug")),
     responses((status = 204, description = "Deleted"), NotFound)
 )]

@@ -41,8 +41,11 @@ impl Collection for Authors {
 }
 
 /// List authors.
+///
+/// Readable by anyone who may read published content; e-mail addresses only by signed-in users.
 #[utoipa::path(
     tag = "authors",
+    security((), ("bearer" = [])),
     params(ListParams, ("slug" = Option<String>, Query, description = "With this slug")),
     responses(
         (status = 200, description = "A page of authors in `data`, counts in `meta`", body = ListOf<AuthorOut>,
@@ -56,10 +59,11 @@ impl Collection for Authors {
 #[get("/authors")]
 pub async fn list_authors(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Authors>(req.query_string(), |f| &mut f.ids)?;
-    let page = author::list(&state.ctx, &request.query)
+    let page = author::list(&state.ctx, &caller.0, &request.query)
         .await?
         .map(AuthorOut::from);
     respond::list(
@@ -75,8 +79,11 @@ pub async fn list_authors(
 }
 
 /// Get an author by id or slug.
+///
+/// Readable by anyone who may read published content; e-mail addresses only by signed-in users.
 #[utoipa::path(
     tag = "authors",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "Author id or slug"), ReadParams),
     responses(
         (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
@@ -87,11 +94,12 @@ pub async fn list_authors(
 #[get("/authors/{id}")]
 pub async fn get_author(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Authors>(req.query_string())?;
-    let author = author::get(&state.ctx, &Key::parse(&path, None)).await?;
+    let author = author::get(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
     let version = author.version;
     respond::entity(
         &req,
@@ -104,8 +112,11 @@ pub async fn get_author(
 /// Create an author.
 ///
 /// The slug is generated from the name when absent; an explicit slug that is taken is a 409.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = [])),
     request_body = AuthorWrite,
     responses(
         (status = 201, description = "Created", body = AuthorOut, headers(("Location" = String), ("ETag" = String))),
@@ -156,8 +167,11 @@ async fn write_author(
 /// Update some fields of an author.
 ///
 /// Fields not sent keep their values; `null` clears an optional field.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Author id or slug"),
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = AuthorWrite,
@@ -180,8 +194,11 @@ pub async fn patch_author(
 /// Replace an author.
 ///
 /// Writable fields not sent are cleared (the slug keeps its value).
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Author id or slug"),
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = AuthorWrite,
@@ -202,8 +219,11 @@ pub async fn replace_author(
 }
 
 /// Delete an author credited on no article.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "authors",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Author id or slug")),
     responses((status = 204, description = "Deleted"), NotFound, Conflict)
 )]

@@ -97,3 +97,18 @@ pub struct ListOf<T> {
     pub data: Vec<T>,
     pub meta: ListMeta,
 }
+
+/// No credentials where they are needed, or refused ones; `WWW-Authenticate` says why.
+#[derive(IntoResponses)]
+#[response(status = 401, content_type = "application/problem+json")]
+pub struct Unauthorized(pub Problem);
+
+/// The caller may not do this.
+#[derive(IntoResponses)]
+#[response(status = 403, content_type = "application/problem+json")]
+pub struct Forbidden(pub Problem);
+
+/// Too many failed attempts; `Retry-After` says when to try again.
+#[derive(IntoResponses)]
+#[response(status = 429, content_type = "application/problem+json")]
+pub struct TooManyRequests(pub Problem);

@@ -9,10 +9,16 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::Object;
+use crate::auth::{KeyKind, Role};
+use crate::config::Secret;
+use crate::content::accounts::api_keys::{ApiKey, NewApiKey};
+use crate::content::accounts::sessions::Tokens;
+use crate::content::accounts::users::{NewUser, User, UserChanges};
 use crate::content::article::{Article, ArticleInput, FeaturedImageInput, SeoInput, State};
 use crate::content::author::{Author, AuthorInput};
 use crate::content::tag::{Tag, TagInput};
 use crate::content::{Patch, text};
+use crate::error::AppError;
 
 /// Editorial state of an article.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -557,6 +563,298 @@ impl ArticleWrite {
             tag_ids: self.tag_ids,
             state: self.state,
             published_at: self.published_at,
+        }
+    }
+}
+
+/// Credentials for signing in.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    #[schema(value_type = String, format = Password)]
+    pub password: Secret,
+}
+
+/// A refresh token, to trade for new tokens or to end its session.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[schema(value_type = String)]
+    pub refresh_token: Secret,
+}
+
+/// Tokens of a session.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Single use: trade it at `/auth/refresh` for new tokens before it expires.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+}
+
+impl From<Tokens> for TokenResponse {
+    fn from(tokens: Tokens) -> Self {
+        Self {
+            access_token: tokens.access_token.expose().to_owned(),
+            refresh_token: tokens.refresh_token.expose().to_owned(),
+            token_type: "Bearer",
+            expires_in: tokens.expires_in,
+        }
+    }
+}
+
+/// A change of one's own password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(value_type = String, format = Password)]
+    pub current_password: Secret,
+    /// At least 10 characters.
+    #[schema(value_type = String, format = Password)]
+    pub new_password: Secret,
+}
+
+/// A new password set by an admin.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// At least 10 characters.
+    #[schema(value_type = String, format = Password)]
+    pub password: Secret,
+}
+
+/// A role.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Viewer,
+    Author,
+    Editor,
+    Admin,
+}
+
+impl From<Role> for RoleName {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Viewer => Self::Viewer,
+            Role::Author => Self::Author,
+            Role::Editor => Self::Editor,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+/// A user account (never its password).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: RoleName,
+    pub disabled: bool,
+    /// The author profile the user writes as.
+    pub author_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role.into(),
+            disabled: u.disabled,
+            author_id: u.author_id,
+            version: u.version,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// Top-level fields of a user, for `fields=`.
+pub const USER_FIELDS: &[&str] = &[
+    "id",
+    "email",
+    "name",
+    "role",
+    "disabled",
+    "author_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// A new user account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    /// Unique, compared without regard to case.
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `viewer`, `author`, `editor` or `admin`.
+    pub role: Option<String>,
+    /// At least 10 characters.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<Secret>,
+    /// The author profile the user writes as (needed to create articles as an author).
+    pub author_id: Option<Uuid>,
+}
+
+impl UserCreate {
+    /// The domain input.
+    pub fn into_input(self) -> NewUser {
+        NewUser {
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            password: self.password,
+            author_id: self.author_id,
+        }
+    }
+}
+
+/// Changes to a user account. Read-only fields of a record read earlier are
+/// accepted and ignored.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub email: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub role: Patch<String>,
+    /// A disabled user cannot sign in; their sessions end.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub disabled: Patch<bool>,
+    /// `null` unlinks the author profile.
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub author_id: Patch<Uuid>,
+    /// Read-only: when sent back, must be the id of the addressed user.
+    pub id: Option<Uuid>,
+    #[serde(default, rename = "version")]
+    #[schema(ignore)]
+    _version: Option<IgnoredAny>,
+    #[serde(default, rename = "created_at")]
+    #[schema(ignore)]
+    _created_at: Option<IgnoredAny>,
+    #[serde(default, rename = "updated_at")]
+    #[schema(ignore)]
+    _updated_at: Option<IgnoredAny>,
+}
+
+impl UserPatch {
+    /// The domain input, after checking a sent-back id.
+    pub fn into_changes(self, path_id: Uuid) -> Result<UserChanges, AppError> {
+        crate::content::validate::check_sent_id(self.id, Some(path_id))?;
+        Ok(UserChanges {
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            disabled: self.disabled,
+            author_id: self.author_id,
+        })
+    }
+}
+
+/// What an API key may read.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKeyKindName {
+    /// Published content only.
+    Delivery,
+    /// Working copies too.
+    Preview,
+}
+
+/// An API key, without the key itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyOut {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: ApiKeyKindName,
+    /// The start of the key, to recognise it by.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKey> for ApiKeyOut {
+    fn from(k: ApiKey) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            kind: match k.kind {
+                KeyKind::Delivery => ApiKeyKindName::Delivery,
+                KeyKind::Preview => ApiKeyKindName::Preview,
+            },
+            prefix: k.prefix,
+            created_at: k.created_at,
+            created_by: k.created_by,
+            last_used_at: k.last_used_at,
+            expires_at: k.expires_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// Top-level fields of an API key, for `fields=`.
+pub const API_KEY_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "prefix",
+    "created_at",
+    "created_by",
+    "last_used_at",
+    "expires_at",
+    "revoked_at",
+];
+
+/// A new API key, with the key itself: shown in this answer only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyCreated {
+    #[serde(flatten)]
+    pub api_key: ApiKeyOut,
+    /// Send as `Authorization: Bearer <key>`. Store it now: it is not shown again.
+    pub key: String,
+}
+
+/// A new API key.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyCreate {
+    pub name: Option<String>,
+    /// `delivery` (published content) or `preview` (working copies too).
+    pub kind: Option<String>,
+    /// When the key stops working; never when absent.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyCreate {
+    /// The domain input.
+    pub fn into_input(self) -> NewApiKey {
+        NewApiKey {
+            name: self.name,
+            kind: self.kind,
+            expires_at: self.expires_at,
         }
     }
 }

@@ -14,7 +14,8 @@ use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::app::AppState;
-use crate::content::Actor;
+use crate::auth::Principal;
+use crate::content::accounts;
 use crate::error::AppError;
 
 /// A JSON request body parsed strictly: the right media type, within the
@@ -140,17 +141,46 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// The actor behind a request. Until accounts exist every caller is the
-/// anonymous actor; the extractor is where authentication plugs in.
+/// The principal behind a request, from its `Authorization: Bearer`
+/// credential (an access token or an API key); none is the anonymous
+/// principal. A refused credential is a 401 with `WWW-Authenticate`.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Actor);
+pub struct Caller(pub Principal);
+
+/// The credential of an `Authorization: Bearer …` header.
+fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::invalid_token("the Authorization header is not readable text"))?;
+    let (scheme, credential) = text.trim().split_once(' ').unwrap_or((text, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AppError::invalid_token("use the Bearer scheme"));
+    }
+    let credential = credential.trim();
+    if credential.is_empty() {
+        return Err(AppError::invalid_token("the bearer credential is empty"));
+    }
+    Ok(Some(credential.to_owned()))
+}
 
 impl FromRequest for Caller {
     type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
-    fn from_request(_req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(Self(Actor::default())))
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let credential = bearer(req);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no application state")))?;
+            let credential = credential?;
+            accounts::authenticate(&state.ctx, credential.as_deref())
+                .await
+                .map(Caller)
+        })
     }
 }
 

@@ -40,8 +40,12 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let body = format!(
         "# HELP masthead_db_statements_total SQL statements executed.\n\
          # TYPE masthead_db_statements_total counter\n\
-         masthead_db_statements_total {}\n",
-        state.ctx.db.statement_count()
+         masthead_db_statements_total {}\n\
+         # HELP masthead_password_verifications_total Password hashes verified by sign-ins.\n\
+         # TYPE masthead_password_verifications_total counter\n\
+         masthead_password_verifications_total {}\n",
+        state.ctx.db.statement_count(),
+        state.ctx.password_checks()
     );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

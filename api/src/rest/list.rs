@@ -31,6 +31,8 @@ pub trait Collection {
     const FORMATS: &'static [&'static str] = &[];
     /// True when items have a locale, so a slug read may name one.
     const LOCALIZED: bool = false;
+    /// True when reads may ask for working copies with `preview=`.
+    const PREVIEWABLE: bool = false;
     /// The order when none is asked for.
     fn default_sort() -> Sort<Self::Sort>;
     /// Applies one filter parameter; `Ok(false)` when `name` is not a filter.
@@ -48,6 +50,8 @@ pub struct ReadOptions {
     pub formats: Vec<&'static str>,
     /// Locale to look a slug up in.
     pub locale: Option<String>,
+    /// `preview=true|false`, when given.
+    pub preview: Option<bool>,
 }
 
 impl ReadOptions {
@@ -78,6 +82,13 @@ impl ReadOptions {
             }
             "include" => self.include = pick("include", value, C::INCLUDES)?,
             "formats" => self.formats = pick("formats", value, C::FORMATS)?,
+            "preview" if C::PREVIEWABLE => {
+                self.preview = Some(match value {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(AppError::bad_field("preview", "must be true or false")),
+                });
+            }
             _ => return Ok(false),
         }
         Ok(true)

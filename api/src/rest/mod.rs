@@ -1,7 +1,9 @@
 //! The REST adapter: actix handlers with their OpenAPI descriptions.
 //! Handlers parse, call one `content` function, and map the result.
 
+mod api_keys;
 mod articles;
+mod auth;
 mod authors;
 mod docs;
 mod dto;
@@ -11,10 +13,12 @@ mod list;
 pub mod openapi;
 mod respond;
 mod tags;
+mod users;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 pub use extract::parse_json;
+pub use respond::EXPOSED_HEADERS;
 
 /// Registers every documented route. Routes registered here appear in the
 /// OpenAPI document by construction (utoipa-actix-web reads them).
@@ -38,7 +42,21 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(tags::get_tag)
             .service(tags::patch_tag)
             .service(tags::replace_tag)
-            .service(tags::delete_tag),
+            .service(tags::delete_tag)
+            .service(auth::login)
+            .service(auth::refresh)
+            .service(auth::logout)
+            .service(auth::me)
+            .service(auth::change_password)
+            .service(users::list_users)
+            .service(users::create_user)
+            .service(users::get_user)
+            .service(users::patch_user)
+            .service(users::reset_user_password)
+            .service(api_keys::list_api_keys)
+            .service(api_keys::create_api_key)
+            .service(api_keys::get_api_key)
+            .service(api_keys::revoke_api_key),
     )
     .service(health::healthz)
     .service(health::readyz)

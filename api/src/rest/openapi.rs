@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use actix_web::{App, HttpResponse, get, web};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::app::AppState;
@@ -17,14 +18,39 @@ Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}
         license(name = "MIT"),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerScheme),
     tags(
         (name = "articles", description = "Articles with ordered authors and tags"),
         (name = "authors", description = "People credited on articles"),
         (name = "tags", description = "Topics articles are filed under"),
+        (name = "auth", description = "Signing in: access and refresh tokens"),
+        (name = "users", description = "User accounts (admins)"),
+        (name = "api-keys", description = "Keys for front ends (admins)"),
         (name = "operations", description = "Probes, metrics and this document"),
     )
 )]
 struct ApiDoc;
+
+/// The `bearer` security scheme: an access token from `/auth/login`, or an API key.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An access token from `POST /api/v1/auth/login`, or an API key \
+                         (`mh_delivery_…`, `mh_preview_…`).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI 3.1 document of every route in [`super::routes`].
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -41,8 +41,11 @@ impl Collection for Tags {
 }
 
 /// List tags.
+///
+/// Readable by anyone who may read published content; e-mail addresses only by signed-in users.
 #[utoipa::path(
     tag = "tags",
+    security((), ("bearer" = [])),
     params(ListParams, ("slug" = Option<String>, Query, description = "With this slug")),
     responses(
         (status = 200, description = "A page of tags in `data`, counts in `meta`", body = ListOf<TagOut>,
@@ -56,10 +59,11 @@ impl Collection for Tags {
 #[get("/tags")]
 pub async fn list_tags(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Tags>(req.query_string(), |f| &mut f.ids)?;
-    let page = tag::list(&state.ctx, &request.query)
+    let page = tag::list(&state.ctx, &caller.0, &request.query)
         .await?
         .map(TagOut::from);
     respond::list(
@@ -75,8 +79,11 @@ pub async fn list_tags(
 }
 
 /// Get a tag by id or slug.
+///
+/// Readable by anyone who may read published content; e-mail addresses only by signed-in users.
 #[utoipa::path(
     tag = "tags",
+    security((), ("bearer" = [])),
     params(("id" = String, Path, description = "Tag id or slug"), ReadParams),
     responses(
         (status = 200, description = "The current representation", body = TagOut, headers(("ETag" = String))),
@@ -87,11 +94,12 @@ pub async fn list_tags(
 #[get("/tags/{id}")]
 pub async fn get_tag(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Tags>(req.query_string())?;
-    let tag = tag::get(&state.ctx, &Key::parse(&path, None)).await?;
+    let tag = tag::get(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
     let version = tag.version;
     respond::entity(&req, version, &TagOut::from(tag), options.fields.as_deref())
 }
@@ -99,8 +107,11 @@ pub async fn get_tag(
 /// Create a tag.
 ///
 /// The slug is generated from the name when absent; an explicit slug that is taken is a 409.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = [])),
     request_body = TagWrite,
     responses(
         (status = 201, description = "Created", body = TagOut, headers(("Location" = String), ("ETag" = String))),
@@ -151,8 +162,11 @@ async fn write_tag(
 /// Update some fields of a tag.
 ///
 /// Fields not sent keep their values; `null` clears an optional field.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Tag id or slug"),
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = TagWrite,
@@ -175,8 +189,11 @@ pub async fn patch_tag(
 /// Replace a tag.
 ///
 /// Writable fields not sent are cleared (the slug keeps its value).
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Tag id or slug"),
            ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
     request_body = TagWrite,
@@ -197,8 +214,11 @@ pub async fn replace_tag(
 }
 
 /// Delete a tag no article is filed under.
+///
+/// Needs the editor or admin role.
 #[utoipa::path(
     tag = "tags",
+    security(("bearer" = [])),
     params(("id" = String, Path, description = "Tag id or slug")),
     responses((status = 204, description = "Deleted"), NotFound, Conflict)
 )]

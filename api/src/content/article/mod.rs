@@ -6,6 +6,6 @@ mod service;
 
 pub use model::{
     Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput, Include,
-    Seo, SeoInput, State, default_sort,
+    Read, Seo, SeoInput, State, View, default_sort,
 };
 pub use service::{create, delete, get, list, update};

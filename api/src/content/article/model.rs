@@ -184,6 +184,26 @@ pub struct Include {
     pub tags: bool,
 }
 
+/// Which copy of articles a read sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// What the public sees: published articles only.
+    Live,
+    /// The working copies, whatever their state.
+    Preview,
+}
+
+/// How a read wants its articles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Read {
+    /// Related records to expand.
+    pub include: Include,
+    /// `Some(true)` asks for working copies, `Some(false)` for the live
+    /// version; by default signed-in users (who edit) see working copies and
+    /// everyone else the live version.
+    pub preview: Option<bool>,
+}
+
 /// Which articles a list returns. Repeated authors or tags match any of them.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {

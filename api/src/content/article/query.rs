@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State};
+use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State, View};
 use crate::content::author::{self, Author};
 use crate::content::store::contains_ci;
 use crate::content::tag::{self, Tag};
@@ -61,9 +61,19 @@ where
     )
 }
 
+/// The articles a view shows.
+fn visible(view: View) -> Select<article::Entity> {
+    match view {
+        View::Preview => article::Entity::find(),
+        View::Live => {
+            article::Entity::find().filter(article::Column::State.eq(State::Published.as_str()))
+        }
+    }
+}
+
 /// The filter as conditions on `articles`.
-pub(super) fn filtered(filter: &ArticleFilter) -> Select<article::Entity> {
-    let mut select = article::Entity::find();
+pub(super) fn filtered(filter: &ArticleFilter, view: View) -> Select<article::Entity> {
+    let mut select = visible(view);
     if let Some(ids) = &filter.ids {
         select = select.filter(article::Column::Id.is_in(ids.clone()));
     }
@@ -122,9 +132,10 @@ pub(super) async fn find_row<C: ConnectionTrait>(
     ctx: &Ctx,
     conn: &C,
     key: &Key,
+    view: View,
     for_update: bool,
 ) -> Result<article::Model, AppError> {
-    let mut query = article::Entity::find();
+    let mut query = visible(view);
     if for_update {
         query = query.lock_exclusive();
     }

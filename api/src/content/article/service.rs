@@ -11,13 +11,17 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::model::{
-    Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, Include, Seo, State,
+    Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, Include, Read, Seo, State,
+    View,
 };
 use super::query::{self, Links};
+use crate::auth::Principal;
+use crate::auth::policy::{Action, Grant};
+use crate::content::author;
 use crate::content::page::{self, ListQuery, Page};
 use crate::content::store::Slugged;
 use crate::content::validate::{self, Errors};
-use crate::content::{Actor, Ctx, Key, Patch, now, slug, text};
+use crate::content::{Ctx, Key, Patch, now, slug, text};
 use crate::error::AppError;
 
 /// Longest title, in characters.
@@ -365,8 +369,35 @@ fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
 
 /// Creates an article. The slug is generated from the title when not given,
 /// and made unique within the locale.
-pub async fn create(ctx: &Ctx, actor: &Actor, input: ArticleInput) -> Result<Article, AppError> {
+pub async fn create(
+    ctx: &Ctx,
+    principal: &Principal,
+    input: ArticleInput,
+) -> Result<Article, AppError> {
+    ctx.require(principal, Action::CreateArticle)?;
     let fields = resolve(ctx, &input, None)?;
+    if let Principal::User {
+        role: crate::auth::Role::Author,
+        author_id,
+        ..
+    } = principal
+    {
+        let Some(own) = author_id else {
+            return Err(AppError::forbidden(
+                "your user is not linked to an author profile, so you cannot be credited",
+            ));
+        };
+        if !fields.author_ids.contains(own) {
+            return Err(AppError::forbidden(
+                "authors create articles credited to themselves",
+            ));
+        }
+        if fields.state != State::Draft {
+            return Err(AppError::forbidden(
+                "authors create drafts; the workflow does the rest",
+            ));
+        }
+    }
     let tx = ctx.begin_write().await?;
     ensure_references(&*tx, &fields).await?;
     let scope = locale_scope(&fields.locale);
@@ -381,8 +412,8 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: ArticleInput) -> Result<Art
         }
     };
     let mut row = to_row(Uuid::now_v7(), slug, &fields);
-    row.created_by = actor.user_id;
-    row.updated_by = actor.user_id;
+    row.created_by = principal.user_id();
+    row.updated_by = principal.user_id();
     if fields.state == State::Published {
         row.published_version = Some(1);
     }
@@ -408,14 +439,15 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: ArticleInput) -> Result<Art
 /// Updates an article. `expected_version`, when given, must be the current version.
 pub async fn update(
     ctx: &Ctx,
-    actor: &Actor,
+    principal: &Principal,
     key: &Key,
     input: ArticleInput,
     expected_version: Option<i32>,
 ) -> Result<Article, AppError> {
+    let grant = ctx.require(principal, Action::EditArticle)?;
     let tx = ctx.begin_write().await?;
     // Locked: concurrent writers of this article queue instead of racing.
-    let current_row = query::find_row(ctx, &*tx, key, true).await?;
+    let current_row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
     let current = read_one(&*tx, current_row, Include::default()).await?;
     if let Some(expected) = expected_version
         && expected != current.version
@@ -425,6 +457,9 @@ pub async fn update(
         });
     }
     let fields = resolve(ctx, &input, Some(&current))?;
+    if grant == Grant::OwnDrafts {
+        check_own_draft(principal, &current, &fields)?;
+    }
     ensure_references(&*tx, &fields).await?;
     let slug = match input.slug.value() {
         Some(slug) => slug.clone(),
@@ -441,7 +476,7 @@ pub async fn update(
     row.scheduled_at = current.scheduled_at;
     row.created_at = current.created_at;
     row.created_by = current.created_by;
-    row.updated_by = actor.user_id;
+    row.updated_by = principal.user_id();
     let mut active = article::ActiveModel::from(row.clone()).reset_all();
     active.id = NotSet;
     active.created_at = NotSet;
@@ -470,12 +505,63 @@ pub async fn update(
 }
 
 /// Deletes an article with its author and tag links.
-pub async fn delete(ctx: &Ctx, _actor: &Actor, key: &Key) -> Result<(), AppError> {
+pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+    ctx.require(principal, Action::DeleteArticle)?;
     let tx = ctx.begin_write().await?;
-    let row = query::find_row(ctx, &*tx, key, true).await?;
+    let row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
     article::Entity::delete_by_id(row.id).exec(&*tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// An author may edit an article only while it is a draft they are credited
+/// on, and may not remove their own credit.
+fn check_own_draft(
+    principal: &Principal,
+    current: &Article,
+    fields: &Resolved,
+) -> Result<(), AppError> {
+    let own = match principal {
+        Principal::User {
+            author_id: Some(own),
+            ..
+        } => own,
+        _ => {
+            return Err(AppError::forbidden(
+                "only the credited authors may edit this article",
+            ));
+        }
+    };
+    if !current.author_ids.contains(own) {
+        return Err(AppError::forbidden(
+            "only the credited authors may edit this article",
+        ));
+    }
+    if current.state != State::Draft {
+        return Err(AppError::forbidden(
+            "authors edit their articles only while they are drafts",
+        ));
+    }
+    if !fields.author_ids.contains(own) {
+        return Err(AppError::forbidden(
+            "authors may not remove their own credit",
+        ));
+    }
+    Ok(())
+}
+
+/// Which copy `principal` sees, after checking they may see it.
+fn view_for(ctx: &Ctx, principal: &Principal, preview: Option<bool>) -> Result<View, AppError> {
+    let wants_preview = preview.unwrap_or_else(|| {
+        matches!(principal, Principal::User { .. }) && ctx.allows(principal, Action::ReadPreview)
+    });
+    if wants_preview {
+        ctx.require(principal, Action::ReadPreview)?;
+        Ok(View::Preview)
+    } else {
+        ctx.require(principal, Action::ReadLive)?;
+        Ok(View::Live)
+    }
 }
 
 async fn read_one<C: ConnectionTrait>(
@@ -487,22 +573,50 @@ async fn read_one<C: ConnectionTrait>(
     Ok(query::assemble(row, &mut links, include))
 }
 
-/// One article by id or slug.
-pub async fn get(ctx: &Ctx, key: &Key, include: Include) -> Result<Article, AppError> {
-    let row = query::find_row(ctx, &ctx.db.conn, key, false).await?;
-    read_one(&ctx.db.conn, row, include).await
+/// Hides private fields of expanded authors from callers who may not read them.
+fn redact(mut article: Article, ctx: &Ctx, principal: &Principal) -> Article {
+    if let Some(authors) = article.authors.take() {
+        article.authors = Some(
+            authors
+                .into_iter()
+                .map(|a| author::redact(a, ctx, principal))
+                .collect(),
+        );
+    }
+    article
+}
+
+/// One article by id or slug, in the copy the caller may and wants to see.
+pub async fn get(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    read: Read,
+) -> Result<Article, AppError> {
+    let view = view_for(ctx, principal, read.preview)?;
+    let row = query::find_row(ctx, &ctx.db.conn, key, view, false).await?;
+    let article = read_one(&ctx.db.conn, row, read.include).await?;
+    Ok(redact(article, ctx, principal))
 }
 
 /// A page of articles: a count, the page, and one statement each for the
 /// author and tag links — four statements whatever the page size.
 pub async fn list(
     ctx: &Ctx,
+    principal: &Principal,
     query: &ListQuery<ArticleFilter, ArticleSort>,
-    include: Include,
+    read: Read,
 ) -> Result<Page<Article>, AppError> {
-    let select = query::filtered(&query.filter);
+    let view = view_for(ctx, principal, read.preview)?;
+    let select = query::filtered(&query.filter, view);
     let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let mut links = query::load_links(&ctx.db.conn, &ids, include).await?;
-    Ok(page.map(|row| query::assemble(row, &mut links, include)))
+    let mut links = query::load_links(&ctx.db.conn, &ids, read.include).await?;
+    Ok(page.map(|row| {
+        redact(
+            query::assemble(row, &mut links, read.include),
+            ctx,
+            principal,
+        )
+    }))
 }

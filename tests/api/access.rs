@@ -1,0 +1,527 @@
+//! Access control: every route × every kind of caller, in one table, plus the
+//! rule that the table covers every documented route.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, created, expect_json, id_of, send};
+
+/// The callers, in the order of the expected-status columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    DeliveryKey,
+    PreviewKey,
+    Viewer,
+    /// An author user, acting on an article credited to them.
+    AuthorOwn,
+    /// The same author user, acting on someone else's article.
+    AuthorOther,
+    Editor,
+    Admin,
+}
+
+const EVERYONE: [Who; 8] = [
+    Who::Anonymous,
+    Who::DeliveryKey,
+    Who::PreviewKey,
+    Who::Viewer,
+    Who::AuthorOwn,
+    Who::AuthorOther,
+    Who::Editor,
+    Who::Admin,
+];
+
+/// What a row's `{id}` stands for; made fresh, as the admin, before every request.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Nothing,
+    /// A draft credited to the author user (someone else's for `AuthorOther`).
+    Draft,
+    /// A published article credited to the author user (someone else's for `AuthorOther`).
+    Published,
+    Author,
+    Tag,
+    User,
+    ApiKey,
+}
+
+/// What a row sends.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    None,
+    /// A new draft crediting the author user (someone else for `AuthorOther`).
+    NewArticle,
+    /// A new article in the published state, crediting the author user.
+    NewPublishedArticle,
+    ArticleEdit,
+    ArticleReplacement,
+    NewAuthor,
+    NewTag,
+    Rename,
+    NewUser,
+    NewApiKey,
+    AdminLogin,
+    UnknownRefreshToken,
+    WrongCurrentPassword,
+    NewPassword,
+}
+
+struct Row {
+    method: Method,
+    /// The documented path; `{id}` is replaced by the target.
+    path: &'static str,
+    query: &'static str,
+    target: Target,
+    body: Body,
+    /// Expected status for each caller, in the order of [`EVERYONE`].
+    expect: [u16; 8],
+}
+
+fn row(method: Method, path: &'static str, target: Target, body: Body, expect: [u16; 8]) -> Row {
+    Row {
+        method,
+        path,
+        query: "",
+        target,
+        body,
+        expect,
+    }
+}
+
+/// THE TABLE. Columns: anonymous, delivery key, preview key, viewer,
+/// author (own article), author (someone else's), editor, admin.
+fn table() -> Vec<Row> {
+    use Body as B;
+    use Method as M;
+    use Target as T;
+    const ALL_200: [u16; 8] = [200; 8];
+    const EDITORS: [u16; 8] = [401, 403, 403, 403, 403, 403, 200, 200];
+    const EDITORS_CREATE: [u16; 8] = [401, 403, 403, 403, 403, 403, 201, 201];
+    const EDITORS_DELETE: [u16; 8] = [401, 403, 403, 403, 403, 403, 204, 204];
+    const ADMINS: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
+    const PREVIEWERS: [u16; 8] = [401, 403, 200, 200, 200, 200, 200, 200];
+    let mut rows = vec![
+        row(M::GET, "/api/v1/articles", T::Nothing, B::None, ALL_200),
+        Row {
+            query: "?preview=true",
+            ..row(M::GET, "/api/v1/articles", T::Nothing, B::None, PREVIEWERS)
+        },
+        row(
+            M::POST,
+            "/api/v1/articles",
+            T::Nothing,
+            B::NewArticle,
+            [401, 403, 403, 403, 201, 403, 201, 201],
+        ),
+        row(
+            M::POST,
+            "/api/v1/articles",
+            T::Nothing,
+            B::NewPublishedArticle,
+            EDITORS_CREATE,
+        ),
+        row(
+            M::GET,
+            "/api/v1/articles/{id}",
+            T::Published,
+            B::None,
+            ALL_200,
+        ),
+        // A draft: callers who see the live version by default do not see it at all.
+        row(
+            M::GET,
+            "/api/v1/articles/{id}",
+            T::Draft,
+            B::None,
+            [404, 404, 404, 200, 200, 200, 200, 200],
+        ),
+        Row {
+            query: "?preview=true",
+            ..row(
+                M::GET,
+                "/api/v1/articles/{id}",
+                T::Draft,
+                B::None,
+                PREVIEWERS,
+            )
+        },
+        row(
+            M::PATCH,
+            "/api/v1/articles/{id}",
+            T::Draft,
+            B::ArticleEdit,
+            [401, 403, 403, 403, 200, 403, 200, 200],
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/articles/{id}",
+            T::Published,
+            B::ArticleEdit,
+            EDITORS,
+        ),
+        row(
+            M::PUT,
+            "/api/v1/articles/{id}",
+            T::Draft,
+            B::ArticleReplacement,
+            [401, 403, 403, 403, 200, 403, 200, 200],
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/articles/{id}",
+            T::Draft,
+            B::None,
+            EDITORS_DELETE,
+        ),
+    ];
+    for (collection, target, new) in [
+        ("authors", T::Author, B::NewAuthor),
+        ("tags", T::Tag, B::NewTag),
+    ] {
+        let list: &'static str = if collection == "authors" {
+            "/api/v1/authors"
+        } else {
+            "/api/v1/tags"
+        };
+        let item: &'static str = if collection == "authors" {
+            "/api/v1/authors/{id}"
+        } else {
+            "/api/v1/tags/{id}"
+        };
+        rows.extend([
+            row(M::GET, list, T::Nothing, B::None, ALL_200),
+            row(M::POST, list, T::Nothing, new, EDITORS_CREATE),
+            row(M::GET, item, target, B::None, ALL_200),
+            row(M::PATCH, item, target, B::Rename, EDITORS),
+            row(M::PUT, item, target, B::Rename, EDITORS),
+            row(M::DELETE, item, target, B::None, EDITORS_DELETE),
+        ]);
+    }
+    rows.extend([
+        row(
+            M::POST,
+            "/api/v1/auth/login",
+            T::Nothing,
+            B::AdminLogin,
+            ALL_200,
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/refresh",
+            T::Nothing,
+            B::UnknownRefreshToken,
+            [401; 8],
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/logout",
+            T::Nothing,
+            B::UnknownRefreshToken,
+            [204; 8],
+        ),
+        row(
+            M::GET,
+            "/api/v1/auth/me",
+            T::Nothing,
+            B::None,
+            [401, 403, 403, 200, 200, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/password",
+            T::Nothing,
+            B::WrongCurrentPassword,
+            [401, 403, 403, 422, 422, 422, 422, 422],
+        ),
+        row(M::GET, "/api/v1/users", T::Nothing, B::None, ADMINS),
+        row(
+            M::POST,
+            "/api/v1/users",
+            T::Nothing,
+            B::NewUser,
+            [401, 403, 403, 403, 403, 403, 403, 201],
+        ),
+        row(M::GET, "/api/v1/users/{id}", T::User, B::None, ADMINS),
+        row(M::PATCH, "/api/v1/users/{id}", T::User, B::Rename, ADMINS),
+        row(
+            M::POST,
+            "/api/v1/users/{id}/password",
+            T::User,
+            B::NewPassword,
+            [401, 403, 403, 403, 403, 403, 403, 204],
+        ),
+        row(M::GET, "/api/v1/api-keys", T::Nothing, B::None, ADMINS),
+        row(
+            M::POST,
+            "/api/v1/api-keys",
+            T::Nothing,
+            B::NewApiKey,
+            [401, 403, 403, 403, 403, 403, 403, 201],
+        ),
+        row(M::GET, "/api/v1/api-keys/{id}", T::ApiKey, B::None, ADMINS),
+        row(
+            M::DELETE,
+            "/api/v1/api-keys/{id}",
+            T::ApiKey,
+            B::None,
+            [401, 403, 403, 403, 403, 403, 403, 204],
+        ),
+        row(M::GET, "/healthz", T::Nothing, B::None, ALL_200),
+        row(M::GET, "/readyz", T::Nothing, B::None, ALL_200),
+        row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),
+        row(M::GET, "/openapi.json", T::Nothing, B::None, ALL_200),
+    ]);
+    rows
+}
+
+/// The callers' credentials and the author profiles they act on.
+struct World {
+    app: TestApp,
+    /// The profile the author user writes as.
+    own_profile: String,
+    /// Someone else's profile.
+    other_profile: String,
+    credentials: Vec<(Who, Option<String>)>,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let own_profile = id_of(&app.create_author("Autrice Propre").await);
+    let other_profile = id_of(&app.create_author("Autre Auteur").await);
+    let delivery = app.api_key("delivery").await;
+    let preview = app.api_key("preview").await;
+    let (_, viewer) = app.user("viewer", None).await;
+    let (_, author) = app.user("author", Some(&own_profile)).await;
+    let (_, editor) = app.user("editor", None).await;
+    let admin = app.admin_token.clone();
+    let credentials = vec![
+        (Who::Anonymous, None),
+        (Who::DeliveryKey, Some(delivery)),
+        (Who::PreviewKey, Some(preview)),
+        (Who::Viewer, Some(viewer)),
+        (Who::AuthorOwn, Some(author.clone())),
+        (Who::AuthorOther, Some(author)),
+        (Who::Editor, Some(editor)),
+        (Who::Admin, Some(admin)),
+    ];
+    World {
+        app,
+        own_profile,
+        other_profile,
+        credentials,
+    }
+}
+
+impl World {
+    fn profile_for(&self, who: Who) -> &str {
+        if who == Who::AuthorOther {
+            &self.other_profile
+        } else {
+            &self.own_profile
+        }
+    }
+
+    async fn prepare(&self, target: Target, who: Who) -> Option<String> {
+        let app = &self.app;
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let profile = self.profile_for(who);
+        Some(match target {
+            Target::Nothing => return None,
+            Target::Draft => id_of(&app.create_article(json!({"title": format!("Brouillon {unique}"), "author_ids": [profile]})).await),
+            Target::Published => id_of(
+                &app.create_article(json!({"title": format!("Publié {unique}"), "author_ids": [profile], "state": "published"}))
+                    .await,
+            ),
+            Target::Author => id_of(&app.create_author(&format!("Auteur {unique}")).await),
+            Target::Tag => id_of(&app.create_tag(&format!("Tag {unique}")).await),
+            Target::User => {
+                let body = json!({"email": format!("{unique}@masthead.test"), "name": "U", "role": "viewer", "password": "a-long-enough-password"});
+                id_of(&created(app.post("/api/v1/users", &body).await).await)
+            }
+            Target::ApiKey => id_of(&created(app.post("/api/v1/api-keys", &json!({"name": "k", "kind": "delivery"})).await).await),
+        })
+    }
+
+    fn body(&self, body: Body, who: Who) -> Option<Value> {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let profile = self.profile_for(who);
+        Some(match body {
+            Body::None => return None,
+            Body::NewArticle => {
+                json!({"title": format!("Nouveau {unique}"), "author_ids": [profile]})
+            }
+            Body::NewPublishedArticle => {
+                json!({"title": format!("Direct {unique}"), "author_ids": [profile], "state": "published"})
+            }
+            Body::ArticleEdit => json!({"subtitle": "Modifié"}),
+            Body::ArticleReplacement => json!({"title": "Remplacé", "author_ids": [profile]}),
+            Body::NewAuthor | Body::NewTag => json!({"name": format!("Nom {unique}")}),
+            Body::Rename => json!({"name": format!("Renommé {unique}")}),
+            Body::NewUser => {
+                json!({"email": format!("{unique}@masthead.test"), "name": "N", "role": "editor", "password": "a-long-enough-password"})
+            }
+            Body::NewApiKey => json!({"name": "front", "kind": "preview"}),
+            Body::AdminLogin => json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+            Body::UnknownRefreshToken => json!({"refresh_token": "mhr_unknown"}),
+            Body::WrongCurrentPassword => {
+                json!({"current_password": "not-the-password", "new_password": "another-long-password"})
+            }
+            Body::NewPassword => json!({"password": "a-new-long-password"}),
+        })
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
+    let world = world().await;
+    let mut mismatches = Vec::new();
+    for row in table() {
+        for (column, who) in EVERYONE.iter().enumerate() {
+            let id = world.prepare(row.target, *who).await;
+            let path = match &id {
+                Some(id) => row.path.replace("{id}", id),
+                None => row.path.to_owned(),
+            };
+            let path = format!("{path}{}", row.query);
+            let credential = &world.credentials[column].1;
+            let mut request = match credential {
+                Some(credential) => world.app.request_as(credential, row.method.clone(), &path),
+                None => world.app.anonymous(row.method.clone(), &path),
+            };
+            if let Some(body) = world.body(row.body, *who) {
+                request = request.json(&body);
+            }
+            let response = send(request).await;
+            let status = response.status().as_u16();
+            if status != row.expect[column] {
+                let text = response.text().await.unwrap_or_default();
+                mismatches.push(format!(
+                    "{} {path} as {who:?}: expected {}, got {status} {text}",
+                    row.method, row.expect[column]
+                ));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_table_covers_every_documented_route() {
+    let app = TestApp::spawn().await;
+    let document = expect_json(app.get("/openapi.json").await, 200).await;
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.to_ascii_uppercase(), path.clone()))
+        })
+        .collect();
+    let covered: BTreeSet<(String, String)> = table()
+        .iter()
+        .map(|r| (r.method.as_str().to_owned(), r.path.to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the access table: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_private_site_refuses_anonymous_reads_only() {
+    let app = TestApp::spawn_with(|config| config.public_read = false).await;
+    let tag = id_of(&app.create_tag("T").await);
+    let author = id_of(&app.create_author("A").await);
+    app.create_article(
+        json!({"title": "Publié", "author_ids": [author], "tag_ids": [tag], "state": "published"}),
+    )
+    .await;
+    let delivery = app.api_key("delivery").await;
+    for path in ["/api/v1/articles", "/api/v1/authors", "/api/v1/tags"] {
+        let anonymous = send(app.anonymous(Method::GET, path)).await;
+        assert_eq!(anonymous.status(), 401, "{path}");
+        assert!(anonymous.headers().contains_key("www-authenticate"));
+        let keyed = expect_json(
+            send(app.request_as(&delivery, Method::GET, path)).await,
+            200,
+        )
+        .await;
+        assert!(keyed["meta"]["total"].as_u64().unwrap() >= 1, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn private_fields_are_hidden_from_the_public() {
+    let app = TestApp::spawn().await;
+    let author = created(
+        app.post(
+            "/api/v1/authors",
+            &json!({"name": "Privée", "email": "privee@exemple.fr"}),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/api/v1/authors/{}", id_of(&author));
+    let public = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    assert_eq!(public["email"], Value::Null);
+    let delivery = app.api_key("delivery").await;
+    let keyed = expect_json(
+        send(app.request_as(&delivery, Method::GET, &path)).await,
+        200,
+    )
+    .await;
+    assert_eq!(keyed["email"], Value::Null);
+    let signed_in = expect_json(app.get(&path).await, 200).await;
+    assert_eq!(signed_in["email"], "privee@exemple.fr");
+}
+
+#[tokio::test]
+async fn writes_record_who_made_them() {
+    let app = TestApp::spawn().await;
+    let profile = id_of(&app.create_author("Moi").await);
+    let (author_user, author_token) = app.user("author", Some(&profile)).await;
+    let (editor_user, editor_token) = app.user("editor", None).await;
+    let article = created(
+        send(
+            app.request_as(&author_token, Method::POST, "/api/v1/articles")
+                .json(&json!({"title": "À moi", "author_ids": [profile]})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(article["created_by"], author_user);
+    assert_eq!(article["updated_by"], author_user);
+    let path = format!("/api/v1/articles/{}", id_of(&article));
+    let edited = expect_json(
+        send(
+            app.request_as(&editor_token, Method::PATCH, &path)
+                .json(&json!({"subtitle": "Relu"})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(edited["created_by"], author_user);
+    assert_eq!(edited["updated_by"], editor_user);
+
+    // An author may not drop their own credit, nor credit only others.
+    let other = id_of(&app.create_author("Autre").await);
+    let drop_self = send(
+        app.request_as(&author_token, Method::PATCH, &path)
+            .json(&json!({"author_ids": [other]})),
+    )
+    .await;
+    assert_eq!(drop_self.status(), 403);
+}
