@@ -59,6 +59,8 @@ pub struct AuthorOut {
     /// Profile links by network name, in the order given.
     #[schema(value_type = Option<Object>)]
     pub social: Option<Map<String, Value>>,
+    /// The user who writes as this author (private; set through `/users`).
+    pub user_id: Option<Uuid>,
     /// Grows by one with every write.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -78,6 +80,7 @@ impl From<Author> for AuthorOut {
             avatar_url: a.avatar_url,
             website: a.website,
             social: a.social,
+            user_id: a.user_id,
             version: a.version,
             created_at: a.created_at,
             updated_at: a.updated_at,
@@ -94,6 +97,7 @@ pub const AUTHOR_FIELDS: &[&str] = &[
     "name",
     "bio",
     "email",
+    "user_id",
     "avatar_url",
     "website",
     "social",
@@ -332,6 +336,9 @@ pub struct AuthorWrite {
     pub social: Patch<Map<String, Value>>,
     /// Read-only: when sent back, must be the id of the addressed record.
     pub id: Option<Uuid>,
+    #[serde(default, rename = "user_id")]
+    #[schema(ignore)]
+    _user_id: Option<IgnoredAny>,
     #[serde(default, rename = "version")]
     #[schema(ignore)]
     _version: Option<IgnoredAny>,
