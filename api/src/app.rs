@@ -11,6 +11,7 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
+use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -24,7 +25,7 @@ use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::token;
 use crate::config::{Config, Secret};
 use crate::content::accounts::users;
-use crate::content::{Ctx, Settings, validate};
+use crate::content::{Ctx, Settings, article, validate};
 use crate::error::AppError;
 use crate::{db, rest, telemetry};
 
@@ -205,11 +206,33 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-/// A bound, not yet running server.
+/// A bound, not yet running server, with its scheduler.
 pub struct Application {
     server: Server,
     port: u16,
     state: web::Data<AppState>,
+    stop_scheduler: watch::Sender<bool>,
+}
+
+/// Runs the workflow scheduler every `interval` until told to stop. Its state
+/// is in the database, so a restart loses nothing and several processes can
+/// run it at once (see `content::article::run_schedule`).
+fn spawn_scheduler(ctx: Ctx, interval: Duration, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => break,
+            }
+            match article::run_schedule(&ctx).await {
+                Ok(0) => {}
+                Ok(changed) => {
+                    tracing::info!(changed, "the scheduler published or took down articles")
+                }
+                Err(err) => tracing::warn!(error = %err, "the scheduler could not run"),
+            }
+        }
+    });
 }
 
 async fn no_route() -> Result<HttpResponse, AppError> {
@@ -223,6 +246,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
+        let scheduler_interval = config.scheduler_interval_ms;
         let cors_origins = config.cors_origins.clone();
         let state = web::Data::new(AppState::build(config).await?);
         let app_state = state.clone();
@@ -248,10 +272,17 @@ impl Application {
             server = server.workers(workers.max(1));
         }
         let server = server.listen(listener)?.run();
+        let (stop_scheduler, stop) = watch::channel(false);
+        spawn_scheduler(
+            state.ctx.clone(),
+            Duration::from_millis(scheduler_interval.max(10)),
+            stop,
+        );
         Ok(Self {
             server,
             port,
             state,
+            stop_scheduler,
         })
     }
 
@@ -273,6 +304,8 @@ impl Application {
     /// Serves until the server is stopped; SIGTERM and SIGINT stop it
     /// gracefully, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        let _ = self.stop_scheduler.send(true);
+        result
     }
 }

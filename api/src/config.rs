@@ -97,6 +97,9 @@ pub struct Config {
     /// E-mail of the admin created on first start, when there are no users.
     #[arg(long, env = "MASTHEAD_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
+    /// How often the scheduler looks for articles to publish or take down, in milliseconds.
+    #[arg(long, env = "MASTHEAD_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
+    pub scheduler_interval_ms: u64,
     /// Password of that admin; when unset, a random one is printed once to the log.
     #[arg(long, env = "MASTHEAD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<Secret>,
@@ -121,6 +124,7 @@ impl Default for Config {
             cors_origins: Vec::new(),
             admin_email: None,
             admin_password: None,
+            scheduler_interval_ms: 1000,
         }
     }
 }

@@ -60,6 +60,13 @@ pub enum AppError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// 409: a workflow action that cannot be taken from the article's state.
+    #[error("`{action}` cannot be taken from `{from}`")]
+    InvalidTransition {
+        from: String,
+        action: String,
+        allowed: Vec<String>,
+    },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("version {current} is current")]
     VersionConflict { current: i32 },
@@ -134,6 +141,7 @@ impl AppError {
             Self::TooManyRequests { .. } => "urn:masthead:problem:too-many-requests",
             Self::NotFound { .. } => "urn:masthead:problem:not-found",
             Self::Conflict { .. } => "urn:masthead:problem:conflict",
+            Self::InvalidTransition { .. } => "urn:masthead:problem:invalid-transition",
             Self::VersionConflict { .. } => "urn:masthead:problem:version-conflict",
             Self::PayloadTooLarge { .. } => "urn:masthead:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:masthead:problem:unsupported-media-type",
@@ -151,6 +159,7 @@ impl AppError {
             Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict { .. } => "CONFLICT",
+            Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::VersionConflict { .. } => "VERSION_CONFLICT",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
@@ -162,6 +171,10 @@ impl AppError {
     /// The problem body for this error.
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
+        let allowed_actions = match self {
+            Self::InvalidTransition { allowed, .. } => Some(allowed.clone()),
+            _ => None,
+        };
         let (detail, errors, current_version) = match self {
             Self::BadRequest { detail, errors } => (detail.clone(), errors.clone(), None),
             Self::Validation(errors) => (
@@ -173,6 +186,22 @@ impl AppError {
                 None,
             ),
             Self::Conflict { detail, errors } => (detail.clone(), errors.clone(), None),
+            Self::InvalidTransition {
+                from,
+                action,
+                allowed,
+            } => (
+                format!(
+                    "`{action}` cannot be taken from `{from}`; allowed: {}",
+                    if allowed.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
+                ),
+                Vec::new(),
+                None,
+            ),
             Self::VersionConflict { current } => (
                 format!("the resource changed; version {current} is current"),
                 Vec::new(),
@@ -204,6 +233,7 @@ impl AppError {
             detail,
             errors,
             current_version,
+            allowed_actions,
         }
     }
 }
@@ -226,6 +256,9 @@ pub struct Problem {
     /// On a version conflict, the version that is current.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// On an invalid workflow action, the actions the article's state allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 impl ResponseError for AppError {
@@ -238,6 +271,7 @@ impl ResponseError for AppError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::InvalidTransition { .. } => StatusCode::CONFLICT,
             Self::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

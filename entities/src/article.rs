@@ -1,13 +1,15 @@
-//! `articles`: the working copy of every article.
+//! `articles`: every article's working copy, and its live copy once published.
 
 use sea_orm::entity::prelude::*;
 
-/// One row of `articles`. `(locale, slug)` is unique.
+/// One copy of an article: `copy` is `working` or `live`. `(locale, slug, copy)` is unique.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "articles")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub copy: String,
     pub slug: String,
     pub locale: String,
     pub title: String,
@@ -24,6 +26,8 @@ pub struct Model {
     pub published_version: Option<i32>,
     pub published_at: Option<DateTimeUtc>,
     pub scheduled_at: Option<DateTimeUtc>,
+    pub unpublish_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
     pub word_count: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -8,6 +8,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub article_id: Uuid,
+    /// Which copy of the article (`working` or `live`) the link belongs to.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub copy: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub author_id: Uuid,
     pub position: i32,
@@ -17,8 +20,8 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(
         belongs_to = "super::article::Entity",
-        from = "Column::ArticleId",
-        to = "super::article::Column::Id",
+        from = "(Column::ArticleId, Column::Copy)",
+        to = "(super::article::Column::Id, super::article::Column::Copy)",
         on_delete = "Cascade"
     )]
     Article,

@@ -10,7 +10,9 @@ pub mod article_tag;
 pub mod author;
 pub mod login_failure;
 pub mod refresh_token;
+pub mod revision;
 pub mod tag;
+pub mod transition;
 pub mod user;
 
 pub mod prelude {

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_content;
 mod m20261126_000002_access;
+mod m20261126_000003_history;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_content::Migration),
             Box::new(m20261126_000002_access::Migration),
+            Box::new(m20261126_000003_history::Migration),
         ]
     }
 }

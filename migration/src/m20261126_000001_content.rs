@@ -1,4 +1,9 @@
 //! Authors, tags, articles and the ordered article–author / article–tag links.
+//!
+//! An article has up to two rows, told apart by `copy`: the `working` copy
+//! that editors change, and the `live` copy readers see, made by publishing.
+//! Their links carry the same `copy`, so the live copy keeps the authors and
+//! tags it was published with.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -41,6 +46,7 @@ enum Tags {
 enum Articles {
     Table,
     Id,
+    Copy,
     Slug,
     Locale,
     Title,
@@ -57,6 +63,8 @@ enum Articles {
     PublishedVersion,
     PublishedAt,
     ScheduledAt,
+    UnpublishAt,
+    DeletedAt,
     WordCount,
     CreatedAt,
     UpdatedAt,
@@ -68,6 +76,7 @@ enum Articles {
 enum ArticleAuthors {
     Table,
     ArticleId,
+    Copy,
     AuthorId,
     Position,
 }
@@ -76,6 +85,7 @@ enum ArticleAuthors {
 enum ArticleTags {
     Table,
     ArticleId,
+    Copy,
     TagId,
     Position,
 }
@@ -145,7 +155,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Articles::Table)
-                    .col(pk_uuid(Articles::Id))
+                    .col(uuid(Articles::Id))
+                    .col(string_len(Articles::Copy, 8))
                     .col(string_len(Articles::Slug, 200))
                     .col(string_len(Articles::Locale, 35))
                     .col(text(Articles::Title))
@@ -162,38 +173,52 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Articles::PublishedVersion))
                     .col(timestamp_with_time_zone_null(Articles::PublishedAt))
                     .col(timestamp_with_time_zone_null(Articles::ScheduledAt))
+                    .col(timestamp_with_time_zone_null(Articles::UnpublishAt))
+                    .col(timestamp_with_time_zone_null(Articles::DeletedAt))
                     .col(integer(Articles::WordCount))
                     .col(timestamp_with_time_zone(Articles::CreatedAt))
                     .col(timestamp_with_time_zone(Articles::UpdatedAt))
                     .col(uuid_null(Articles::CreatedBy))
                     .col(uuid_null(Articles::UpdatedBy))
+                    .primary_key(Index::create().col(Articles::Id).col(Articles::Copy))
                     .to_owned(),
             )
             .await?;
-        let article_indexes: [(&str, Vec<Articles>, bool); 5] = [
+        // Lists read one copy, sorted; every sort key ends with the id.
+        let article_indexes: [(&str, Vec<Articles>, bool); 7] = [
             (
                 "uq_articles_locale_slug",
-                vec![Articles::Locale, Articles::Slug],
+                vec![Articles::Locale, Articles::Slug, Articles::Copy],
                 true,
             ),
             (
                 "idx_articles_published_at",
-                vec![Articles::PublishedAt, Articles::Id],
+                vec![Articles::Copy, Articles::PublishedAt, Articles::Id],
                 false,
             ),
             (
                 "idx_articles_created_at",
-                vec![Articles::CreatedAt, Articles::Id],
+                vec![Articles::Copy, Articles::CreatedAt, Articles::Id],
                 false,
             ),
             (
                 "idx_articles_updated_at",
-                vec![Articles::UpdatedAt, Articles::Id],
+                vec![Articles::Copy, Articles::UpdatedAt, Articles::Id],
                 false,
             ),
             (
                 "idx_articles_title",
-                vec![Articles::Title, Articles::Id],
+                vec![Articles::Copy, Articles::Title, Articles::Id],
+                false,
+            ),
+            (
+                "idx_articles_state",
+                vec![Articles::Copy, Articles::State, Articles::ScheduledAt],
+                false,
+            ),
+            (
+                "idx_articles_unpublish_at",
+                vec![Articles::Copy, Articles::UnpublishAt],
                 false,
             ),
         ];
@@ -209,13 +234,23 @@ impl MigrationTrait for Migration {
             manager.create_index(index.to_owned()).await?;
         }
 
-        for (table, other_col, other_table, other_id, article_col, position, index_name) in [
+        for (
+            table,
+            other_col,
+            other_table,
+            other_id,
+            article_col,
+            copy_col,
+            position,
+            index_name,
+        ) in [
             (
                 ArticleAuthors::Table.into_iden(),
                 ArticleAuthors::AuthorId.into_iden(),
                 Authors::Table.into_iden(),
                 Authors::Id.into_iden(),
                 ArticleAuthors::ArticleId.into_iden(),
+                ArticleAuthors::Copy.into_iden(),
                 ArticleAuthors::Position.into_iden(),
                 "idx_article_authors_author",
             ),
@@ -225,6 +260,7 @@ impl MigrationTrait for Migration {
                 Tags::Table.into_iden(),
                 Tags::Id.into_iden(),
                 ArticleTags::ArticleId.into_iden(),
+                ArticleTags::Copy.into_iden(),
                 ArticleTags::Position.into_iden(),
                 "idx_article_tags_tag",
             ),
@@ -234,17 +270,19 @@ impl MigrationTrait for Migration {
                     Table::create()
                         .table(table.clone())
                         .col(uuid(article_col.clone()))
+                        .col(string_len(copy_col.clone(), 8))
                         .col(uuid(other_col.clone()))
                         .col(integer(position))
                         .primary_key(
                             Index::create()
                                 .col(article_col.clone())
+                                .col(copy_col.clone())
                                 .col(other_col.clone()),
                         )
                         .foreign_key(
                             ForeignKey::create()
-                                .from(table.clone(), article_col.clone())
-                                .to(Articles::Table, Articles::Id)
+                                .from(table.clone(), (article_col.clone(), copy_col.clone()))
+                                .to(Articles::Table, (Articles::Id, Articles::Copy))
                                 .on_delete(ForeignKeyAction::Cascade),
                         )
                         .foreign_key(
@@ -262,6 +300,7 @@ impl MigrationTrait for Migration {
                         .name(index_name)
                         .table(table)
                         .col(other_col)
+                        .col(copy_col)
                         .col(article_col)
                         .to_owned(),
                 )

@@ -42,6 +42,8 @@ enum Target {
     Draft,
     /// A published article credited to the author user (someone else's for `AuthorOther`).
     Published,
+    /// A soft-deleted draft.
+    Deleted,
     Author,
     Tag,
     User,
@@ -67,6 +69,8 @@ enum Body {
     UnknownRefreshToken,
     WrongCurrentPassword,
     NewPassword,
+    Submit,
+    Publish,
 }
 
 struct Row {
@@ -93,104 +97,51 @@ fn row(method: Method, path: &'static str, target: Target, body: Body, expect: [
 
 /// THE TABLE. Columns: anonymous, delivery key, preview key, viewer,
 /// author (own article), author (someone else's), editor, admin.
+#[rustfmt::skip]
 fn table() -> Vec<Row> {
     use Body as B;
     use Method as M;
     use Target as T;
     const ALL_200: [u16; 8] = [200; 8];
-    const EDITORS: [u16; 8] = [401, 403, 403, 403, 403, 403, 200, 200];
+    const EDITORS: [u16; 8] =        [401, 403, 403, 403, 403, 403, 200, 200];
     const EDITORS_CREATE: [u16; 8] = [401, 403, 403, 403, 403, 403, 201, 201];
     const EDITORS_DELETE: [u16; 8] = [401, 403, 403, 403, 403, 403, 204, 204];
-    const ADMINS: [u16; 8] = [401, 403, 403, 403, 403, 403, 403, 200];
-    const PREVIEWERS: [u16; 8] = [401, 403, 200, 200, 200, 200, 200, 200];
+    const OWN_DRAFTS: [u16; 8] =     [401, 403, 403, 403, 200, 403, 200, 200];
+    const ADMINS: [u16; 8] =         [401, 403, 403, 403, 403, 403, 403, 200];
+    const PREVIEWERS: [u16; 8] =     [401, 403, 200, 200, 200, 200, 200, 200];
+    const HISTORY: [u16; 8] =        [401, 403, 403, 200, 200, 200, 200, 200];
+    const SIGNED_IN: [u16; 8] =      [401, 403, 403, 200, 200, 200, 200, 200];
+    let q = |query: &'static str, row: Row| Row { query, ..row };
     let mut rows = vec![
         row(M::GET, "/api/v1/articles", T::Nothing, B::None, ALL_200),
-        Row {
-            query: "?preview=true",
-            ..row(M::GET, "/api/v1/articles", T::Nothing, B::None, PREVIEWERS)
-        },
-        row(
-            M::POST,
-            "/api/v1/articles",
-            T::Nothing,
-            B::NewArticle,
-            [401, 403, 403, 403, 201, 403, 201, 201],
-        ),
-        row(
-            M::POST,
-            "/api/v1/articles",
-            T::Nothing,
-            B::NewPublishedArticle,
-            EDITORS_CREATE,
-        ),
-        row(
-            M::GET,
-            "/api/v1/articles/{id}",
-            T::Published,
-            B::None,
-            ALL_200,
-        ),
+        q("?preview=true", row(M::GET, "/api/v1/articles", T::Nothing, B::None, PREVIEWERS)),
+        row(M::POST, "/api/v1/articles", T::Nothing, B::NewArticle, [401, 403, 403, 403, 201, 403, 201, 201]),
+        row(M::POST, "/api/v1/articles", T::Nothing, B::NewPublishedArticle, EDITORS_CREATE),
+        row(M::GET, "/api/v1/articles/{id}", T::Published, B::None, ALL_200),
         // A draft: callers who see the live version by default do not see it at all.
-        row(
-            M::GET,
-            "/api/v1/articles/{id}",
-            T::Draft,
-            B::None,
-            [404, 404, 404, 200, 200, 200, 200, 200],
-        ),
-        Row {
-            query: "?preview=true",
-            ..row(
-                M::GET,
-                "/api/v1/articles/{id}",
-                T::Draft,
-                B::None,
-                PREVIEWERS,
-            )
-        },
-        row(
-            M::PATCH,
-            "/api/v1/articles/{id}",
-            T::Draft,
-            B::ArticleEdit,
-            [401, 403, 403, 403, 200, 403, 200, 200],
-        ),
-        row(
-            M::PATCH,
-            "/api/v1/articles/{id}",
-            T::Published,
-            B::ArticleEdit,
-            EDITORS,
-        ),
-        row(
-            M::PUT,
-            "/api/v1/articles/{id}",
-            T::Draft,
-            B::ArticleReplacement,
-            [401, 403, 403, 403, 200, 403, 200, 200],
-        ),
-        row(
-            M::DELETE,
-            "/api/v1/articles/{id}",
-            T::Draft,
-            B::None,
-            EDITORS_DELETE,
-        ),
+        row(M::GET, "/api/v1/articles/{id}", T::Draft, B::None, [404, 404, 404, 200, 200, 200, 200, 200]),
+        q("?preview=true", row(M::GET, "/api/v1/articles/{id}", T::Draft, B::None, PREVIEWERS)),
+        row(M::PATCH, "/api/v1/articles/{id}", T::Draft, B::ArticleEdit, OWN_DRAFTS),
+        row(M::PATCH, "/api/v1/articles/{id}", T::Published, B::ArticleEdit, EDITORS),
+        row(M::PUT, "/api/v1/articles/{id}", T::Draft, B::ArticleReplacement, OWN_DRAFTS),
+        row(M::DELETE, "/api/v1/articles/{id}", T::Draft, B::None, EDITORS_DELETE),
+        q("?permanent=true", row(M::DELETE, "/api/v1/articles/{id}", T::Draft, B::None, [401, 403, 403, 403, 403, 403, 403, 204])),
+        row(M::POST, "/api/v1/articles/{id}/restore", T::Deleted, B::None, ADMINS),
+        row(M::POST, "/api/v1/articles/{id}/transitions", T::Draft, B::Submit, OWN_DRAFTS),
+        row(M::POST, "/api/v1/articles/{id}/transitions", T::Draft, B::Publish, EDITORS),
+        row(M::GET, "/api/v1/articles/{id}/transitions", T::Draft, B::None, HISTORY),
+        row(M::GET, "/api/v1/articles/{id}/revisions", T::Draft, B::None, HISTORY),
+        row(M::GET, "/api/v1/articles/{id}/revisions/{version}", T::Draft, B::None, HISTORY),
+        q("?from=1&to=1", row(M::GET, "/api/v1/articles/{id}/diff", T::Draft, B::None, HISTORY)),
+        row(M::POST, "/api/v1/articles/{id}/revisions/{version}/restore", T::Draft, B::None, OWN_DRAFTS),
     ];
-    for (collection, target, new) in [
-        ("authors", T::Author, B::NewAuthor),
-        ("tags", T::Tag, B::NewTag),
+    for (target, new, paths) in [
+        (T::Author, B::NewAuthor, ["/api/v1/authors", "/api/v1/authors/{id}", "/api/v1/authors/{id}/revisions",
+            "/api/v1/authors/{id}/revisions/{version}", "/api/v1/authors/{id}/revisions/{version}/restore", "/api/v1/authors/{id}/diff"]),
+        (T::Tag, B::NewTag, ["/api/v1/tags", "/api/v1/tags/{id}", "/api/v1/tags/{id}/revisions",
+            "/api/v1/tags/{id}/revisions/{version}", "/api/v1/tags/{id}/revisions/{version}/restore", "/api/v1/tags/{id}/diff"]),
     ] {
-        let list: &'static str = if collection == "authors" {
-            "/api/v1/authors"
-        } else {
-            "/api/v1/tags"
-        };
-        let item: &'static str = if collection == "authors" {
-            "/api/v1/authors/{id}"
-        } else {
-            "/api/v1/tags/{id}"
-        };
+        let [list, item, revisions, revision, restore, diff] = paths;
         rows.extend([
             row(M::GET, list, T::Nothing, B::None, ALL_200),
             row(M::POST, list, T::Nothing, new, EDITORS_CREATE),
@@ -198,77 +149,27 @@ fn table() -> Vec<Row> {
             row(M::PATCH, item, target, B::Rename, EDITORS),
             row(M::PUT, item, target, B::Rename, EDITORS),
             row(M::DELETE, item, target, B::None, EDITORS_DELETE),
+            row(M::GET, revisions, target, B::None, HISTORY),
+            row(M::GET, revision, target, B::None, HISTORY),
+            q("?from=1&to=1", row(M::GET, diff, target, B::None, HISTORY)),
+            row(M::POST, restore, target, B::None, EDITORS),
         ]);
     }
     rows.extend([
-        row(
-            M::POST,
-            "/api/v1/auth/login",
-            T::Nothing,
-            B::AdminLogin,
-            ALL_200,
-        ),
-        row(
-            M::POST,
-            "/api/v1/auth/refresh",
-            T::Nothing,
-            B::UnknownRefreshToken,
-            [401; 8],
-        ),
-        row(
-            M::POST,
-            "/api/v1/auth/logout",
-            T::Nothing,
-            B::UnknownRefreshToken,
-            [204; 8],
-        ),
-        row(
-            M::GET,
-            "/api/v1/auth/me",
-            T::Nothing,
-            B::None,
-            [401, 403, 403, 200, 200, 200, 200, 200],
-        ),
-        row(
-            M::POST,
-            "/api/v1/auth/password",
-            T::Nothing,
-            B::WrongCurrentPassword,
-            [401, 403, 403, 422, 422, 422, 422, 422],
-        ),
+        row(M::POST, "/api/v1/auth/login", T::Nothing, B::AdminLogin, ALL_200),
+        row(M::POST, "/api/v1/auth/refresh", T::Nothing, B::UnknownRefreshToken, [401; 8]),
+        row(M::POST, "/api/v1/auth/logout", T::Nothing, B::UnknownRefreshToken, [204; 8]),
+        row(M::GET, "/api/v1/auth/me", T::Nothing, B::None, SIGNED_IN),
+        row(M::POST, "/api/v1/auth/password", T::Nothing, B::WrongCurrentPassword, [401, 403, 403, 422, 422, 422, 422, 422]),
         row(M::GET, "/api/v1/users", T::Nothing, B::None, ADMINS),
-        row(
-            M::POST,
-            "/api/v1/users",
-            T::Nothing,
-            B::NewUser,
-            [401, 403, 403, 403, 403, 403, 403, 201],
-        ),
+        row(M::POST, "/api/v1/users", T::Nothing, B::NewUser, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/users/{id}", T::User, B::None, ADMINS),
         row(M::PATCH, "/api/v1/users/{id}", T::User, B::Rename, ADMINS),
-        row(
-            M::POST,
-            "/api/v1/users/{id}/password",
-            T::User,
-            B::NewPassword,
-            [401, 403, 403, 403, 403, 403, 403, 204],
-        ),
+        row(M::POST, "/api/v1/users/{id}/password", T::User, B::NewPassword, [401, 403, 403, 403, 403, 403, 403, 204]),
         row(M::GET, "/api/v1/api-keys", T::Nothing, B::None, ADMINS),
-        row(
-            M::POST,
-            "/api/v1/api-keys",
-            T::Nothing,
-            B::NewApiKey,
-            [401, 403, 403, 403, 403, 403, 403, 201],
-        ),
+        row(M::POST, "/api/v1/api-keys", T::Nothing, B::NewApiKey, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/api-keys/{id}", T::ApiKey, B::None, ADMINS),
-        row(
-            M::DELETE,
-            "/api/v1/api-keys/{id}",
-            T::ApiKey,
-            B::None,
-            [401, 403, 403, 403, 403, 403, 403, 204],
-        ),
+        row(M::DELETE, "/api/v1/api-keys/{id}", T::ApiKey, B::None, [401, 403, 403, 403, 403, 403, 403, 204]),
         row(M::GET, "/healthz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/readyz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),
@@ -335,6 +236,11 @@ impl World {
                 &app.create_article(json!({"title": format!("Publié {unique}"), "author_ids": [profile], "state": "published"}))
                     .await,
             ),
+            Target::Deleted => {
+                let id = id_of(&app.create_article(json!({"title": format!("Supprimé {unique}"), "author_ids": [profile]})).await);
+                assert_eq!(app.delete(&format!("/api/v1/articles/{id}")).await.status(), 204);
+                id
+            }
             Target::Author => id_of(&app.create_author(&format!("Auteur {unique}")).await),
             Target::Tag => id_of(&app.create_tag(&format!("Tag {unique}")).await),
             Target::User => {
@@ -370,6 +276,8 @@ impl World {
                 json!({"current_password": "not-the-password", "new_password": "another-long-password"})
             }
             Body::NewPassword => json!({"password": "a-new-long-password"}),
+            Body::Submit => json!({"action": "submit"}),
+            Body::Publish => json!({"action": "publish"}),
         })
     }
 }
@@ -382,7 +290,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         for (column, who) in EVERYONE.iter().enumerate() {
             let id = world.prepare(row.target, *who).await;
             let path = match &id {
-                Some(id) => row.path.replace("{id}", id),
+                Some(id) => row.path.replace("{id}", id).replace("{version}", "1"),
                 None => row.path.to_owned(),
             };
             let path = format!("{path}{}", row.query);

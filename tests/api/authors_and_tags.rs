@@ -101,12 +101,12 @@ async fn authors_and_tags_in_use_cannot_be_deleted() {
     assert_eq!(still["author_ids"], json!([author]));
     assert_eq!(still["tag_ids"], json!([tag]));
 
-    assert_eq!(
-        app.delete(&format!("/api/v1/articles/{}", id_of(&article)))
-            .await
-            .status(),
-        204
-    );
+    // A soft-deleted article can be restored, so it still holds its credits.
+    let article_path = format!("/api/v1/articles/{}", id_of(&article));
+    assert_eq!(app.delete(&article_path).await.status(), 204);
+    expect_problem(app.delete(&format!("/api/v1/authors/{author}")).await, 409).await;
+    let purge = format!("{article_path}?permanent=true");
+    assert_eq!(app.delete(&purge).await.status(), 204);
     assert_eq!(
         app.delete(&format!("/api/v1/authors/{author}"))
             .await

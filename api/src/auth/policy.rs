@@ -21,6 +21,15 @@ pub enum Action {
     DeleteArticle,
     /// Create, edit and delete authors and tags.
     EditAuthorsAndTags,
+    /// Read revisions, diffs and workflow history.
+    ReadHistory,
+    /// Submit an article for review.
+    Submit,
+    /// Review and publish: request changes, approve, publish, schedule,
+    /// unpublish, archive.
+    Review,
+    /// Restore deleted articles and purge them for good.
+    AdministerContent,
     /// Manage user accounts.
     ManageUsers,
     /// Manage API keys.
@@ -81,14 +90,18 @@ pub fn grant(principal: &Principal, action: Action, public_read: bool) -> Grant 
         }
         (ReadLive, _) => Yes,
         (ReadPreview, PreviewKey | User(_)) => Yes,
-        (ReadPrivate | UseOwnAccount, User(_)) => Yes,
+        (ReadPrivate | UseOwnAccount | ReadHistory, User(_)) => Yes,
         (CreateArticle, User(Author | Editor | Admin)) => Yes,
-        (EditArticle, User(Author)) => OwnDrafts,
-        (EditArticle | DeleteArticle | EditAuthorsAndTags, User(Editor | Admin)) => Yes,
-        (ManageUsers | ManageApiKeys, User(Admin)) => Yes,
+        (EditArticle | Submit, User(Author)) => OwnDrafts,
         (
-            ReadPreview | ReadPrivate | UseOwnAccount | CreateArticle | EditArticle | DeleteArticle
-            | EditAuthorsAndTags | ManageUsers | ManageApiKeys,
+            EditArticle | Submit | Review | DeleteArticle | EditAuthorsAndTags,
+            User(Editor | Admin),
+        ) => Yes,
+        (ManageUsers | ManageApiKeys | AdministerContent, User(Admin)) => Yes,
+        (
+            ReadPreview | ReadPrivate | UseOwnAccount | ReadHistory | CreateArticle | EditArticle
+            | Submit | Review | DeleteArticle | EditAuthorsAndTags | ManageUsers | ManageApiKeys
+            | AdministerContent,
             Anonymous | DeliveryKey | PreviewKey | User(Viewer | Author | Editor),
         ) => No,
     }
@@ -108,7 +121,11 @@ pub fn require(
         Grant::No => Err(AppError::forbidden(match action {
             Action::ReadPreview => "previews need a preview key or a signed-in user",
             Action::ReadPrivate | Action::UseOwnAccount => "this needs a signed-in user",
-            Action::ManageUsers | Action::ManageApiKeys => "this needs the admin role",
+            Action::ManageUsers | Action::ManageApiKeys | Action::AdministerContent => {
+                "this needs the admin role"
+            }
+            Action::ReadHistory => "history is for signed-in users",
+            Action::Submit => "submitting needs the author (own drafts), editor or admin role",
             Action::CreateArticle => "creating articles needs the author, editor or admin role",
             _ => "this needs the editor or admin role",
         })),
@@ -162,6 +179,10 @@ mod tests {
             (UseOwnAccount, "---YYYY"),
             (CreateArticle, "----YYY"),
             (EditArticle, "----OYY"),
+            (Submit, "----OYY"),
+            (Review, "-----YY"),
+            (ReadHistory, "---YYYY"),
+            (AdministerContent, "------Y"),
             (DeleteArticle, "-----YY"),
             (EditAuthorsAndTags, "-----YY"),
             (ManageUsers, "------Y"),

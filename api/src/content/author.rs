@@ -11,7 +11,8 @@ use sea_orm::{
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
+use super::page::{self, KeyKind, KeyValue, ListQuery, Page, Pagination, Sort, SortField};
+use super::revision::{self, Diff, Revision, RevisionSort};
 use super::store::{Slugged, contains_ci};
 use super::validate::{self, Errors, check_email};
 use super::{Ctx, Key, Patch, now, slug};
@@ -53,6 +54,8 @@ pub struct AuthorInput {
     pub avatar_url: Patch<String>,
     pub website: Patch<String>,
     pub social: Patch<Map<String, Value>>,
+    /// A note stored with the revision this write makes.
+    pub revision_message: Option<String>,
 }
 
 impl AuthorInput {
@@ -68,6 +71,7 @@ impl AuthorInput {
             avatar_url: self.avatar_url.or_null(),
             website: self.website.or_null(),
             social: self.social.or_null(),
+            revision_message: self.revision_message,
         }
     }
 }
@@ -265,6 +269,24 @@ fn social_text(social: &Option<Map<String, Value>>) -> Option<String> {
         .map(|map| Value::Object(map.clone()).to_string())
 }
 
+/// The content of an author, as a revision stores it.
+fn snapshot(row: &author::Model) -> Value {
+    let social = row
+        .social
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .unwrap_or(Value::Null);
+    serde_json::json!({
+        "slug": row.slug,
+        "name": row.name,
+        "bio": row.bio,
+        "email": row.email,
+        "avatar_url": row.avatar_url,
+        "website": row.website,
+        "social": social,
+    })
+}
+
 /// Creates an author. The slug is generated from the name when not given.
 pub async fn create(
     ctx: &Ctx,
@@ -310,6 +332,17 @@ pub async fn create(
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
+    let message = input.revision_message.as_deref();
+    revision::record(
+        &*tx,
+        revision::Entity::Author,
+        row.id,
+        1,
+        &snapshot(&row),
+        message,
+        principal.user_id(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(from_row(row))
 }
@@ -372,6 +405,17 @@ pub async fn update(
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
+    let message = input.revision_message.as_deref();
+    revision::record(
+        &*tx,
+        revision::Entity::Author,
+        row.id,
+        row.version,
+        &snapshot(&row),
+        message,
+        principal.user_id(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(from_row(row))
 }
@@ -451,4 +495,78 @@ pub async fn load_many<C: ConnectionTrait>(
         .into_iter()
         .map(|row| (row.id, from_row(row)))
         .collect())
+}
+
+/// The revisions of an author (signed-in users).
+pub async fn revisions(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    sort: &Sort<RevisionSort>,
+    pagination: &Pagination,
+) -> Result<Page<Revision>, AppError> {
+    ctx.require(principal, Action::ReadHistory)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    revision::list(
+        &ctx.db.conn,
+        revision::Entity::Author,
+        row.id,
+        sort,
+        pagination,
+    )
+    .await
+}
+
+/// One revision of an author (signed-in users).
+pub async fn revision(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    version: i32,
+) -> Result<Revision, AppError> {
+    ctx.require(principal, Action::ReadHistory)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    revision::get(&ctx.db.conn, revision::Entity::Author, row.id, version).await
+}
+
+/// What changed between two revisions of an author (signed-in users).
+pub async fn diff(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    from: i32,
+    to: i32,
+) -> Result<Diff, AppError> {
+    ctx.require(principal, Action::ReadHistory)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    revision::diff(&ctx.db.conn, revision::Entity::Author, row.id, from, to).await
+}
+
+/// Restores an author's content to an earlier revision, as a new revision.
+pub async fn restore(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    version: i32,
+    expected_version: Option<i32>,
+) -> Result<Author, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    let old = revision::get(&ctx.db.conn, revision::Entity::Author, row.id, version).await?;
+    let field = |name: &str| revision::text_field(&old.snapshot, name);
+    let input = AuthorInput {
+        id: None,
+        slug: field("slug"),
+        name: field("name"),
+        bio: field("bio"),
+        email: field("email"),
+        avatar_url: field("avatar_url"),
+        website: field("website"),
+        social: match old.snapshot.get("social") {
+            Some(Value::Object(map)) => Patch::Value(map.clone()),
+            _ => Patch::Null,
+        },
+        revision_message: Some(format!("restored from version {version}")),
+    };
+    update(ctx, principal, &Key::Id(row.id), input, expected_version).await
 }

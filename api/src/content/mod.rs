@@ -8,11 +8,14 @@ pub mod accounts;
 pub mod article;
 pub mod author;
 mod ctx;
+pub mod diff;
 pub mod page;
+pub mod revision;
 pub mod slug;
 mod store;
 pub mod tag;
 pub mod text;
 pub mod validate;
+pub mod workflow;
 
 pub use ctx::{Ctx, Key, Patch, Settings, WriteTx, now};

@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::{article, article_tag, tag};
+use entities::{article_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::article::State;
-use super::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
+use super::article::LIVE;
+use super::page::{self, KeyKind, KeyValue, ListQuery, Page, Pagination, Sort, SortField};
+use super::revision::{self, Diff, Revision, RevisionSort};
 use super::store::{Slugged, contains_ci};
 use super::validate::{self, Errors};
 use super::{Ctx, Key, Patch, now, slug};
@@ -44,6 +45,8 @@ pub struct TagInput {
     pub slug: Patch<String>,
     pub name: Patch<String>,
     pub description: Patch<String>,
+    /// A note stored with the revision this write makes.
+    pub revision_message: Option<String>,
 }
 
 impl TagInput {
@@ -54,6 +57,7 @@ impl TagInput {
             slug: self.slug,
             name: self.name.or_null(),
             description: self.description.or_null(),
+            revision_message: self.revision_message,
         }
     }
 }
@@ -177,6 +181,11 @@ fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<(String, Option<St
     Ok((name.unwrap_or_default(), description))
 }
 
+/// The content of a tag, as a revision stores it.
+fn snapshot(row: &tag::Model) -> serde_json::Value {
+    serde_json::json!({"slug": row.slug, "name": row.name, "description": row.description})
+}
+
 /// Creates a tag. The slug is generated from the name when not given.
 pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result<Tag, AppError> {
     ctx.require(principal, Action::EditAuthorsAndTags)?;
@@ -213,6 +222,17 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
+    let message = input.revision_message.as_deref();
+    revision::record(
+        &*tx,
+        revision::Entity::Tag,
+        row.id,
+        1,
+        &snapshot(&row),
+        message,
+        principal.user_id(),
+    )
+    .await?;
     tx.commit().await?;
     let mut tag = from_row(row);
     tag.article_count = Some(0);
@@ -271,6 +291,17 @@ pub async fn update(
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
+    let message = input.revision_message.as_deref();
+    revision::record(
+        &*tx,
+        revision::Entity::Tag,
+        row.id,
+        row.version,
+        &snapshot(&row),
+        message,
+        principal.user_id(),
+    )
+    .await?;
     let counts = published_counts(&*tx, &[row.id]).await?;
     tx.commit().await?;
     let mut tag = from_row(row);
@@ -353,7 +384,7 @@ pub async fn load_many<C: ConnectionTrait>(
         .collect())
 }
 
-/// Published articles per tag, in one grouped statement.
+/// Published articles per tag, in one grouped statement: links of live copies.
 async fn published_counts<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
@@ -365,9 +396,8 @@ async fn published_counts<C: ConnectionTrait>(
         .select_only()
         .column(article_tag::Column::TagId)
         .column_as(Expr::col(article_tag::Column::ArticleId).count(), "n")
-        .join(JoinType::InnerJoin, article_tag::Relation::Article.def())
         .filter(article_tag::Column::TagId.is_in(ids.to_vec()))
-        .filter(article::Column::State.eq(State::Published.as_str()))
+        .filter(article_tag::Column::Copy.eq(LIVE))
         .group_by(article_tag::Column::TagId)
         .into_tuple()
         .all(conn)
@@ -376,4 +406,71 @@ async fn published_counts<C: ConnectionTrait>(
         .into_iter()
         .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
         .collect())
+}
+
+/// The revisions of a tag (signed-in users).
+pub async fn revisions(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    sort: &Sort<RevisionSort>,
+    pagination: &Pagination,
+) -> Result<Page<Revision>, AppError> {
+    ctx.require(principal, Action::ReadHistory)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    revision::list(
+        &ctx.db.conn,
+        revision::Entity::Tag,
+        row.id,
+        sort,
+        pagination,
+    )
+    .await
+}
+
+/// One revision of a tag (signed-in users).
+pub async fn revision(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    version: i32,
+) -> Result<Revision, AppError> {
+    ctx.require(principal, Action::ReadHistory)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    revision::get(&ctx.db.conn, revision::Entity::Tag, row.id, version).await
+}
+
+/// What changed between two revisions of a tag (signed-in users).
+pub async fn diff(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    from: i32,
+    to: i32,
+) -> Result<Diff, AppError> {
+    ctx.require(principal, Action::ReadHistory)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    revision::diff(&ctx.db.conn, revision::Entity::Tag, row.id, from, to).await
+}
+
+/// Restores a tag's content to an earlier revision, as a new revision.
+pub async fn restore(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    version: i32,
+    expected_version: Option<i32>,
+) -> Result<Tag, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
+    let row = STORE.find(&ctx.db.conn, key, false).await?;
+    let old = revision::get(&ctx.db.conn, revision::Entity::Tag, row.id, version).await?;
+    let field = |name: &str| revision::text_field(&old.snapshot, name);
+    let input = TagInput {
+        id: None,
+        slug: field("slug"),
+        name: field("name"),
+        description: field("description"),
+        revision_message: Some(format!("restored from version {version}")),
+    };
+    update(ctx, principal, &Key::Id(row.id), input, expected_version).await
 }

@@ -74,7 +74,7 @@ pub async fn list_api_keys(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let request = list::list_request::<ApiKeys>(req.query_string(), |f| &mut f.ids)?;
+    let request = list::list_request::<ApiKeys>(req.query_string(), Some(|f| &mut f.ids))?;
     let page = api_keys::list(&state.ctx, &caller.0, &request.query)
         .await?
         .map(ApiKeyOut::from);

@@ -6,15 +6,21 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::docs::{
-    BadRequest, Conflict, ListOf, ListParams, NotFound, PayloadTooLarge, PreconditionFailed,
-    ReadParams, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge,
+    PreconditionFailed, ReadParams, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use super::dto::{ARTICLE_FIELDS, ArticleOut, ArticleWrite, Formats};
+use super::dto::{
+    ARTICLE_FIELDS, ArticleOut, ArticleWrite, Formats, TRANSITION_FIELDS, TransitionOut,
+    TransitionRequest,
+};
 use super::extract::{Caller, IfMatch, JsonBody};
+use super::history::{NoFilter, history_handlers};
 use super::list::{self, Collection, ReadOptions};
 use super::respond::{self, ListAnswer};
 use crate::app::AppState;
-use crate::content::article::{self, ArticleFilter, ArticleSort, Include, Read, State};
+use crate::content::article::{
+    self, ArticleFilter, ArticleSort, Include, Read, State, TransitionSort,
+};
 use crate::content::page::Sort;
 use crate::content::{Key, validate};
 use crate::error::AppError;
@@ -61,6 +67,13 @@ impl Collection for Articles {
             }
             "q" => filter.q = Some(value.to_owned()),
             "title_like" => filter.title_contains = Some(value.to_owned()),
+            "deleted" => {
+                filter.deleted = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(AppError::bad_field(name, "must be true or false")),
+                };
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -156,7 +169,7 @@ pub async fn list_articles(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let request = list::list_request::<Articles>(req.query_string(), |f| &mut f.ids)?;
+    let request = list::list_request::<Articles>(req.query_string(), Some(|f| &mut f.ids))?;
     let read = read_of(&request.options);
     let page = article::list(&state.ctx, &caller.0, &request.query, read).await?;
     let formats = formats_of(&request.options);
@@ -213,7 +226,7 @@ pub async fn get_article(
     request_body = ArticleWrite,
     responses(
         (status = 201, description = "Created", body = ArticleOut, headers(("Location" = String), ("ETag" = String))),
-        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[post("/articles")]
@@ -270,7 +283,7 @@ async fn write_article(
     request_body = ArticleWrite,
     responses(
         (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
-        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[patch("/articles/{id}")]
@@ -297,7 +310,7 @@ pub async fn patch_article(
     request_body = ArticleWrite,
     responses(
         (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
-        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[put("/articles/{id}")]
@@ -313,19 +326,171 @@ pub async fn replace_article(
 
 /// Delete an article.
 ///
+/// The article leaves every read and its live copy goes down, but its
+/// revisions and workflow history stay, and an admin can restore it
+/// (`POST /articles/{id}/restore`). With `permanent=true` (admins only) it is
+/// purged with its history.
+///
 /// Needs the editor or admin role.
 #[utoipa::path(
     tag = "articles",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Article id or slug")),
-    responses((status = 204, description = "Deleted"), NotFound)
+    params(("id" = String, Path, description = "Article id or slug"),
+           ("permanent" = Option<bool>, Query, description = "Purge the article and its history (admins only)")),
+    responses((status = 204, description = "Deleted"), BadRequest, Unauthorized, Forbidden, NotFound)
 )]
 #[delete("/articles/{id}")]
 pub async fn delete_article(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    article::delete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
+    let mut permanent = false;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|err| AppError::bad_field("query", format!("cannot be decoded: {err}")))?;
+    for (name, value) in pairs {
+        permanent = match (name.as_str(), value.as_str()) {
+            ("permanent", "true") => true,
+            ("permanent", "false") => false,
+            ("permanent", _) => {
+                return Err(AppError::bad_field("permanent", "must be true or false"));
+            }
+            (other, _) => return Err(AppError::bad_field(other, "unknown query parameter")),
+        };
+    }
+    article::delete(&state.ctx, &caller.0, &Key::parse(&path, None), permanent).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore a deleted article (admins only).
+///
+/// It comes back as a working copy; one that was live comes back as a draft.
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Article id or slug")),
+    responses(
+        (status = 200, description = "The restored article", body = ArticleOut),
+        Unauthorized, Forbidden, NotFound, Conflict,
+    )
+)]
+#[post("/articles/{id}/restore")]
+pub async fn restore_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let restored = article::undelete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
+    let (version, out) = article_out(restored);
+    respond::written(StatusCode::OK, None, version, &out)
+}
+
+/// An article's wire form with no extra formats, and its version.
+fn article_out(article: article::Article) -> (i32, ArticleOut) {
+    (
+        article.version,
+        ArticleOut::new(article, Formats::default()),
+    )
+}
+
+/// Take a workflow action.
+///
+/// `submit` (the credited author of a draft, editors, admins); `request_changes`
+/// (a `comment` is required), `approve`, `publish` (with an optional
+/// `published_at`), `schedule` (with `publish_at` and an optional
+/// `unpublish_at`), `unpublish`, `archive` (editors, admins). An action the
+/// article's state does not allow is a 409 listing `allowed_actions`.
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Article id or slug")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, description = "The article after the action", body = ArticleOut),
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unprocessable,
+    )
+)]
+#[post("/articles/{id}/transitions")]
+pub async fn transition_article(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<TransitionRequest>,
+) -> Result<HttpResponse, AppError> {
+    let key = Key::parse(&path, None);
+    let moved =
+        article::transition(&state.ctx, &caller.0, &key, body.into_inner().into_input()).await?;
+    let (version, out) = article_out(moved);
+    respond::written(StatusCode::OK, None, version, &out)
+}
+
+/// How `…/transitions` reads its query string.
+pub struct Transitions;
+
+impl Collection for Transitions {
+    type Filter = NoFilter;
+    type Sort = TransitionSort;
+    const NAME: &'static str = "transitions";
+    const FIELDS: &'static [&'static str] = TRANSITION_FIELDS;
+
+    fn default_sort() -> Sort<TransitionSort> {
+        article::transition_sort()
+    }
+
+    fn filter(_: &mut NoFilter, _: &str, _: &str) -> Result<bool, AppError> {
+        Ok(false)
+    }
+}
+
+/// List an article's workflow history, oldest first (signed-in users).
+#[utoipa::path(
+    tag = "articles",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Article id or slug"), ListParams),
+    responses(
+        (status = 200, description = "A page of transitions", body = ListOf<TransitionOut>),
+        BadRequest, Unauthorized, Forbidden, NotFound,
+    )
+)]
+#[get("/articles/{id}/transitions")]
+pub async fn list_article_transitions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let request = list::list_request::<Transitions>(req.query_string(), None)?;
+    let key = Key::parse(&path, None);
+    let page = article::transitions(
+        &state.ctx,
+        &caller.0,
+        &key,
+        &request.query.sort,
+        &request.query.page,
+    )
+    .await?
+    .map(TransitionOut::from);
+    respond::list(
+        &req,
+        &page,
+        ListAnswer {
+            resource: Transitions::NAME,
+            style: request.style,
+            limit: request.query.page.limit(),
+            fields: request.options.fields.as_deref(),
+        },
+    )
+}
+
+history_handlers! {
+    tag: "articles",
+    noun: "an article",
+    content: crate::content::article,
+    to_out: article_out,
+    out: ArticleOut,
+    list: list_article_revisions = "/articles/{id}/revisions",
+    get: get_article_revision = "/articles/{id}/revisions/{version}",
+    restore: restore_article_revision = "/articles/{id}/revisions/{version}/restore",
+    diff: diff_article = "/articles/{id}/diff",
 }

@@ -4,11 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 
 use super::docs::{
-    BadRequest, Conflict, ListOf, ListParams, NotFound, PayloadTooLarge, PreconditionFailed,
-    ReadParams, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge,
+    PreconditionFailed, ReadParams, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::dto::{AUTHOR_FIELDS, AuthorOut, AuthorWrite};
 use super::extract::{Caller, IfMatch, JsonBody};
+use super::history::history_handlers;
 use super::list::{self, Collection};
 use super::respond::{self, ListAnswer};
 use crate::app::AppState;
@@ -62,7 +63,7 @@ pub async fn list_authors(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let request = list::list_request::<Authors>(req.query_string(), |f| &mut f.ids)?;
+    let request = list::list_request::<Authors>(req.query_string(), Some(|f| &mut f.ids))?;
     let page = author::list(&state.ctx, &caller.0, &request.query)
         .await?
         .map(AuthorOut::from);
@@ -120,7 +121,7 @@ pub async fn get_author(
     request_body = AuthorWrite,
     responses(
         (status = 201, description = "Created", body = AuthorOut, headers(("Location" = String), ("ETag" = String))),
-        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[post("/authors")]
@@ -177,7 +178,7 @@ async fn write_author(
     request_body = AuthorWrite,
     responses(
         (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
-        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[patch("/authors/{id}")]
@@ -204,7 +205,7 @@ pub async fn patch_author(
     request_body = AuthorWrite,
     responses(
         (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
-        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[put("/authors/{id}")]
@@ -225,7 +226,7 @@ pub async fn replace_author(
     tag = "authors",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Author id or slug")),
-    responses((status = 204, description = "Deleted"), NotFound, Conflict)
+    responses((status = 204, description = "Deleted"), Unauthorized, Forbidden, NotFound, Conflict)
 )]
 #[delete("/authors/{id}")]
 pub async fn delete_author(
@@ -235,4 +236,21 @@ pub async fn delete_author(
 ) -> Result<HttpResponse, AppError> {
     author::delete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The wire form of an author, and its version.
+fn author_out(author: author::Author) -> (i32, AuthorOut) {
+    (author.version, AuthorOut::from(author))
+}
+
+history_handlers! {
+    tag: "authors",
+    noun: "an author",
+    content: crate::content::author,
+    to_out: author_out,
+    out: AuthorOut,
+    list: list_author_revisions = "/authors/{id}/revisions",
+    get: get_author_revision = "/authors/{id}/revisions/{version}",
+    restore: restore_author_revision = "/authors/{id}/revisions/{version}/restore",
+    diff: diff_author = "/authors/{id}/diff",
 }

@@ -14,8 +14,11 @@ use crate::config::Secret;
 use crate::content::accounts::api_keys::{ApiKey, NewApiKey};
 use crate::content::accounts::sessions::Tokens;
 use crate::content::accounts::users::{NewUser, User, UserChanges};
-use crate::content::article::{Article, ArticleInput, FeaturedImageInput, SeoInput, State};
+use crate::content::article::{
+    Article, ArticleInput, FeaturedImageInput, SeoInput, State, Transition, TransitionInput,
+};
 use crate::content::author::{Author, AuthorInput};
+use crate::content::revision::{Diff, Revision};
 use crate::content::tag::{Tag, TagInput};
 use crate::content::{Patch, text};
 use crate::error::AppError;
@@ -192,7 +195,13 @@ pub struct ArticleOut {
     /// The version readers see, once published.
     pub published_version: Option<i32>,
     pub published_at: Option<DateTime<Utc>>,
+    /// When a scheduled article goes live.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// When the live copy is taken down (embargo end or expiry).
+    pub unpublish_at: Option<DateTime<Utc>>,
+    /// Set on soft-deleted articles, which only admins see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
@@ -256,6 +265,8 @@ impl ArticleOut {
             published_version: a.published_version,
             published_at: a.published_at,
             scheduled_at: a.scheduled_at,
+            unpublish_at: a.unpublish_at,
+            deleted_at: a.deleted_at,
             created_at: a.created_at,
             updated_at: a.updated_at,
             created_by: a.created_by,
@@ -290,6 +301,8 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "published_version",
     "published_at",
     "scheduled_at",
+    "unpublish_at",
+    "deleted_at",
     "created_at",
     "updated_at",
     "created_by",
@@ -334,6 +347,9 @@ pub struct AuthorWrite {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub social: Patch<Map<String, Value>>,
+    /// A note stored with the revision this write makes ("fixed a typo").
+    #[serde(default)]
+    pub revision_message: Option<String>,
     /// Read-only: when sent back, must be the id of the addressed record.
     pub id: Option<Uuid>,
     #[serde(default, rename = "user_id")]
@@ -368,6 +384,7 @@ impl AuthorWrite {
             avatar_url: self.avatar_url,
             website: self.website,
             social: self.social,
+            revision_message: self.revision_message,
         }
     }
 }
@@ -388,6 +405,9 @@ pub struct TagWrite {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub description: Patch<String>,
+    /// A note stored with the revision this write makes ("fixed a typo").
+    #[serde(default)]
+    pub revision_message: Option<String>,
     /// Read-only: when sent back, must be the id of the addressed record.
     pub id: Option<Uuid>,
     #[serde(default, rename = "version")]
@@ -418,6 +438,7 @@ impl TagWrite {
             slug: self.slug,
             name: self.name,
             description: self.description,
+            revision_message: self.revision_message,
         }
     }
 }
@@ -503,6 +524,9 @@ pub struct ArticleWrite {
     #[serde(default)]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub published_at: Patch<DateTime<Utc>>,
+    /// A note stored with the revision this write makes ("fixed a typo").
+    #[serde(default)]
+    pub revision_message: Option<String>,
     /// Read-only: when sent back, must be the id of the addressed record.
     pub id: Option<Uuid>,
     #[serde(default, rename = "version")]
@@ -514,6 +538,12 @@ pub struct ArticleWrite {
     #[serde(default, rename = "scheduled_at")]
     #[schema(ignore)]
     _scheduled_at: Option<IgnoredAny>,
+    #[serde(default, rename = "unpublish_at")]
+    #[schema(ignore)]
+    _unpublish_at: Option<IgnoredAny>,
+    #[serde(default, rename = "deleted_at")]
+    #[schema(ignore)]
+    _deleted_at: Option<IgnoredAny>,
     #[serde(default, rename = "created_at")]
     #[schema(ignore)]
     _created_at: Option<IgnoredAny>,
@@ -570,6 +600,7 @@ impl ArticleWrite {
             tag_ids: self.tag_ids,
             state: self.state,
             published_at: self.published_at,
+            revision_message: self.revision_message,
         }
     }
 }
@@ -865,3 +896,166 @@ impl ApiKeyCreate {
         }
     }
 }
+
+/// One version of an entity's content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionOut {
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    /// Who wrote it.
+    pub created_by: Option<Uuid>,
+    /// The note given with the write.
+    pub message: Option<String>,
+    /// The content at this version (only when one revision is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub snapshot: Option<Map<String, Value>>,
+}
+
+impl RevisionOut {
+    /// The wire form, with or without the content.
+    pub fn new(revision: Revision, with_snapshot: bool) -> Self {
+        Self {
+            version: revision.version,
+            created_at: revision.created_at,
+            created_by: revision.created_by,
+            message: revision.message,
+            snapshot: with_snapshot.then_some(revision.snapshot),
+        }
+    }
+}
+
+/// Top-level fields of a revision, for `fields=`.
+pub const REVISION_FIELDS: &[&str] =
+    &["version", "created_at", "created_by", "message", "snapshot"];
+
+/// A run of words in a word diff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentOut {
+    /// `equal`, `delete` or `insert`.
+    pub op: &'static str,
+    pub text: String,
+}
+
+/// How one field differs between two versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldChangeOut {
+    pub field: String,
+    /// `changed`, `added` or `removed`.
+    pub kind: &'static str,
+    #[schema(value_type = Object)]
+    pub before: Value,
+    #[schema(value_type = Object)]
+    pub after: Value,
+    /// For long text (body, excerpt, bio, description): the word diff; the
+    /// `equal` and `delete` runs spell the old text, `equal` and `insert` the new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<SegmentOut>>,
+}
+
+/// The differences between two versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffOut {
+    pub from: i32,
+    pub to: i32,
+    pub changes: Vec<FieldChangeOut>,
+}
+
+impl From<Diff> for DiffOut {
+    fn from(diff: Diff) -> Self {
+        Self {
+            from: diff.from,
+            to: diff.to,
+            changes: diff
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeOut {
+                    field: c.field,
+                    kind: c.kind,
+                    before: c.before,
+                    after: c.after,
+                    words: c.words.map(|words| {
+                        words
+                            .into_iter()
+                            .map(|w| SegmentOut {
+                                op: w.op,
+                                text: w.text,
+                            })
+                            .collect()
+                    }),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A workflow action to take.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// `submit`, `request_changes`, `approve`, `publish`, `schedule`, `unpublish` or `archive`.
+    pub action: Option<String>,
+    /// Required for `request_changes`.
+    pub comment: Option<String>,
+    /// For `schedule`: when to publish (in the future).
+    pub publish_at: Option<DateTime<Utc>>,
+    /// For `schedule`: when to take the article down again.
+    pub unpublish_at: Option<DateTime<Utc>>,
+    /// For `publish`: the publication date to show (back-dating, imports).
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl TransitionRequest {
+    /// The domain input.
+    pub fn into_input(self) -> TransitionInput {
+        TransitionInput {
+            action: self.action,
+            comment: self.comment,
+            publish_at: self.publish_at,
+            unpublish_at: self.unpublish_at,
+            published_at: self.published_at,
+        }
+    }
+}
+
+/// One recorded change of an article's state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionOut {
+    pub id: Uuid,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    /// The working version at the time.
+    pub version: i32,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// `null` when the scheduler acted.
+    pub created_by: Option<Uuid>,
+}
+
+impl From<Transition> for TransitionOut {
+    fn from(t: Transition) -> Self {
+        Self {
+            id: t.id,
+            action: t.action,
+            from: t.from,
+            to: t.to,
+            version: t.version,
+            comment: t.comment,
+            created_at: t.created_at,
+            created_by: t.created_by,
+        }
+    }
+}
+
+/// Top-level fields of a transition, for `fields=`.
+pub const TRANSITION_FIELDS: &[&str] = &[
+    "id",
+    "action",
+    "from",
+    "to",
+    "version",
+    "comment",
+    "created_at",
+    "created_by",
+];

@@ -244,10 +244,13 @@ enum Style {
     SimpleRest,
 }
 
+/// Where a collection's filter keeps the ids of `id=` (json-server's "get many").
+pub type IdsOf<C> = fn(&mut <C as Collection>::Filter) -> &mut Option<Vec<Uuid>>;
+
 /// Parses the query string of a list request in any of the three conventions.
 pub fn list_request<C: Collection>(
     query_string: &str,
-    ids: fn(&mut C::Filter) -> &mut Option<Vec<Uuid>>,
+    ids: Option<IdsOf<C>>,
 ) -> Result<ListRequest<C>, AppError> {
     let pairs = query_pairs(query_string)?;
     let mut repeats: HashMap<&str, u64> = HashMap::new();
@@ -264,7 +267,9 @@ pub fn list_request<C: Collection>(
     let mut filter = C::Filter::default();
     let mut options = ReadOptions::default();
     let apply_filter = |filter: &mut C::Filter, name: &str, value: &str| -> Result<(), AppError> {
-        if name == "id" {
+        if name == "id"
+            && let Some(ids) = ids
+        {
             ids(filter)
                 .get_or_insert_with(Vec::new)
                 .push(id(name, value)?);
@@ -418,7 +423,9 @@ pub fn list_request<C: Collection>(
                         let object: serde_json::Map<String, Value> = serde_json::from_str(value)
                             .map_err(|_| AppError::bad_field(name, "must be a JSON object"))?;
                         for (key, value) in object {
-                            if key == "id" {
+                            if key == "id"
+                                && let Some(ids) = ids
+                            {
                                 // `{"id": []}` asks for no rows, not for all of them.
                                 ids(&mut filter).get_or_insert_with(Vec::new);
                             }

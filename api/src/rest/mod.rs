@@ -9,6 +9,7 @@ mod docs;
 mod dto;
 mod extract;
 mod health;
+mod history;
 mod list;
 pub mod openapi;
 mod respond;
@@ -31,18 +32,33 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(articles::patch_article)
             .service(articles::replace_article)
             .service(articles::delete_article)
+            .service(articles::restore_article)
+            .service(articles::transition_article)
+            .service(articles::list_article_transitions)
+            .service(articles::list_article_revisions)
+            .service(articles::get_article_revision)
+            .service(articles::restore_article_revision)
+            .service(articles::diff_article)
             .service(authors::list_authors)
             .service(authors::create_author)
             .service(authors::get_author)
             .service(authors::patch_author)
             .service(authors::replace_author)
             .service(authors::delete_author)
+            .service(authors::list_author_revisions)
+            .service(authors::get_author_revision)
+            .service(authors::restore_author_revision)
+            .service(authors::diff_author)
             .service(tags::list_tags)
             .service(tags::create_tag)
             .service(tags::get_tag)
             .service(tags::patch_tag)
             .service(tags::replace_tag)
             .service(tags::delete_tag)
+            .service(tags::list_tag_revisions)
+            .service(tags::get_tag_revision)
+            .service(tags::restore_tag_revision)
+            .service(tags::diff_tag)
             .service(auth::login)
             .service(auth::refresh)
             .service(auth::logout)

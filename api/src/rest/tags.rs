@@ -4,11 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 
 use super::docs::{
-    BadRequest, Conflict, ListOf, ListParams, NotFound, PayloadTooLarge, PreconditionFailed,
-    ReadParams, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge,
+    PreconditionFailed, ReadParams, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::dto::{TAG_FIELDS, TagOut, TagWrite};
 use super::extract::{Caller, IfMatch, JsonBody};
+use super::history::history_handlers;
 use super::list::{self, Collection};
 use super::respond::{self, ListAnswer};
 use crate::app::AppState;
@@ -62,7 +63,7 @@ pub async fn list_tags(
     caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let request = list::list_request::<Tags>(req.query_string(), |f| &mut f.ids)?;
+    let request = list::list_request::<Tags>(req.query_string(), Some(|f| &mut f.ids))?;
     let page = tag::list(&state.ctx, &caller.0, &request.query)
         .await?
         .map(TagOut::from);
@@ -115,7 +116,7 @@ pub async fn get_tag(
     request_body = TagWrite,
     responses(
         (status = 201, description = "Created", body = TagOut, headers(("Location" = String), ("ETag" = String))),
-        BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[post("/tags")]
@@ -172,7 +173,7 @@ async fn write_tag(
     request_body = TagWrite,
     responses(
         (status = 200, description = "The current representation", body = TagOut, headers(("ETag" = String))),
-        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[patch("/tags/{id}")]
@@ -199,7 +200,7 @@ pub async fn patch_tag(
     request_body = TagWrite,
     responses(
         (status = 200, description = "The current representation", body = TagOut, headers(("ETag" = String))),
-        BadRequest, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
     )
 )]
 #[put("/tags/{id}")]
@@ -220,7 +221,7 @@ pub async fn replace_tag(
     tag = "tags",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Tag id or slug")),
-    responses((status = 204, description = "Deleted"), NotFound, Conflict)
+    responses((status = 204, description = "Deleted"), Unauthorized, Forbidden, NotFound, Conflict)
 )]
 #[delete("/tags/{id}")]
 pub async fn delete_tag(
@@ -230,4 +231,21 @@ pub async fn delete_tag(
 ) -> Result<HttpResponse, AppError> {
     tag::delete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The wire form of a tag, and its version.
+fn tag_out(tag: tag::Tag) -> (i32, TagOut) {
+    (tag.version, TagOut::from(tag))
+}
+
+history_handlers! {
+    tag: "tags",
+    noun: "a tag",
+    content: crate::content::tag,
+    to_out: tag_out,
+    out: TagOut,
+    list: list_tag_revisions = "/tags/{id}/revisions",
+    get: get_tag_revision = "/tags/{id}/revisions/{version}",
+    restore: restore_tag_revision = "/tags/{id}/revisions/{version}/restore",
+    diff: diff_tag = "/tags/{id}/diff",
 }

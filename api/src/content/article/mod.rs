@@ -1,11 +1,18 @@
 //! Articles: the content itself, with ordered authors and tags.
 
+mod flow;
+mod history;
 mod model;
 mod query;
 mod service;
 
+pub use flow::{
+    Transition, TransitionInput, TransitionSort, run_schedule, transition, transition_sort,
+    transitions,
+};
+pub use history::{diff, restore, revision, revisions};
 pub use model::{
     Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput, Include,
-    Read, Seo, SeoInput, State, View, default_sort,
+    LIVE, Read, Seo, SeoInput, State, View, WORKING, default_sort,
 };
-pub use service::{create, delete, get, list, update};
+pub use service::{create, delete, get, list, undelete, update};

@@ -83,7 +83,12 @@ pub struct Article {
     pub version: i32,
     pub published_version: Option<i32>,
     pub published_at: Option<DateTime<Utc>>,
+    /// When a scheduled article goes live.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// When the live copy is taken down (embargo end, expiry).
+    pub unpublish_at: Option<DateTime<Utc>>,
+    /// Set on soft-deleted articles (seen by admins only).
+    pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
@@ -138,6 +143,8 @@ pub struct ArticleInput {
     pub tag_ids: Patch<Vec<Uuid>>,
     pub state: Patch<String>,
     pub published_at: Patch<DateTime<Utc>>,
+    /// A note stored with the revision this write makes.
+    pub revision_message: Option<String>,
 }
 
 impl ArticleInput {
@@ -171,6 +178,7 @@ impl ArticleInput {
             tag_ids: self.tag_ids.or_null(),
             state: self.state,
             published_at: self.published_at,
+            revision_message: self.revision_message,
         }
     }
 }
@@ -187,11 +195,27 @@ pub struct Include {
 /// Which copy of articles a read sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
-    /// What the public sees: published articles only.
+    /// What the public sees: the live copies of published articles, as they
+    /// were when last published.
     Live,
     /// The working copies, whatever their state.
     Preview,
 }
+
+impl View {
+    /// The `copy` column value of the rows this view reads.
+    pub fn copy(self) -> &'static str {
+        match self {
+            Self::Live => LIVE,
+            Self::Preview => WORKING,
+        }
+    }
+}
+
+/// `copy` of the row editors change.
+pub const WORKING: &str = "working";
+/// `copy` of the row readers see, made by publishing.
+pub const LIVE: &str = "live";
 
 /// How a read wants its articles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -227,6 +251,8 @@ pub struct ArticleFilter {
     pub q: Option<String>,
     /// Title contains this text (case-insensitive for ASCII).
     pub title_contains: Option<String>,
+    /// Soft-deleted articles instead of the others (admins only).
+    pub deleted: bool,
 }
 
 /// Fields articles can be sorted by.

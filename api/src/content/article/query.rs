@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State, View};
+use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State, View, WORKING};
 use crate::content::author::{self, Author};
 use crate::content::store::contains_ci;
 use crate::content::tag::{self, Tag};
@@ -31,7 +31,15 @@ fn split_keys(keys: &[Key]) -> (Vec<Uuid>, Vec<String>) {
 }
 
 /// `articles.id IN (SELECT article_id FROM <link> WHERE <other> IN ids OR <other> IN (SELECT id FROM <table> WHERE slug IN slugs))`.
-fn linked_to<L, O>(link_article: L, link_other: L, other_id: O, other_slug: O, keys: &[Key]) -> Expr
+fn linked_to<L, O>(
+    link_article: L,
+    link_copy: L,
+    link_other: L,
+    other_id: O,
+    other_slug: O,
+    copy: &str,
+    keys: &[Key],
+) -> Expr
 where
     L: ColumnTrait,
     O: ColumnTrait,
@@ -56,42 +64,51 @@ where
         Query::select()
             .column(link_article)
             .from(link_article.entity_name())
+            .and_where(Expr::col(link_copy).eq(copy))
             .cond_where(matches)
             .to_owned(),
     )
 }
 
-/// The articles a view shows.
-fn visible(view: View) -> Select<article::Entity> {
-    match view {
-        View::Preview => article::Entity::find(),
-        View::Live => {
-            article::Entity::find().filter(article::Column::State.eq(State::Published.as_str()))
-        }
-    }
+/// The rows a view shows: one copy, soft-deleted articles left out.
+pub(super) fn visible(view: View) -> Select<article::Entity> {
+    article::Entity::find()
+        .filter(article::Column::Copy.eq(view.copy()))
+        .filter(article::Column::DeletedAt.is_null())
 }
 
 /// The filter as conditions on `articles`.
 pub(super) fn filtered(filter: &ArticleFilter, view: View) -> Select<article::Entity> {
-    let mut select = visible(view);
+    let copy = if filter.deleted { WORKING } else { view.copy() };
+    let mut select = if filter.deleted {
+        article::Entity::find()
+            .filter(article::Column::Copy.eq(WORKING))
+            .filter(article::Column::DeletedAt.is_not_null())
+    } else {
+        visible(view)
+    };
     if let Some(ids) = &filter.ids {
         select = select.filter(article::Column::Id.is_in(ids.clone()));
     }
     if !filter.authors.is_empty() {
         select = select.filter(linked_to(
             article_author::Column::ArticleId,
+            article_author::Column::Copy,
             article_author::Column::AuthorId,
             author_row::Column::Id,
             author_row::Column::Slug,
+            copy,
             &filter.authors,
         ));
     }
     if !filter.tags.is_empty() {
         select = select.filter(linked_to(
             article_tag::Column::ArticleId,
+            article_tag::Column::Copy,
             article_tag::Column::TagId,
             tag_row::Column::Id,
             tag_row::Column::Slug,
+            copy,
             &filter.tags,
         ));
     }
@@ -178,11 +195,12 @@ impl Links {
     }
 }
 
-/// Loads the links of `ids`: one statement for authors and one for tags,
+/// Loads the links of `ids` in one copy: one statement for authors and one for tags,
 /// joined with the author and tag rows when they are to be expanded.
 pub(super) async fn load_links<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
+    copy: &str,
     include: Include,
 ) -> Result<Links, AppError> {
     let mut links = Links::default();
@@ -191,6 +209,7 @@ pub(super) async fn load_links<C: ConnectionTrait>(
     }
     let author_links = article_author::Entity::find()
         .filter(article_author::Column::ArticleId.is_in(ids.to_vec()))
+        .filter(article_author::Column::Copy.eq(copy))
         .order_by_asc(article_author::Column::ArticleId)
         .order_by_asc(article_author::Column::Position);
     if include.authors {
@@ -223,6 +242,7 @@ pub(super) async fn load_links<C: ConnectionTrait>(
     }
     let tag_links = article_tag::Entity::find()
         .filter(article_tag::Column::ArticleId.is_in(ids.to_vec()))
+        .filter(article_tag::Column::Copy.eq(copy))
         .order_by_asc(article_tag::Column::ArticleId)
         .order_by_asc(article_tag::Column::Position);
     if include.tags {
@@ -289,10 +309,37 @@ pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include)
         published_version: row.published_version,
         published_at: row.published_at,
         scheduled_at: row.scheduled_at,
+        unpublish_at: row.unpublish_at,
+        deleted_at: row.deleted_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
         created_by: row.created_by,
         updated_by: row.updated_by,
         word_count: u32::try_from(row.word_count).unwrap_or(0),
     }
+}
+
+/// The working row `key` names, soft-deleted or not (for admins' restore and purge).
+pub(super) async fn find_any<C: ConnectionTrait>(
+    conn: &C,
+    key: &Key,
+) -> Result<article::Model, AppError> {
+    let query = article::Entity::find()
+        .filter(article::Column::Copy.eq(WORKING))
+        .lock_exclusive();
+    let query = match key {
+        Key::Id(id) => query.filter(article::Column::Id.eq(*id)),
+        Key::Slug { slug, locale } => {
+            let query = query.filter(article::Column::Slug.eq(slug.as_str()));
+            match locale {
+                Some(locale) => query.filter(article::Column::Locale.eq(locale.as_str())),
+                None => query,
+            }
+        }
+    };
+    query
+        .order_by_asc(article::Column::Id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("article"))
 }

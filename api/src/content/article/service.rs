@@ -10,15 +10,19 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use serde_json::{Value, json};
+
+use super::flow;
 use super::model::{
     Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, Include, Read, Seo, State,
-    View,
+    View, WORKING,
 };
 use super::query::{self, Links};
 use crate::auth::Principal;
 use crate::auth::policy::{Action, Grant};
 use crate::content::author;
 use crate::content::page::{self, ListQuery, Page};
+use crate::content::revision;
 use crate::content::store::Slugged;
 use crate::content::validate::{self, Errors};
 use crate::content::{Ctx, Key, Patch, now, slug, text};
@@ -299,9 +303,11 @@ fn locale_scope(locale: &str) -> Condition {
     Condition::all().add(article::Column::Locale.eq(locale))
 }
 
-async fn replace_links<C: ConnectionTrait>(
+/// Replaces the author and/or tag links of one copy of an article.
+pub(super) async fn replace_links<C: ConnectionTrait>(
     conn: &C,
     article_id: Uuid,
+    copy: &str,
     author_ids: Option<&[Uuid]>,
     tag_ids: Option<&[Uuid]>,
 ) -> Result<(), AppError> {
@@ -309,11 +315,13 @@ async fn replace_links<C: ConnectionTrait>(
     if let Some(ids) = author_ids {
         article_author::Entity::delete_many()
             .filter(article_author::Column::ArticleId.eq(article_id))
+            .filter(article_author::Column::Copy.eq(copy))
             .exec(conn)
             .await?;
         article_author::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
             article_author::ActiveModel::from(article_author::Model {
                 article_id,
+                copy: copy.to_owned(),
                 author_id: *id,
                 position: position(i),
             })
@@ -324,11 +332,13 @@ async fn replace_links<C: ConnectionTrait>(
     if let Some(ids) = tag_ids {
         article_tag::Entity::delete_many()
             .filter(article_tag::Column::ArticleId.eq(article_id))
+            .filter(article_tag::Column::Copy.eq(copy))
             .exec(conn)
             .await?;
         article_tag::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
             article_tag::ActiveModel::from(article_tag::Model {
                 article_id,
+                copy: copy.to_owned(),
                 tag_id: *id,
                 position: position(i),
             })
@@ -343,6 +353,7 @@ fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
     let at = now();
     article::Model {
         id,
+        copy: WORKING.to_owned(),
         slug,
         locale: fields.locale.clone(),
         title: fields.title.clone(),
@@ -359,6 +370,8 @@ fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
         published_version: None,
         published_at: fields.published_at,
         scheduled_at: None,
+        unpublish_at: None,
+        deleted_at: None,
         word_count: i32::try_from(text::word_count(&fields.body)).unwrap_or(i32::MAX),
         created_at: at,
         updated_at: at,
@@ -367,8 +380,25 @@ fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
     }
 }
 
+/// The content of a working row and its links, as a revision stores it.
+pub(super) fn snapshot(row: &article::Model, author_ids: &[Uuid], tag_ids: &[Uuid]) -> Value {
+    json!({
+        "slug": row.slug,
+        "locale": row.locale,
+        "title": row.title,
+        "subtitle": row.subtitle,
+        "excerpt": row.excerpt,
+        "body": row.body,
+        "featured_image": row.featured_image_url.as_ref().map(|url| json!({"url": url, "alt": row.featured_image_alt})),
+        "seo": {"title": row.seo_title, "description": row.seo_description, "canonical_url": row.seo_canonical_url},
+        "author_ids": author_ids,
+        "tag_ids": tag_ids,
+    })
+}
+
 /// Creates an article. The slug is generated from the title when not given,
-/// and made unique within the locale.
+/// and made unique within the locale. The write and revision 1 commit
+/// together; an import created published goes live at once.
 pub async fn create(
     ctx: &Ctx,
     principal: &Principal,
@@ -414,9 +444,12 @@ pub async fn create(
     let mut row = to_row(Uuid::now_v7(), slug, &fields);
     row.created_by = principal.user_id();
     row.updated_by = principal.user_id();
-    if fields.state == State::Published {
-        row.published_version = Some(1);
-    }
+    // Published imports go live below; their working row says so once live.
+    row.state = if fields.state == State::Published {
+        State::Draft.as_str().to_owned()
+    } else {
+        row.state
+    };
     article::Entity::insert(article::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
         .await
@@ -427,16 +460,51 @@ pub async fn create(
     replace_links(
         &*tx,
         row.id,
+        WORKING,
         Some(&fields.author_ids),
         Some(&fields.tag_ids),
     )
     .await?;
+    let who = principal.user_id();
+    revision::record(
+        &*tx,
+        revision::Entity::Article,
+        row.id,
+        1,
+        &snapshot(&row, &fields.author_ids, &fields.tag_ids),
+        input.revision_message.as_deref(),
+        who,
+    )
+    .await?;
+    if fields.state != State::Draft {
+        let step = flow::Step {
+            action: "import",
+            comment: None,
+            who,
+        };
+        row = if fields.state == State::Published {
+            flow::make_live(
+                &*tx,
+                row,
+                &fields.author_ids,
+                &fields.tag_ids,
+                fields.published_at,
+                step,
+            )
+            .await?
+        } else {
+            flow::set_state(&*tx, row, fields.state, step).await?
+        };
+    }
     tx.commit().await?;
     let mut links = Links::with(row.id, fields.author_ids, fields.tag_ids);
     Ok(query::assemble(row, &mut links, Include::default()))
 }
 
-/// Updates an article. `expected_version`, when given, must be the current version.
+/// Updates an article's working copy, writing revision n+1 in the same
+/// transaction. `expected_version`, when given, must be the current version.
+/// An edit puts a working copy that was in review, approved, scheduled,
+/// published or archived back in draft; a live copy stays as it is.
 pub async fn update(
     ctx: &Ctx,
     principal: &Principal,
@@ -448,7 +516,7 @@ pub async fn update(
     let tx = ctx.begin_write().await?;
     // Locked: concurrent writers of this article queue instead of racing.
     let current_row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
-    let current = read_one(&*tx, current_row, Include::default()).await?;
+    let current = read_one(&*tx, current_row.clone(), WORKING, Include::default()).await?;
     if let Some(expected) = expected_version
         && expected != current.version
     {
@@ -472,18 +540,23 @@ pub async fn update(
     }
     let mut row = to_row(current.id, slug, &fields);
     row.version = current.version + 1;
+    row.state = current_row.state.clone();
     row.published_version = current.published_version;
+    row.published_at = current.published_at;
     row.scheduled_at = current.scheduled_at;
+    row.unpublish_at = current.unpublish_at;
     row.created_at = current.created_at;
     row.created_by = current.created_by;
     row.updated_by = principal.user_id();
     let mut active = article::ActiveModel::from(row.clone()).reset_all();
     active.id = NotSet;
+    active.copy = NotSet;
     active.created_at = NotSet;
     active.created_by = NotSet;
     article::Entity::update_many()
         .set(active)
         .filter(article::Column::Id.eq(current.id))
+        .filter(article::Column::Copy.eq(WORKING))
         .exec(&*tx)
         .await
         .map_err(|err| match AppError::from(err) {
@@ -495,23 +568,100 @@ pub async fn update(
     replace_links(
         &*tx,
         row.id,
+        WORKING,
         authors_changed.then_some(fields.author_ids.as_slice()),
         tags_changed.then_some(fields.tag_ids.as_slice()),
     )
     .await?;
+    let who = principal.user_id();
+    revision::record(
+        &*tx,
+        revision::Entity::Article,
+        row.id,
+        row.version,
+        &snapshot(&row, &fields.author_ids, &fields.tag_ids),
+        input.revision_message.as_deref(),
+        who,
+    )
+    .await?;
+    if current.state != State::Draft {
+        let step = flow::Step {
+            action: "edit",
+            comment: None,
+            who,
+        };
+        row = flow::set_state(&*tx, row, State::Draft, step).await?;
+    }
     tx.commit().await?;
     let mut links = Links::with(row.id, fields.author_ids, fields.tag_ids);
     Ok(query::assemble(row, &mut links, Include::default()))
 }
 
-/// Deletes an article with its author and tag links.
-pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+/// Deletes an article softly: it disappears from every read and its live
+/// copy goes down, but its revisions and workflow history stay and an admin
+/// can bring it back. `permanent` (admins only) purges it with its history.
+pub async fn delete(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    permanent: bool,
+) -> Result<(), AppError> {
     ctx.require(principal, Action::DeleteArticle)?;
+    if permanent {
+        ctx.require(principal, Action::AdministerContent)?;
+    }
     let tx = ctx.begin_write().await?;
-    let row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
-    article::Entity::delete_by_id(row.id).exec(&*tx).await?;
+    let row = if permanent {
+        query::find_any(&*tx, key).await?
+    } else {
+        query::find_row(ctx, &*tx, key, View::Preview, true).await?
+    };
+    if permanent {
+        article::Entity::delete_many()
+            .filter(article::Column::Id.eq(row.id))
+            .exec(&*tx)
+            .await?;
+        entities::revision::Entity::delete_many()
+            .filter(entities::revision::Column::Entity.eq(revision::Entity::Article.as_str()))
+            .filter(entities::revision::Column::EntityId.eq(row.id))
+            .exec(&*tx)
+            .await?;
+        entities::transition::Entity::delete_many()
+            .filter(entities::transition::Column::ArticleId.eq(row.id))
+            .exec(&*tx)
+            .await?;
+    } else {
+        let step = flow::Step {
+            action: "delete",
+            comment: None,
+            who: principal.user_id(),
+        };
+        flow::soft_delete(&*tx, row, step).await?;
+    }
+    tx.commit().await
+}
+
+/// Brings a soft-deleted article back (admins only), as a working copy in
+/// the state it had (a published one comes back as a draft, as it was taken down).
+pub async fn undelete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Article, AppError> {
+    ctx.require(principal, Action::AdministerContent)?;
+    let tx = ctx.begin_write().await?;
+    let row = query::find_any(&*tx, key).await?;
+    if row.deleted_at.is_none() {
+        return Err(AppError::Conflict {
+            detail: "the article is not deleted".to_owned(),
+            errors: Vec::new(),
+        });
+    }
+    let step = flow::Step {
+        action: "restore",
+        comment: None,
+        who: principal.user_id(),
+    };
+    let row = flow::undelete(&*tx, row, step).await?;
+    let article = read_one(&*tx, row, WORKING, Include::default()).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(article)
 }
 
 /// An author may edit an article only while it is a draft they are credited
@@ -551,7 +701,11 @@ fn check_own_draft(
 }
 
 /// Which copy `principal` sees, after checking they may see it.
-fn view_for(ctx: &Ctx, principal: &Principal, preview: Option<bool>) -> Result<View, AppError> {
+pub(super) fn view_for(
+    ctx: &Ctx,
+    principal: &Principal,
+    preview: Option<bool>,
+) -> Result<View, AppError> {
     let wants_preview = preview.unwrap_or_else(|| {
         matches!(principal, Principal::User { .. }) && ctx.allows(principal, Action::ReadPreview)
     });
@@ -564,12 +718,13 @@ fn view_for(ctx: &Ctx, principal: &Principal, preview: Option<bool>) -> Result<V
     }
 }
 
-async fn read_one<C: ConnectionTrait>(
+pub(super) async fn read_one<C: ConnectionTrait>(
     conn: &C,
     row: article::Model,
+    copy: &str,
     include: Include,
 ) -> Result<Article, AppError> {
-    let mut links = query::load_links(conn, &[row.id], include).await?;
+    let mut links = query::load_links(conn, &[row.id], copy, include).await?;
     Ok(query::assemble(row, &mut links, include))
 }
 
@@ -595,7 +750,7 @@ pub async fn get(
 ) -> Result<Article, AppError> {
     let view = view_for(ctx, principal, read.preview)?;
     let row = query::find_row(ctx, &ctx.db.conn, key, view, false).await?;
-    let article = read_one(&ctx.db.conn, row, read.include).await?;
+    let article = read_one(&ctx.db.conn, row, view.copy(), read.include).await?;
     Ok(redact(article, ctx, principal))
 }
 
@@ -607,11 +762,16 @@ pub async fn list(
     query: &ListQuery<ArticleFilter, ArticleSort>,
     read: Read,
 ) -> Result<Page<Article>, AppError> {
-    let view = view_for(ctx, principal, read.preview)?;
+    let view = if query.filter.deleted {
+        ctx.require(principal, Action::AdministerContent)?;
+        View::Preview
+    } else {
+        view_for(ctx, principal, read.preview)?
+    };
     let select = query::filtered(&query.filter, view);
     let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let mut links = query::load_links(&ctx.db.conn, &ids, read.include).await?;
+    let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
     Ok(page.map(|row| {
         redact(
             query::assemble(row, &mut links, read.include),

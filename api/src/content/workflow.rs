@@ -1,0 +1,196 @@
+//! The editorial workflow as a pure table: which action moves an article from
+//! which state to which. Who may take an action is the permission table's
+//! business (`auth::policy`); this table only knows states.
+
+use super::article::State;
+
+/// Something done to an article's editorial state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkflowAction {
+    /// Ask for review.
+    Submit,
+    /// Send back to the writer (a comment is required).
+    RequestChanges,
+    /// Accept for publication.
+    Approve,
+    /// Make the working copy live now.
+    Publish,
+    /// Publish at a future time.
+    Schedule,
+    /// Take the live copy down.
+    Unpublish,
+    /// Retire the article (and take it down).
+    Archive,
+}
+
+impl WorkflowAction {
+    /// Every action, in the order they are listed to clients.
+    pub const ALL: [Self; 7] = [
+        Self::Submit,
+        Self::RequestChanges,
+        Self::Approve,
+        Self::Publish,
+        Self::Schedule,
+        Self::Unpublish,
+        Self::Archive,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::RequestChanges => "request_changes",
+            Self::Approve => "approve",
+            Self::Publish => "publish",
+            Self::Schedule => "schedule",
+            Self::Unpublish => "unpublish",
+            Self::Archive => "archive",
+        }
+    }
+
+    /// The action named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+/// Where `action` takes an article in `state`, or `None` when it cannot be
+/// taken from there. `live` says whether a live copy exists: it can be taken
+/// down whatever state the working copy is in.
+pub fn next(state: State, live: bool, action: WorkflowAction) -> Option<State> {
+    use State::*;
+    use WorkflowAction::*;
+    match (action, state) {
+        (Submit, Draft) => Some(InReview),
+        (RequestChanges, InReview) => Some(Draft),
+        (Approve, InReview) => Some(Approved),
+        (Publish, _) => Some(Published),
+        (Schedule, Approved) => Some(Scheduled),
+        (Unpublish, Published | Scheduled) => Some(Draft),
+        (Unpublish, _) if live => Some(Draft),
+        (Archive, Draft | InReview | Approved | Scheduled | Published) => Some(Archived),
+        _ => None,
+    }
+}
+
+/// The actions that can be taken from `state`.
+pub fn allowed(state: State, live: bool) -> Vec<WorkflowAction> {
+    WorkflowAction::ALL
+        .into_iter()
+        .filter(|action| next(state, live, *action).is_some())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole table: for each state (without a live copy), where each action leads.
+    #[test]
+    fn the_table() {
+        use State::*;
+        use WorkflowAction::*;
+        let rows: [(State, [Option<State>; 7]); 6] = [
+            (
+                Draft,
+                [
+                    Some(InReview),
+                    None,
+                    None,
+                    Some(Published),
+                    None,
+                    None,
+                    Some(Archived),
+                ],
+            ),
+            (
+                InReview,
+                [
+                    None,
+                    Some(Draft),
+                    Some(Approved),
+                    Some(Published),
+                    None,
+                    None,
+                    Some(Archived),
+                ],
+            ),
+            (
+                Approved,
+                [
+                    None,
+                    None,
+                    None,
+                    Some(Published),
+                    Some(Scheduled),
+                    None,
+                    Some(Archived),
+                ],
+            ),
+            (
+                Scheduled,
+                [
+                    None,
+                    None,
+                    None,
+                    Some(Published),
+                    None,
+                    Some(Draft),
+                    Some(Archived),
+                ],
+            ),
+            (
+                Published,
+                [
+                    None,
+                    None,
+                    None,
+                    Some(Published),
+                    None,
+                    Some(Draft),
+                    Some(Archived),
+                ],
+            ),
+            (
+                Archived,
+                [None, None, None, Some(Published), None, None, None],
+            ),
+        ];
+        for (state, expected) in rows {
+            for (action, to) in [
+                Submit,
+                RequestChanges,
+                Approve,
+                Publish,
+                Schedule,
+                Unpublish,
+                Archive,
+            ]
+            .into_iter()
+            .zip(expected)
+            {
+                assert_eq!(next(state, false, action), to, "{action:?} from {state:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_live_copy_can_be_taken_down_from_any_working_state() {
+        for state in State::ALL {
+            assert_eq!(
+                next(state, true, WorkflowAction::Unpublish),
+                Some(State::Draft),
+                "{state:?}"
+            );
+        }
+        assert_eq!(
+            allowed(State::Draft, true),
+            [
+                WorkflowAction::Submit,
+                WorkflowAction::Publish,
+                WorkflowAction::Unpublish,
+                WorkflowAction::Archive
+            ]
+        );
+    }
+}
