@@ -19,4 +19,6 @@ mod errors;
 mod listing;
 mod operations;
 mod readme;
+mod revisions;
 mod sessions;
+mod workflow;

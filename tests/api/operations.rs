@@ -476,3 +476,139 @@ async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
     .await;
     assert_eq!(crate::helpers::expect_json(me, 200).await["role"], "editor");
 }
+
+#[tokio::test]
+async fn two_processes_on_one_database_publish_each_scheduled_article_exactly_once() {
+    let database = TestDatabase::create().await;
+    let mut env = vec![
+        ("MASTHEAD_BIND", "127.0.0.1:0".to_owned()),
+        ("MASTHEAD_LOG_FORMAT", "json".to_owned()),
+        (
+            "MASTHEAD_DATA_DIR",
+            database.dir.path().display().to_string(),
+        ),
+        ("MASTHEAD_ADMIN_EMAIL", ADMIN_EMAIL.to_owned()),
+        ("MASTHEAD_ADMIN_PASSWORD", ADMIN_PASSWORD.to_owned()),
+        ("MASTHEAD_JWT_SECRET", crate::helpers::JWT_SECRET.to_owned()),
+        ("MASTHEAD_SCHEDULER_INTERVAL_MS", "25".to_owned()),
+    ];
+    if let Some(url) = &database.url {
+        env.push(("MASTHEAD_DATABASE_URL", url.clone()));
+    }
+    let first = Process::start(&["serve"], database.dir.path(), &env);
+    let port =
+        first.wait_for(|v| v["fields"]["message"] == "masthead is serving")["fields"]["port"]
+            .clone();
+    let second = Process::start(&["serve"], database.dir.path(), &env);
+    second.wait_for(|v| v["fields"]["message"] == "masthead is serving");
+    let api = format!("http://127.0.0.1:{port}/api/v1");
+    let client = reqwest::Client::new();
+    let tokens: serde_json::Value = client
+        .post(format!("{api}/auth/login"))
+        .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = tokens["access_token"].as_str().unwrap().to_owned();
+    let post = |path: String, body: serde_json::Value| {
+        client
+            .post(format!("{api}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+
+    let author: serde_json::Value =
+        post("/authors".into(), serde_json::json!({"name": "Planifiée"}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let publish_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    let mut articles = Vec::new();
+    for n in 0..12 {
+        let article: serde_json::Value = post(
+            "/articles".into(),
+            serde_json::json!({"title": format!("Planifié {n}"), "author_ids": [author["id"]]}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let id = article["id"].as_str().unwrap().to_owned();
+        for step in [
+            serde_json::json!({"action": "submit"}),
+            serde_json::json!({"action": "approve"}),
+            serde_json::json!({"action": "schedule", "publish_at": publish_at}),
+        ] {
+            assert_eq!(
+                post(format!("/articles/{id}/transitions"), step)
+                    .await
+                    .unwrap()
+                    .status(),
+                200
+            );
+        }
+        articles.push(id);
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for id in &articles {
+        loop {
+            let status = client
+                .get(format!("{api}/articles/{id}"))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            if status == 200 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "article {id} was not published in time"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // Both schedulers keep running a while longer: nothing may happen twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for id in &articles {
+        let history: serde_json::Value = client
+            .get(format!("{api}/articles/{id}/transitions"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let publications = history["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["action"] == "publish")
+            .count();
+        assert_eq!(publications, 1, "article {id}: {history}");
+        let revisions: serde_json::Value = client
+            .get(format!("{api}/articles/{id}/revisions"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            revisions["meta"]["total"], 1,
+            "publishing writes no revision"
+        );
+    }
+    drop(first);
+    drop(second);
+}

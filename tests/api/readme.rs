@@ -58,7 +58,29 @@ async fn the_readme_tour_runs_as_written() {
     assert!(stdout.contains("\"version\": 2"), "{stdout}");
     assert!(stdout.contains("\"role\": \"admin\""), "{stdout}");
     assert!(
-        stdout.trim_end().ends_with("\n0"),
+        stdout.contains("\n0\n"),
         "the public sees no draft: {stdout}"
+    );
+    for line in [
+        r#"{"state":"in_review","version":2,"published_version":null}"#,
+        r#"{"state":"published","version":2,"published_version":2}"#,
+        r#"{"state":"draft","version":3,"published_version":2}"#,
+        r#"{"title":"L'été où Zoë a créé « Ça Va »","version":2}"#,
+        r#"{"field":"title","before":"L'été où Zoë a créé « Ça Va »","after":"L’été où Zoë a tout changé"}"#,
+        r#"{"state":"published","version":3,"published_version":3}"#,
+        r#"["publish","draft","published",3]"#,
+    ] {
+        assert!(
+            stdout.contains(line),
+            "the walk-through prints {line}: {stdout}"
+        );
+    }
+    let last_read = stdout
+        .lines()
+        .rfind(|l| l.starts_with(r#"{"title""#))
+        .unwrap();
+    assert_eq!(
+        last_read,
+        r#"{"title":"L’été où Zoë a tout changé","version":3}"#
     );
 }
