@@ -27,10 +27,9 @@ use crate::config::{Config, Secret};
 use crate::content::accounts::users;
 use crate::content::{Ctx, Settings, article, validate};
 use crate::error::AppError;
-use crate::{db, rest, telemetry};
+use crate::{db, graphql, rest, telemetry};
 
 /// What every handler can reach.
-#[derive(Debug)]
 pub struct AppState {
     /// The content layer.
     pub ctx: Ctx,
@@ -38,6 +37,10 @@ pub struct AppState {
     pub config: Config,
     /// The OpenAPI document, serialised once.
     pub openapi_json: String,
+    /// The GraphQL schema.
+    pub graphql: graphql::MastheadSchema,
+    /// Its limits.
+    pub graphql_limits: graphql::Limits,
     /// `(METHOD, path pattern)` of every documented operation.
     documented: HashSet<(String, String)>,
     /// Requests served by a route missing from the OpenAPI document.
@@ -65,6 +68,15 @@ pub async fn content_context(config: &Config) -> anyhow::Result<Ctx> {
     Ok(Ctx::new(db, settings))
 }
 
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .field("graphql_limits", &self.graphql_limits)
+            .finish_non_exhaustive()
+    }
+}
+
 impl AppState {
     /// Opens and migrates the database, creates the first admin if there are
     /// no users, and prepares the state.
@@ -72,10 +84,13 @@ impl AppState {
         let ctx = content_context(&config).await?;
         bootstrap_admin(&ctx, &config).await?;
         let document = rest::openapi::document();
+        let limits = config.graphql_limits();
         Ok(Self {
             ctx,
             config,
             openapi_json: rest::openapi::document_json(),
+            graphql: graphql::build_schema(&limits),
+            graphql_limits: limits,
             documented: rest::openapi::operations(&document),
             undocumented_requests: AtomicU64::new(0),
         })
@@ -88,8 +103,15 @@ impl AppState {
     }
 }
 
-/// Paths served outside the API and deliberately left out of its document.
-const UNDOCUMENTED_PREFIXES: [&str; 1] = ["/docs"];
+/// Paths served outside the API and deliberately left out of its document:
+/// Swagger UI, and GraphiQL with its files (`POST /graphql` is documented).
+const UNDOCUMENTED_PREFIXES: [&str; 2] = ["/docs", "/graphql"];
+
+/// Every route the OpenAPI document describes: REST and `POST /graphql`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    rest::routes(cfg);
+    cfg.service(graphql::handler::post_graphql);
+}
 
 /// Middleware: counts (and logs) requests whose matched route is not in the
 /// OpenAPI document, so a route registered beside `rest::routes` cannot go
@@ -253,13 +275,15 @@ impl Application {
         let mut server = actix_web::HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
-                .configure(rest::routes)
+                .configure(routes)
                 .split_for_parts();
             app.app_data(app_state.clone())
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", rest::openapi::document()),
                 )
                 .service(web::redirect("/docs", "/docs/"))
+                .service(graphql::handler::graphiql)
+                .service(graphql::handler::graphiql_asset)
                 .default_service(web::to(no_route))
                 .wrap(from_fn(audit_documentation))
                 .wrap(Compress::default())
@@ -273,11 +297,13 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         let (stop_scheduler, stop) = watch::channel(false);
-        spawn_scheduler(
-            state.ctx.clone(),
-            Duration::from_millis(scheduler_interval.max(10)),
-            stop,
-        );
+        if scheduler_interval > 0 {
+            spawn_scheduler(
+                state.ctx.clone(),
+                Duration::from_millis(scheduler_interval.max(10)),
+                stop,
+            );
+        }
         Ok(Self {
             server,
             port,

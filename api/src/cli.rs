@@ -29,6 +29,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write the GraphQL schema in SDL (to a file, or standard output).
+    Schema {
+        /// File to write, such as `schema.graphql`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Write the OpenAPI document (to a file, or standard output).
     Openapi {
         /// File to write, such as `docs/openapi.json`.
@@ -133,6 +139,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     anyhow::anyhow!("{} {}", problem.detail, fields.join("; "))
                 })?;
             println!("{}", user.id);
+            Ok(())
+        }
+        Command::Schema { output } => {
+            let sdl = crate::graphql::sdl();
+            match output {
+                Some(path) => std::fs::write(&path, sdl)?,
+                None => print!("{sdl}"),
+            }
             Ok(())
         }
         Command::Openapi { output } => {

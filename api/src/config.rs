@@ -97,9 +97,27 @@ pub struct Config {
     /// E-mail of the admin created on first start, when there are no users.
     #[arg(long, env = "MASTHEAD_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
-    /// How often the scheduler looks for articles to publish or take down, in milliseconds.
+    /// How often the scheduler looks for articles to publish or take down, in
+    /// milliseconds; `0` runs no scheduler in this process (another process
+    /// sharing the database must run one).
     #[arg(long, env = "MASTHEAD_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
+    /// Whether GraphQL answers introspection queries.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphql_introspection: bool,
+    /// Deepest GraphQL selection allowed.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_MAX_DEPTH", default_value_t = 16)]
+    pub graphql_max_depth: usize,
+    /// Largest GraphQL query complexity allowed (a connection counts `first` times its nodes).
+    #[arg(long, env = "MASTHEAD_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000)]
+    pub graphql_max_complexity: usize,
+    /// Longest GraphQL document, in bytes.
+    #[arg(
+        long,
+        env = "MASTHEAD_GRAPHQL_MAX_QUERY_BYTES",
+        default_value_t = 65536
+    )]
+    pub graphql_max_query_bytes: usize,
     /// Password of that admin; when unset, a random one is printed once to the log.
     #[arg(long, env = "MASTHEAD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<Secret>,
@@ -125,11 +143,25 @@ impl Default for Config {
             admin_email: None,
             admin_password: None,
             scheduler_interval_ms: 1000,
+            graphql_introspection: true,
+            graphql_max_depth: 16,
+            graphql_max_complexity: 5000,
+            graphql_max_query_bytes: 65536,
         }
     }
 }
 
 impl Config {
+    /// The GraphQL limits in effect.
+    pub fn graphql_limits(&self) -> crate::graphql::Limits {
+        crate::graphql::Limits {
+            max_depth: self.graphql_max_depth,
+            max_complexity: self.graphql_max_complexity,
+            introspection: self.graphql_introspection,
+            max_query_bytes: self.graphql_max_query_bytes,
+        }
+    }
+
     /// The database URL in effect: the configured one, or the embedded SQLite file.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {

@@ -11,5 +11,6 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod graphql;
 pub mod rest;
 pub mod telemetry;

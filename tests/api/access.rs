@@ -71,6 +71,7 @@ enum Body {
     NewPassword,
     Submit,
     Publish,
+    GraphqlTypename,
 }
 
 struct Row {
@@ -174,6 +175,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/readyz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),
         row(M::GET, "/openapi.json", T::Nothing, B::None, ALL_200),
+        row(M::POST, "/graphql", T::Nothing, B::GraphqlTypename, ALL_200),
     ]);
     rows
 }
@@ -278,6 +280,7 @@ impl World {
             Body::NewPassword => json!({"password": "a-new-long-password"}),
             Body::Submit => json!({"action": "submit"}),
             Body::Publish => json!({"action": "publish"}),
+            Body::GraphqlTypename => json!({"query": "{ __typename }"}),
         })
     }
 }

@@ -368,3 +368,51 @@ pub fn id_of(value: &Value) -> String {
         .unwrap_or_else(|| panic!("no id in {value}"))
         .to_owned()
 }
+
+impl TestApp {
+    /// Runs a GraphQL document with a bearer credential (or none), returning the HTTP response.
+    pub async fn graphql_as(
+        &self,
+        credential: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Response {
+        let request = match credential {
+            Some(credential) => self.request_as(credential, Method::POST, "/graphql"),
+            None => self.anonymous(Method::POST, "/graphql"),
+        };
+        send(request.json(&json!({"query": query, "variables": variables}))).await
+    }
+
+    /// Runs a GraphQL document as the admin and returns `{data, errors}`.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        expect_json(
+            self.graphql_as(Some(&self.admin_token.clone()), query, variables)
+                .await,
+            200,
+        )
+        .await
+    }
+
+    /// Runs a GraphQL document anonymously and returns `{data, errors}`.
+    pub async fn gql_anonymous(&self, query: &str, variables: Value) -> Value {
+        expect_json(self.graphql_as(None, query, variables).await, 200).await
+    }
+}
+
+/// The data of a GraphQL answer that must have no errors.
+pub fn data(answer: Value) -> Value {
+    assert!(
+        answer.get("errors").is_none(),
+        "unexpected errors: {answer}"
+    );
+    answer["data"].clone()
+}
+
+/// The `extensions.code` of the first error of a GraphQL answer.
+pub fn error_code(answer: &Value) -> String {
+    answer["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {answer}"))
+        .to_owned()
+}

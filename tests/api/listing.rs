@@ -299,7 +299,8 @@ async fn sparse_fields_and_includes_shape_each_item() {
 
 #[tokio::test]
 async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements() {
-    let app = TestApp::spawn().await;
+    // No scheduler: its statements would be counted too.
+    let app = TestApp::spawn_with(|config| config.scheduler_interval_ms = 0).await;
     let mut authors = Vec::new();
     for i in 0..5 {
         authors.push(id_of(&app.create_author(&format!("Auteur {i}")).await));

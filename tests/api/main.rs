@@ -16,6 +16,8 @@ mod articles;
 mod authors_and_tags;
 mod drift;
 mod errors;
+mod graphql;
+mod graphql_docs;
 mod listing;
 mod operations;
 mod readme;

@@ -619,7 +619,10 @@ async fn a_schedule_survives_a_restart() {
     let mut env = vec![
         ("MASTHEAD_BIND", "127.0.0.1:0".to_owned()),
         ("MASTHEAD_LOG_FORMAT", "json".to_owned()),
-        ("MASTHEAD_DATA_DIR", database.dir.path().display().to_string()),
+        (
+            "MASTHEAD_DATA_DIR",
+            database.dir.path().display().to_string(),
+        ),
         ("MASTHEAD_ADMIN_EMAIL", ADMIN_EMAIL.to_owned()),
         ("MASTHEAD_ADMIN_PASSWORD", ADMIN_PASSWORD.to_owned()),
         ("MASTHEAD_SCHEDULER_INTERVAL_MS", "50".to_owned()),
@@ -630,7 +633,9 @@ async fn a_schedule_survives_a_restart() {
     let client = reqwest::Client::new();
     let start = |env: &[(&str, String)]| {
         let process = Process::start(&["serve"], database.dir.path(), env);
-        let port = process.wait_for(|v| v["fields"]["message"] == "masthead is serving")["fields"]["port"].clone();
+        let port = process.wait_for(|v| v["fields"]["message"] == "masthead is serving")["fields"]
+            ["port"]
+            .clone();
         (process, format!("http://127.0.0.1:{port}/api/v1"))
     };
 
@@ -638,18 +643,47 @@ async fn a_schedule_survives_a_restart() {
     let tokens: serde_json::Value = client
         .post(format!("{api}/auth/login"))
         .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = tokens["access_token"].as_str().unwrap().to_owned();
-    let author: serde_json::Value = client.post(format!("{api}/authors")).bearer_auth(&token)
-        .json(&serde_json::json!({"name": "Patiente"})).send().await.unwrap().json().await.unwrap();
-    let article: serde_json::Value = client.post(format!("{api}/articles")).bearer_auth(&token)
+    let author: serde_json::Value = client
+        .post(format!("{api}/authors"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Patiente"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let article: serde_json::Value = client
+        .post(format!("{api}/articles"))
+        .bearer_auth(&token)
         .json(&serde_json::json!({"title": "Après redémarrage", "author_ids": [author["id"]]}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = article["id"].as_str().unwrap().to_owned();
     let publish_at = chrono::Utc::now() + chrono::Duration::seconds(2);
-    for step in [serde_json::json!({"action": "submit"}), serde_json::json!({"action": "approve"}),
-                 serde_json::json!({"action": "schedule", "publish_at": publish_at.to_rfc3339()})] {
-        let response = client.post(format!("{api}/articles/{id}/transitions")).bearer_auth(&token).json(&step).send().await.unwrap();
+    for step in [
+        serde_json::json!({"action": "submit"}),
+        serde_json::json!({"action": "approve"}),
+        serde_json::json!({"action": "schedule", "publish_at": publish_at.to_rfc3339()}),
+    ] {
+        let response = client
+            .post(format!("{api}/articles/{id}/transitions"))
+            .bearer_auth(&token)
+            .json(&step)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
     }
     // Stopped before the time comes; started again after it has passed.
@@ -660,11 +694,19 @@ async fn a_schedule_survives_a_restart() {
     let (_second, api) = start(&env);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let status = client.get(format!("{api}/articles/{id}")).send().await.unwrap().status();
+        let status = client
+            .get(format!("{api}/articles/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .status();
         if status == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "the restarted server did not publish the scheduled article");
+        assert!(
+            Instant::now() < deadline,
+            "the restarted server did not publish the scheduled article"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

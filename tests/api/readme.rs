@@ -75,6 +75,10 @@ async fn the_readme_tour_runs_as_written() {
             "the walk-through prints {line}: {stdout}"
         );
     }
+    assert!(
+        stdout.contains(r#"{"articles":{"totalCount":1,"nodes":[{"title":"L’été où Zoë a tout changé","readingTimeMinutes":1,"authors":[{"name":"Zoë Duval"}],"tags":[{"name":"Culture"},{"name":"Été"}]}]}}"#),
+        "GraphQL shows the published article: {stdout}"
+    );
     let last_read = stdout
         .lines()
         .rfind(|l| l.starts_with(r#"{"title""#))

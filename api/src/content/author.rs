@@ -480,6 +480,21 @@ pub async fn list(
     Ok(page.map(|row| redact(from_row(row), ctx, principal)))
 }
 
+/// Authors by id as `principal` may see them (private fields hidden), in one
+/// statement: for batched loading.
+pub async fn load_visible(
+    ctx: &Ctx,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Author>, AppError> {
+    ctx.require(principal, Action::ReadLive)?;
+    let found = load_many(&ctx.db.conn, ids).await?;
+    Ok(found
+        .into_iter()
+        .map(|(id, author)| (id, redact(author, ctx, principal)))
+        .collect())
+}
+
 /// Authors by id, in one statement (for includes and batched loading).
 pub async fn load_many<C: ConnectionTrait>(
     conn: &C,

@@ -118,6 +118,16 @@ impl<F: SortField> Sort<F> {
         Self { keys }
     }
 
+    /// A sort order from keys given one by one (GraphQL); a field given twice is refused.
+    pub fn try_from_keys(keys: Vec<(F, Direction)>) -> Result<Self, String> {
+        for (i, (field, _)) in keys.iter().enumerate() {
+            if keys[..i].iter().any(|(f, _)| f == field) {
+                return Err(format!("`{}` appears twice", field.name()));
+            }
+        }
+        Ok(Self::from_keys(keys))
+    }
+
     /// The keys in order.
     pub fn keys(&self) -> &[(F, Direction)] {
         &self.keys
@@ -153,13 +163,23 @@ pub enum Pagination {
         /// Rows to return.
         limit: u64,
     },
+    /// The rows just before the one a cursor points at (the last rows without
+    /// one), still returned in the sort order.
+    Before {
+        /// An opaque cursor of a row.
+        before: Option<String>,
+        /// Rows to return.
+        limit: u64,
+    },
 }
 
 impl Pagination {
     /// Rows asked for.
     pub fn limit(&self) -> u64 {
         match self {
-            Self::Offset { limit, .. } | Self::Cursor { limit, .. } => *limit,
+            Self::Offset { limit, .. }
+            | Self::Cursor { limit, .. }
+            | Self::Before { limit, .. } => *limit,
         }
     }
 }
@@ -184,6 +204,10 @@ pub struct Page<T> {
     pub total: u64,
     /// Cursor for the rows after this page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// With cursor pagination, the cursor of each item.
+    pub cursors: Vec<String>,
+    /// More rows lie beyond this page in the direction of travel.
+    pub has_more: bool,
 }
 
 impl<T> Page<T> {
@@ -193,6 +217,8 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             total: self.total,
             next_cursor: self.next_cursor,
+            cursors: self.cursors,
+            has_more: self.has_more,
         }
     }
 }
@@ -304,6 +330,30 @@ fn after_condition<F: SortField>(sort: &Sort<F>, values: Vec<sea_orm::Value>) ->
     condition.unwrap_or_else(|| Expr::cust("1 = 1"))
 }
 
+/// The keyset condition "row comes before the cursor row" in the same order
+/// (NULLs last): `k1 before v1 OR (k1 = v1 AND (k2 before v2 OR …))`.
+fn before_condition<F: SortField>(sort: &Sort<F>, values: Vec<sea_orm::Value>) -> Expr {
+    let mut condition: Option<Expr> = None;
+    for ((field, direction), value) in sort.keys.iter().zip(values).rev() {
+        let column = Expr::col((F::Entity::default(), field.column()));
+        let (before, equal) = if is_null(&value) {
+            // Every value comes before NULL.
+            (column.clone().is_not_null(), column.is_null())
+        } else {
+            let before = match direction {
+                Direction::Asc => column.clone().lt(value.clone()),
+                Direction::Desc => column.clone().gt(value.clone()),
+            };
+            (before, column.eq(value))
+        };
+        condition = Some(match condition {
+            None => before,
+            Some(rest) => before.or(equal.and(rest)),
+        });
+    }
+    condition.unwrap_or_else(|| Expr::cust("1 = 1"))
+}
+
 /// Runs a list query: counts the matches, then fetches one page in the sort
 /// order (one extra row tells whether a next page exists). Two statements.
 pub async fn fetch<F, C>(
@@ -320,6 +370,8 @@ where
     let total = select.clone().count(conn).await?;
     let limit = page.limit();
     let mut query = select;
+    // Backward pages read the order reversed from the cursor, then turn the rows round.
+    let backward = matches!(page, Pagination::Before { .. });
     match page {
         // Any offset past the last row gives an empty page; the cap keeps it a valid SQL integer.
         Pagination::Offset { offset, .. } => {
@@ -332,15 +384,24 @@ where
             let values = decode_cursor(sort, cursor)?;
             query = query.filter(after_condition(sort, values));
         }
-        Pagination::Cursor { after: None, .. } => {}
+        Pagination::Before {
+            before: Some(cursor),
+            ..
+        } => {
+            let values = decode_cursor(sort, cursor)?;
+            query = query.filter(before_condition(sort, values));
+        }
+        Pagination::Cursor { after: None, .. } | Pagination::Before { before: None, .. } => {}
     }
     for (field, direction) in &sort.keys {
-        let order = match direction {
-            Direction::Asc => Order::Asc,
-            Direction::Desc => Order::Desc,
+        let (order, nulls) = match (direction, backward) {
+            (Direction::Asc, false) => (Order::Asc, NullOrdering::Last),
+            (Direction::Desc, false) => (Order::Desc, NullOrdering::Last),
+            (Direction::Asc, true) => (Order::Desc, NullOrdering::First),
+            (Direction::Desc, true) => (Order::Asc, NullOrdering::First),
         };
         query = if field.nullable() {
-            query.order_by_with_nulls(field.column(), order, NullOrdering::Last)
+            query.order_by_with_nulls(field.column(), order, nulls)
         } else {
             query.order_by(field.column(), order)
         };
@@ -348,14 +409,23 @@ where
     let mut rows = query.limit(limit + 1).all(conn).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if backward {
+        rows.reverse();
+    }
+    let cursors = match page {
+        Pagination::Offset { .. } => Vec::new(),
+        _ => rows.iter().map(|row| encode_cursor(sort, row)).collect(),
+    };
     let next_cursor = match rows.last() {
-        Some(last) if has_more => Some(encode_cursor(sort, last)),
+        Some(last) if has_more && !backward => Some(encode_cursor(sort, last)),
         _ => None,
     };
     Ok(Page {
         items: rows,
         total,
         next_cursor,
+        cursors,
+        has_more,
     })
 }
 

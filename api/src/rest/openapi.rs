@@ -26,6 +26,7 @@ Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}
         (name = "auth", description = "Signing in: access and refresh tokens"),
         (name = "users", description = "User accounts (admins)"),
         (name = "api-keys", description = "Keys for front ends (admins)"),
+        (name = "graphql", description = "The GraphQL endpoint (see schema.graphql)"),
         (name = "operations", description = "Probes, metrics and this document"),
     )
 )]
@@ -52,12 +53,12 @@ impl Modify for BearerScheme {
     }
 }
 
-/// The OpenAPI 3.1 document of every route in [`super::routes`].
+/// The OpenAPI 3.1 document of every route in [`crate::app::routes`].
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(super::routes)
+        .configure(crate::app::routes)
         .split_for_parts();
     document
 }

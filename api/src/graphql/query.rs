@@ -1,0 +1,381 @@
+//! Queries: articles, authors and tags, one or a connection of many, and the
+//! signed-in user.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use uuid::Uuid;
+
+use super::error::{Gql, invalid};
+use super::scalars::Timestamp;
+use super::types::{
+    ArticleGql, ArticleStateGql, AuthorGql, Conn, Paging, TagGql, UserGql, not_found_as_none,
+    read_of, req,
+};
+use crate::content::accounts::users;
+use crate::content::article::{self, ArticleFilter, ArticleSort};
+use crate::content::author::{self, AuthorFilter, AuthorSort};
+use crate::content::page::{Direction, ListQuery, Sort, SortField};
+use crate::content::tag::{self, TagFilter, TagSort};
+use crate::content::{Key, validate};
+
+/// Sort direction.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl From<SortDirection> for Direction {
+    fn from(d: SortDirection) -> Self {
+        match d {
+            SortDirection::Asc => Self::Asc,
+            SortDirection::Desc => Self::Desc,
+        }
+    }
+}
+
+/// Fields articles sort by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleSortField {
+    Id,
+    Title,
+    Slug,
+    Locale,
+    State,
+    PublishedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl From<ArticleSortField> for ArticleSort {
+    fn from(f: ArticleSortField) -> Self {
+        match f {
+            ArticleSortField::Id => Self::Id,
+            ArticleSortField::Title => Self::Title,
+            ArticleSortField::Slug => Self::Slug,
+            ArticleSortField::Locale => Self::Locale,
+            ArticleSortField::State => Self::State,
+            ArticleSortField::PublishedAt => Self::PublishedAt,
+            ArticleSortField::CreatedAt => Self::CreatedAt,
+            ArticleSortField::UpdatedAt => Self::UpdatedAt,
+        }
+    }
+}
+
+/// One sort key of articles.
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct ArticleOrder {
+    pub field: ArticleSortField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+/// Fields authors and tags sort by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSortField {
+    Id,
+    Name,
+    Slug,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// One sort key of authors or tags.
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct NameOrder {
+    pub field: NameSortField,
+    #[graphql(default)]
+    pub direction: SortDirection,
+}
+
+fn sort<F: SortField>(
+    keys: Vec<(F, Direction)>,
+    default: Sort<F>,
+) -> async_graphql::Result<Sort<F>> {
+    if keys.is_empty() {
+        return Ok(default);
+    }
+    Sort::try_from_keys(keys).map_err(|m| invalid("sort", &m))
+}
+
+fn author_sort(order: Option<Vec<NameOrder>>) -> async_graphql::Result<Sort<AuthorSort>> {
+    let keys = order
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| {
+            let field = match o.field {
+                NameSortField::Id => AuthorSort::Id,
+                NameSortField::Name => AuthorSort::Name,
+                NameSortField::Slug => AuthorSort::Slug,
+                NameSortField::CreatedAt => AuthorSort::CreatedAt,
+                NameSortField::UpdatedAt => AuthorSort::UpdatedAt,
+            };
+            (field, o.direction.into())
+        })
+        .collect();
+    sort(keys, author::default_sort())
+}
+
+fn tag_sort(order: Option<Vec<NameOrder>>) -> async_graphql::Result<Sort<TagSort>> {
+    let keys = order
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| {
+            let field = match o.field {
+                NameSortField::Id => TagSort::Id,
+                NameSortField::Name => TagSort::Name,
+                NameSortField::Slug => TagSort::Slug,
+                NameSortField::CreatedAt => TagSort::CreatedAt,
+                NameSortField::UpdatedAt => TagSort::UpdatedAt,
+            };
+            (field, o.direction.into())
+        })
+        .collect();
+    sort(keys, tag::default_sort())
+}
+
+/// Which articles to list; lists of values match any of them.
+#[derive(InputObject, Debug, Default)]
+pub struct ArticleFilterInput {
+    /// Only these ids.
+    pub ids: Option<Vec<Uuid>>,
+    /// Credited to any of these authors (id or slug).
+    pub author: Option<Vec<String>>,
+    /// Filed under any of these tags (id or slug).
+    pub tag: Option<Vec<String>>,
+    /// In this locale (BCP 47).
+    pub locale: Option<String>,
+    /// In any of these states (working copies).
+    pub state: Option<Vec<ArticleStateGql>>,
+    pub slug: Option<String>,
+    /// Published at or after.
+    pub published_after: Option<Timestamp>,
+    /// Published before.
+    pub published_before: Option<Timestamp>,
+    /// Title, excerpt or body contains this text.
+    pub q: Option<String>,
+    /// Soft-deleted articles instead (admins).
+    pub deleted: Option<bool>,
+}
+
+impl ArticleFilterInput {
+    fn into_filter(self) -> async_graphql::Result<ArticleFilter> {
+        let locale = match self.locale {
+            Some(tag) => Some(validate::locale(&tag).map_err(|m| invalid("filter.locale", &m))?),
+            None => None,
+        };
+        let keys = |values: Option<Vec<String>>| {
+            values
+                .unwrap_or_default()
+                .iter()
+                .map(|v| Key::parse(v, None))
+                .collect()
+        };
+        Ok(ArticleFilter {
+            ids: self.ids,
+            authors: keys(self.author),
+            tags: keys(self.tag),
+            locale,
+            states: self
+                .state
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            slug: self.slug,
+            published_after: self.published_after.map(|t| t.0),
+            published_before: self.published_before.map(|t| t.0),
+            q: self.q,
+            title_contains: None,
+            deleted: self.deleted.unwrap_or(false),
+        })
+    }
+}
+
+/// Which authors or tags to list.
+#[derive(InputObject, Debug, Default)]
+pub struct NameFilterInput {
+    /// Only these ids.
+    pub ids: Option<Vec<Uuid>>,
+    pub slug: Option<String>,
+    /// Name contains this text.
+    pub q: Option<String>,
+}
+
+/// Exactly one of `id` and `slug`.
+fn key_of(
+    id: Option<Uuid>,
+    slug: Option<String>,
+    locale: Option<String>,
+) -> async_graphql::Result<Key> {
+    match (id, slug) {
+        (Some(id), None) => Ok(Key::Id(id)),
+        (None, Some(slug)) => Ok(Key::Slug { slug, locale }),
+        _ => Err(invalid("id", "give either id or slug")),
+    }
+}
+
+/// Parses an `ID` argument: a UUID or a slug.
+pub fn key(id: &ID) -> Key {
+    Key::parse(id.as_str(), None)
+}
+
+/// The root of queries.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// One article by `id` or `slug` (with `locale` to choose among
+    /// translations); `null` when there is none the caller may see.
+    /// `preview: true` reads the working copy (preview keys, signed-in users).
+    async fn article(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<Uuid>,
+        slug: Option<String>,
+        locale: Option<String>,
+        preview: Option<bool>,
+    ) -> async_graphql::Result<Option<ArticleGql>> {
+        let r = req(ctx);
+        let locale = match locale {
+            Some(tag) => Some(validate::locale(&tag).map_err(|m| invalid("locale", &m))?),
+            None => None,
+        };
+        let key = key_of(id, slug, locale)?;
+        not_found_as_none(
+            article::get(&r.ctx, &r.principal, &key, read_of(ctx, preview, false))
+                .await
+                .map(ArticleGql),
+        )
+    }
+
+    /// Articles: the published ones for the public, working copies for
+    /// signed-in users by default (`preview` chooses).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the Relay arguments plus the list's own"
+    )]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn articles(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ArticleFilterInput>,
+        sort: Option<Vec<ArticleOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        preview: Option<bool>,
+    ) -> async_graphql::Result<Conn<ArticleGql>> {
+        let r = req(ctx);
+        let paging = Paging::new(first, after, last, before)?;
+        let keys = sort
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| (o.field.into(), o.direction.into()))
+            .collect();
+        let query = ListQuery {
+            filter: filter.unwrap_or_default().into_filter()?,
+            sort: self::sort(keys, article::default_sort())?,
+            page: paging.pagination.clone(),
+        };
+        let page = article::list(&r.ctx, &r.principal, &query, read_of(ctx, preview, true))
+            .await
+            .gql()?;
+        Ok(paging.connection(page, ArticleGql))
+    }
+
+    /// One author by `id` or `slug`; `null` when there is none.
+    async fn author(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<Uuid>,
+        slug: Option<String>,
+    ) -> async_graphql::Result<Option<AuthorGql>> {
+        let r = req(ctx);
+        let key = key_of(id, slug, None)?;
+        not_found_as_none(author::get(&r.ctx, &r.principal, &key).await.map(AuthorGql))
+    }
+
+    /// Authors.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the Relay arguments plus the list's own"
+    )]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NameFilterInput>,
+        sort: Option<Vec<NameOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<AuthorGql>> {
+        let r = req(ctx);
+        let paging = Paging::new(first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
+        let query = ListQuery {
+            filter: AuthorFilter {
+                ids: filter.ids,
+                slug: filter.slug,
+                q: filter.q,
+            },
+            sort: author_sort(sort)?,
+            page: paging.pagination.clone(),
+        };
+        let page = author::list(&r.ctx, &r.principal, &query).await.gql()?;
+        Ok(paging.connection(page, AuthorGql))
+    }
+
+    /// One tag by `id` or `slug`; `null` when there is none.
+    async fn tag(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<Uuid>,
+        slug: Option<String>,
+    ) -> async_graphql::Result<Option<TagGql>> {
+        let r = req(ctx);
+        let key = key_of(id, slug, None)?;
+        not_found_as_none(tag::get(&r.ctx, &r.principal, &key).await.map(TagGql))
+    }
+
+    /// Tags, with their published article counts.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the Relay arguments plus the list's own"
+    )]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NameFilterInput>,
+        sort: Option<Vec<NameOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<TagGql>> {
+        let r = req(ctx);
+        let paging = Paging::new(first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
+        let query = ListQuery {
+            filter: TagFilter {
+                ids: filter.ids,
+                slug: filter.slug,
+                q: filter.q,
+            },
+            sort: tag_sort(sort)?,
+            page: paging.pagination.clone(),
+        };
+        let page = tag::list(&r.ctx, &r.principal, &query).await.gql()?;
+        Ok(paging.connection(page, TagGql))
+    }
+
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<UserGql> {
+        let r = req(ctx);
+        users::me(&r.ctx, &r.principal).await.map(Into::into).gql()
+    }
+}
