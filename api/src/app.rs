@@ -23,6 +23,7 @@ use actix_web::http::header;
 
 use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::token;
+use crate::cache::ResponseCache;
 use crate::config::{Config, Secret};
 use crate::content::accounts::users;
 use crate::content::{Ctx, Settings, article, validate};
@@ -41,6 +42,8 @@ pub struct AppState {
     pub graphql: graphql::MastheadSchema,
     /// Its limits.
     pub graphql_limits: graphql::Limits,
+    /// Answers to public reads, kept while content is unchanged.
+    pub cache: ResponseCache,
     /// `(METHOD, path pattern)` of every documented operation.
     documented: HashSet<(String, String)>,
     /// Requests served by a route missing from the OpenAPI document.
@@ -85,12 +88,14 @@ impl AppState {
         bootstrap_admin(&ctx, &config).await?;
         let document = rest::openapi::document();
         let limits = config.graphql_limits();
+        let cache_entries = config.cache_entries;
         Ok(Self {
             ctx,
             config,
             openapi_json: rest::openapi::document_json(),
             graphql: graphql::build_schema(&limits),
             graphql_limits: limits,
+            cache: ResponseCache::new(cache_entries, 1024 * 1024),
             documented: rest::openapi::operations(&document),
             undocumented_requests: AtomicU64::new(0),
         })

@@ -24,6 +24,23 @@ enum Command {
     Serve(#[command(flatten)] Config),
     /// Apply pending database migrations and exit.
     Migrate(#[command(flatten)] Config),
+    /// Fill an empty database with a realistic data set (for benchmarks and demos).
+    Seed {
+        /// Articles to write.
+        #[arg(long, default_value_t = 1_000)]
+        articles: usize,
+        /// Authors to credit them to.
+        #[arg(long, default_value_t = 200)]
+        authors: usize,
+        /// Tags to file them under.
+        #[arg(long, default_value_t = 100)]
+        tags: usize,
+        /// Seed of the generator: the same numbers give the same content.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Manage user accounts from scripts.
     User {
         #[command(subcommand)]
@@ -62,6 +79,22 @@ enum UserCommand {
         #[command(flatten)]
         config: Config,
     },
+}
+
+/// A progress bar on a terminal; nothing when the output is piped or under CI.
+fn progress_bar(length: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let quiet = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(length);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} articles ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Parses the command line and runs the command.
@@ -139,6 +172,36 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     anyhow::anyhow!("{} {}", problem.detail, fields.join("; "))
                 })?;
             println!("{}", user.id);
+            Ok(())
+        }
+        Command::Seed {
+            articles,
+            authors,
+            tags,
+            seed,
+            config,
+        } => {
+            telemetry::init(&config);
+            let ctx = app::content_context(&config).await?;
+            let bar = progress_bar(articles as u64);
+            let started = std::time::Instant::now();
+            let plan = crate::content::seed::Plan {
+                articles,
+                authors,
+                tags,
+                seed,
+            };
+            crate::content::seed::run(&ctx, plan, |done| bar.set_position(done))
+                .await
+                .map_err(|err| anyhow::anyhow!("{}", err.problem().detail))?;
+            bar.finish_and_clear();
+            tracing::info!(
+                articles,
+                authors,
+                tags,
+                seconds = started.elapsed().as_secs_f64(),
+                "seeded"
+            );
             Ok(())
         }
         Command::Schema { output } => {

@@ -102,6 +102,9 @@ pub struct Config {
     /// sharing the database must run one).
     #[arg(long, env = "MASTHEAD_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
     pub scheduler_interval_ms: u64,
+    /// Answers to public reads kept in memory while content is unchanged; 0 keeps none.
+    #[arg(long, env = "MASTHEAD_CACHE_ENTRIES", default_value_t = 2000)]
+    pub cache_entries: usize,
     /// Whether GraphQL answers introspection queries.
     #[arg(long, env = "MASTHEAD_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
@@ -143,6 +146,7 @@ impl Default for Config {
             admin_email: None,
             admin_password: None,
             scheduler_interval_ms: 1000,
+            cache_entries: 2000,
             graphql_introspection: true,
             graphql_max_depth: 16,
             graphql_max_complexity: 5000,

@@ -8,6 +8,7 @@ pub mod article;
 pub mod article_author;
 pub mod article_tag;
 pub mod author;
+pub mod change;
 pub mod login_failure;
 pub mod refresh_token;
 pub mod revision;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_content;
 mod m20261126_000002_access;
 mod m20261126_000003_history;
+mod m20261126_000004_changes;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_content::Migration),
             Box::new(m20261126_000002_access::Migration),
             Box::new(m20261126_000003_history::Migration),
+            Box::new(m20261126_000004_changes::Migration),
         ]
     }
 }

@@ -299,8 +299,13 @@ async fn sparse_fields_and_includes_shape_each_item() {
 
 #[tokio::test]
 async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements() {
-    // No scheduler: its statements would be counted too.
-    let app = TestApp::spawn_with(|config| config.scheduler_interval_ms = 0).await;
+    // No scheduler: its statements would be counted too. No shared cache:
+    // the list's own statements are measured (the cache is tested apart).
+    let app = TestApp::spawn_with(|config| {
+        config.scheduler_interval_ms = 0;
+        config.cache_entries = 0;
+    })
+    .await;
     let mut authors = Vec::new();
     for i in 0..5 {
         authors.push(id_of(&app.create_author(&format!("Auteur {i}")).await));
@@ -450,4 +455,70 @@ async fn oversized_list_requests_are_refused_or_empty_never_an_error() {
         json!([]),
         "an empty id list matches nothing"
     );
+}
+
+#[tokio::test]
+async fn public_answers_are_shared_until_content_changes_anywhere() {
+    let app = TestApp::spawn_with(|config| config.scheduler_interval_ms = 0).await;
+    let author = id_of(&app.create_author("Cache").await);
+    let article = app
+        .create_article(json!({"title": "Avant", "author_ids": [author], "state": "published"}))
+        .await;
+    let path = format!("/api/v1/articles?include=authors,tags&per_page=10");
+
+    let first = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    let before = app.statements();
+    let response = send(app.anonymous(Method::GET, &path)).await;
+    assert_eq!(
+        header(&response, "cache-control").as_deref(),
+        Some("public, max-age=0, must-revalidate")
+    );
+    let second = expect_json(response, 200).await;
+    assert_eq!(
+        app.statements() - before,
+        1,
+        "a repeated public read only checks the content generation"
+    );
+    assert_eq!(first, second);
+
+    let delivery = app.api_key("delivery").await;
+    let keyed = expect_json(
+        send(app.request_as(&delivery, Method::GET, &path)).await,
+        200,
+    )
+    .await;
+    assert_eq!(keyed, first, "delivery keys share the public answer");
+    let signed_in = send(app.request(Method::GET, &path)).await;
+    assert_eq!(
+        header(&signed_in, "cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+
+    // Any write — here, an edit then a republication — shows at once.
+    let item = format!("/api/v1/articles/{}", id_of(&article));
+    app.patch(&item, &json!({"title": "Après"})).await;
+    let unchanged = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    assert_eq!(
+        unchanged["data"][0]["title"], "Avant",
+        "the live copy is still the published one"
+    );
+    app.post(
+        &format!("{item}/transitions"),
+        &json!({"action": "publish"}),
+    )
+    .await;
+    let changed = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    assert_eq!(changed["data"][0]["title"], "Après");
+    let renamed = expect_json(
+        app.patch(
+            &format!("/api/v1/authors/{author}"),
+            &json!({"name": "Cache renommé"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(renamed["name"], "Cache renommé");
+    let again = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    assert_eq!(again["data"][0]["authors"][0]["name"], "Cache renommé");
 }

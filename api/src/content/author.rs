@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::changes;
 use super::page::{self, KeyKind, KeyValue, ListQuery, Page, Pagination, Sort, SortField};
 use super::revision::{self, Diff, Revision, RevisionSort};
 use super::store::{Slugged, contains_ci};
@@ -270,7 +271,7 @@ fn social_text(social: &Option<Map<String, Value>>) -> Option<String> {
 }
 
 /// The content of an author, as a revision stores it.
-fn snapshot(row: &author::Model) -> Value {
+pub(crate) fn snapshot(row: &author::Model) -> Value {
     let social = row
         .social
         .as_deref()
@@ -343,6 +344,7 @@ pub async fn create(
         principal.user_id(),
     )
     .await?;
+    changes::record(&*tx, revision::Entity::Author, row.id, "create", 1).await?;
     tx.commit().await?;
     Ok(from_row(row))
 }
@@ -416,6 +418,14 @@ pub async fn update(
         principal.user_id(),
     )
     .await?;
+    changes::record(
+        &*tx,
+        revision::Entity::Author,
+        row.id,
+        "update",
+        row.version,
+    )
+    .await?;
     tx.commit().await?;
     Ok(from_row(row))
 }
@@ -438,6 +448,14 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), A
         });
     }
     author::Entity::delete_by_id(row.id).exec(&*tx).await?;
+    changes::record(
+        &*tx,
+        revision::Entity::Author,
+        row.id,
+        "delete",
+        row.version,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

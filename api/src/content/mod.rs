@@ -7,10 +7,12 @@
 pub mod accounts;
 pub mod article;
 pub mod author;
+pub mod changes;
 mod ctx;
 pub mod diff;
 pub mod page;
 pub mod revision;
+pub mod seed;
 pub mod slug;
 mod store;
 pub mod tag;

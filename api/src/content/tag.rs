@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::article::LIVE;
+use super::changes;
 use super::page::{self, KeyKind, KeyValue, ListQuery, Page, Pagination, Sort, SortField};
 use super::revision::{self, Diff, Revision, RevisionSort};
 use super::store::{Slugged, contains_ci};
@@ -182,7 +183,7 @@ fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<(String, Option<St
 }
 
 /// The content of a tag, as a revision stores it.
-fn snapshot(row: &tag::Model) -> serde_json::Value {
+pub(crate) fn snapshot(row: &tag::Model) -> serde_json::Value {
     serde_json::json!({"slug": row.slug, "name": row.name, "description": row.description})
 }
 
@@ -233,6 +234,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result
         principal.user_id(),
     )
     .await?;
+    changes::record(&*tx, revision::Entity::Tag, row.id, "create", 1).await?;
     tx.commit().await?;
     let mut tag = from_row(row);
     tag.article_count = Some(0);
@@ -302,6 +304,7 @@ pub async fn update(
         principal.user_id(),
     )
     .await?;
+    changes::record(&*tx, revision::Entity::Tag, row.id, "update", row.version).await?;
     let counts = published_counts(&*tx, &[row.id]).await?;
     tx.commit().await?;
     let mut tag = from_row(row);
@@ -326,6 +329,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), A
         });
     }
     tag::Entity::delete_by_id(row.id).exec(&*tx).await?;
+    changes::record(&*tx, revision::Entity::Tag, row.id, "delete", row.version).await?;
     tx.commit().await?;
     Ok(())
 }

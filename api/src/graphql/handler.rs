@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 
 use super::types::{AuthorLoader, Req, TagLoader};
 use crate::app::AppState;
-use crate::content::accounts;
+use crate::cache::Cached;
+use crate::content::{accounts, changes};
 use crate::error::AppError;
 
 /// A GraphQL request.
@@ -165,6 +166,28 @@ pub async fn post_graphql(
             return response;
         }
     };
+    // Queries of public readers are shared: the same answer for everyone, while content is unchanged.
+    let generation = if state.cache.enabled() && only_queries(&request.query) {
+        match changes::public_generation(&state.ctx, &principal).await {
+            Ok(generation) => generation,
+            Err(err) => {
+                let error = async_graphql::ErrorExtensions::extend(&err);
+                let response = async_graphql::Response::from_errors(vec![
+                    error.into_server_error(async_graphql::Pos::default()),
+                ]);
+                return HttpResponse::Ok().json(response);
+            }
+        }
+    } else {
+        None
+    };
+    let key = format!("POST /graphql {:016x}", xxhash_rust::xxh3::xxh3_64(&body));
+    if let Some(generation) = generation
+        && let Some(hit) = state.cache.get(&key, generation)
+    {
+        return answer(hit.body);
+    }
+
     let ctx = state.ctx.clone();
     let authors = DataLoader::new(
         AuthorLoader {
@@ -190,7 +213,47 @@ pub async fn post_graphql(
         .data(authors)
         .data(tags);
     let response = state.graphql.execute(request).await;
-    HttpResponse::Ok().json(response)
+    let Ok(json) = serde_json::to_vec(&response) else {
+        return request_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the answer could not be written",
+        );
+    };
+    let json = web::Bytes::from(json);
+    if let Some(generation) = generation
+        && response.is_ok()
+    {
+        state.cache.put(
+            key,
+            Cached {
+                generation,
+                body: json.clone(),
+                headers: Vec::new(),
+            },
+        );
+    }
+    answer(json)
+}
+
+fn answer(json: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json)
+}
+
+/// True when the document parses and holds only queries (no mutation or subscription).
+fn only_queries(document: &str) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(parsed) = async_graphql::parser::parse_query(document) else {
+        return false;
+    };
+    match &parsed.operations {
+        DocumentOperations::Single(operation) => operation.node.ty == OperationType::Query,
+        DocumentOperations::Multiple(operations) => operations
+            .values()
+            .all(|operation| operation.node.ty == OperationType::Query),
+    }
 }
 
 const GRAPHIQL_PAGE: &str = r#"<!doctype html>

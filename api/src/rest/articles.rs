@@ -170,20 +170,23 @@ pub async fn list_articles(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Articles>(req.query_string(), Some(|f| &mut f.ids))?;
-    let read = read_of(&request.options);
-    let page = article::list(&state.ctx, &caller.0, &request.query, read).await?;
-    let formats = formats_of(&request.options);
-    let page = page.map(|a| ArticleOut::new(a, formats));
-    respond::list(
-        &req,
-        &page,
-        ListAnswer {
-            resource: Articles::NAME,
-            style: request.style,
-            limit: request.query.page.limit(),
-            fields: request.options.fields.as_deref(),
-        },
-    )
+    respond::shared(&state, &caller.0, &req, async || {
+        let read = read_of(&request.options);
+        let page = article::list(&state.ctx, &caller.0, &request.query, read).await?;
+        let formats = formats_of(&request.options);
+        let page = page.map(|a| ArticleOut::new(a, formats));
+        respond::render_list(
+            &req,
+            &page,
+            ListAnswer {
+                resource: Articles::NAME,
+                style: request.style.clone(),
+                limit: request.query.page.limit(),
+                fields: request.options.fields.as_deref(),
+            },
+        )
+    })
+    .await
 }
 
 /// Get an article by id or slug.
@@ -208,10 +211,13 @@ pub async fn get_article(
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Articles>(req.query_string())?;
     let key = Key::parse(&path, options.locale.clone());
-    let article = article::get(&state.ctx, &caller.0, &key, read_of(&options)).await?;
-    let version = article.version;
-    let out = ArticleOut::new(article, formats_of(&options));
-    respond::entity(&req, version, &out, options.fields.as_deref())
+    respond::shared(&state, &caller.0, &req, async || {
+        let article = article::get(&state.ctx, &caller.0, &key, read_of(&options)).await?;
+        let version = article.version;
+        let out = ArticleOut::new(article, formats_of(&options));
+        respond::render_entity(version, &out, options.fields.as_deref())
+    })
+    .await
 }
 
 /// Create an article.

@@ -64,19 +64,22 @@ pub async fn list_authors(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Authors>(req.query_string(), Some(|f| &mut f.ids))?;
-    let page = author::list(&state.ctx, &caller.0, &request.query)
-        .await?
-        .map(AuthorOut::from);
-    respond::list(
-        &req,
-        &page,
-        ListAnswer {
-            resource: Authors::NAME,
-            style: request.style,
-            limit: request.query.page.limit(),
-            fields: request.options.fields.as_deref(),
-        },
-    )
+    respond::shared(&state, &caller.0, &req, async || {
+        let page = author::list(&state.ctx, &caller.0, &request.query)
+            .await?
+            .map(AuthorOut::from);
+        respond::render_list(
+            &req,
+            &page,
+            ListAnswer {
+                resource: Authors::NAME,
+                style: request.style.clone(),
+                limit: request.query.page.limit(),
+                fields: request.options.fields.as_deref(),
+            },
+        )
+    })
+    .await
 }
 
 /// Get an author by id or slug.
@@ -100,14 +103,13 @@ pub async fn get_author(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Authors>(req.query_string())?;
-    let author = author::get(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
-    let version = author.version;
-    respond::entity(
-        &req,
-        version,
-        &AuthorOut::from(author),
-        options.fields.as_deref(),
-    )
+    let key = Key::parse(&path, None);
+    respond::shared(&state, &caller.0, &req, async || {
+        let found = author::get(&state.ctx, &caller.0, &key).await?;
+        let version = found.version;
+        respond::render_entity(version, &AuthorOut::from(found), options.fields.as_deref())
+    })
+    .await
 }
 
 /// Create an author.

@@ -6,6 +6,12 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
 
+use actix_web::web::Bytes;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::cache::Cached;
+use crate::content::changes;
 use crate::content::page::Page;
 use crate::error::AppError;
 
@@ -64,6 +70,64 @@ fn retain_fields(value: &mut Value, fields: &[String]) {
     }
 }
 
+/// A rendered read: the JSON body and the headers that go with it (ETag,
+/// counts, links). It can be answered now, and kept to answer again.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The JSON body.
+    pub body: Bytes,
+    /// Headers, the ETag among them.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Rendered {
+    fn etag(&self) -> &str {
+        self.headers
+            .iter()
+            .find(|(name, _)| *name == "etag")
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    /// `200` with the body, or `304` when `If-None-Match` names its ETag.
+    /// Answers shared by every public reader may be stored by caches, which
+    /// must revalidate them; others are private.
+    pub fn respond(&self, req: &HttpRequest, shared: bool) -> HttpResponse {
+        let etag = self.etag().to_owned();
+        let cache_control = if shared {
+            "public, max-age=0, must-revalidate"
+        } else {
+            "private, no-cache"
+        };
+        if not_modified(req, &etag) {
+            return HttpResponse::NotModified()
+                .insert_header((header::ETAG, etag))
+                .insert_header((header::CACHE_CONTROL, cache_control))
+                .finish();
+        }
+        let mut response = HttpResponse::Ok();
+        response.insert_header((header::CONTENT_TYPE, "application/json"));
+        response.insert_header((header::CACHE_CONTROL, cache_control));
+        for (name, value) in &self.headers {
+            response.insert_header((*name, value.as_str()));
+        }
+        response.body(self.body.clone())
+    }
+}
+
+/// The rendered entity with its ETag.
+pub fn render_entity<T: Serialize>(
+    version: i32,
+    value: &T,
+    fields: Option<&[String]>,
+) -> Result<Rendered, AppError> {
+    let body = to_json(value, fields)?;
+    let etag = entity_etag(version, &body);
+    Ok(Rendered {
+        body: Bytes::from(body),
+        headers: vec![("etag", etag)],
+    })
+}
+
 /// `200` with the entity as JSON and its ETag, or `304` when the client has it.
 pub fn entity<T: Serialize>(
     req: &HttpRequest,
@@ -71,17 +135,44 @@ pub fn entity<T: Serialize>(
     value: &T,
     fields: Option<&[String]>,
 ) -> Result<HttpResponse, AppError> {
-    let body = to_json(value, fields)?;
-    let etag = entity_etag(version, &body);
-    if not_modified(req, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish());
+    Ok(render_entity(version, value, fields)?.respond(req, false))
+}
+
+/// A public read: answered from the shared cache while content is unchanged,
+/// else rendered (and kept, when the caller sees what the public sees).
+pub async fn shared(
+    state: &AppState,
+    principal: &Principal,
+    req: &HttpRequest,
+    render: impl AsyncFnOnce() -> Result<Rendered, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let generation = if state.cache.enabled() {
+        changes::public_generation(&state.ctx, principal).await?
+    } else {
+        None
+    };
+    let key = format!("{} {}?{}", req.method(), req.path(), req.query_string());
+    if let Some(generation) = generation
+        && let Some(hit) = state.cache.get(&key, generation)
+    {
+        let rendered = Rendered {
+            body: hit.body,
+            headers: hit.headers,
+        };
+        return Ok(rendered.respond(req, true));
     }
-    Ok(json_response(StatusCode::OK, body)
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .finish_with_body())
+    let rendered = render().await?;
+    if let Some(generation) = generation {
+        state.cache.put(
+            key,
+            Cached {
+                generation,
+                body: rendered.body.clone(),
+                headers: rendered.headers.clone(),
+            },
+        );
+    }
+    Ok(rendered.respond(req, generation.is_some()))
 }
 
 /// The answer to a write: `status` with the entity, its ETag, and for a create its `Location`.
@@ -172,13 +263,13 @@ pub struct ListAnswer<'a> {
     pub fields: Option<&'a [String]>,
 }
 
-/// `200` with a page of items in the asked-for style, with `X-Total-Count`,
-/// `Link` or `Content-Range`, and an ETag; `304` when the client has it.
-pub fn list<T: Serialize>(
+/// A page of items in the asked-for style, with `X-Total-Count`, `Link` or
+/// `Content-Range`, and an ETag.
+pub fn render_list<T: Serialize>(
     req: &HttpRequest,
     page: &Page<T>,
     answer: ListAnswer<'_>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<Rendered, AppError> {
     let items: Vec<Value> = match answer.fields {
         None => Vec::new(),
         Some(fields) => page
@@ -215,22 +306,16 @@ pub fn list<T: Serialize>(
     }
     .map_err(|err| AppError::Internal(err.into()))?;
 
-    let etag = list_etag(&body);
-    if not_modified(req, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish());
-    }
-    let mut response = json_response(StatusCode::OK, body)
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header(("X-Total-Count", page.total.to_string()))
-        .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS));
+    let mut headers = vec![
+        ("etag", list_etag(&body)),
+        ("x-total-count", page.total.to_string()),
+        ("access-control-expose-headers", EXPOSED_HEADERS.to_owned()),
+    ];
     match answer.style {
         ListStyle::Envelope { page: number } => {
             let links = link_header(req, number, answer.limit, page);
             if !links.is_empty() {
-                response = response.insert_header((header::LINK, links));
+                headers.push(("link", links));
             }
         }
         ListStyle::SimpleRest { start } => {
@@ -240,11 +325,23 @@ pub fn list<T: Serialize>(
                 let end = start + page.items.len() as u64 - 1;
                 format!("{} {start}-{end}/{}", answer.resource, page.total)
             };
-            response = response.insert_header((header::CONTENT_RANGE, range));
+            headers.push(("content-range", range));
         }
         ListStyle::JsonServer => {}
     }
-    Ok(response.finish_with_body())
+    Ok(Rendered {
+        body: Bytes::from(body),
+        headers,
+    })
+}
+
+/// `200` with a page of items (see [`render_list`]), or `304` when the client has it.
+pub fn list<T: Serialize>(
+    req: &HttpRequest,
+    page: &Page<T>,
+    answer: ListAnswer<'_>,
+) -> Result<HttpResponse, AppError> {
+    Ok(render_list(req, page, answer)?.respond(req, false))
 }
 
 /// RFC 8288 links to the neighbouring pages, keeping every other query parameter.

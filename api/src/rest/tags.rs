@@ -64,19 +64,22 @@ pub async fn list_tags(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Tags>(req.query_string(), Some(|f| &mut f.ids))?;
-    let page = tag::list(&state.ctx, &caller.0, &request.query)
-        .await?
-        .map(TagOut::from);
-    respond::list(
-        &req,
-        &page,
-        ListAnswer {
-            resource: Tags::NAME,
-            style: request.style,
-            limit: request.query.page.limit(),
-            fields: request.options.fields.as_deref(),
-        },
-    )
+    respond::shared(&state, &caller.0, &req, async || {
+        let page = tag::list(&state.ctx, &caller.0, &request.query)
+            .await?
+            .map(TagOut::from);
+        respond::render_list(
+            &req,
+            &page,
+            ListAnswer {
+                resource: Tags::NAME,
+                style: request.style.clone(),
+                limit: request.query.page.limit(),
+                fields: request.options.fields.as_deref(),
+            },
+        )
+    })
+    .await
 }
 
 /// Get a tag by id or slug.
@@ -100,9 +103,13 @@ pub async fn get_tag(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Tags>(req.query_string())?;
-    let tag = tag::get(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
-    let version = tag.version;
-    respond::entity(&req, version, &TagOut::from(tag), options.fields.as_deref())
+    let key = Key::parse(&path, None);
+    respond::shared(&state, &caller.0, &req, async || {
+        let found = tag::get(&state.ctx, &caller.0, &key).await?;
+        let version = found.version;
+        respond::render_entity(version, &TagOut::from(found), options.fields.as_deref())
+    })
+    .await
 }
 
 /// Create a tag.

@@ -18,7 +18,7 @@ use crate::auth::policy::{Action, Grant};
 use crate::content::page::{self, Direction, KeyKind, KeyValue, Page, Pagination, Sort, SortField};
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
-use crate::content::{Ctx, Key, now};
+use crate::content::{Ctx, Key, changes, now, revision};
 use crate::error::AppError;
 
 /// Who made a state change, with what action and comment, for the history.
@@ -76,7 +76,14 @@ async fn record<C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
-    Ok(())
+    changes::record(
+        conn,
+        revision::Entity::Article,
+        row.id,
+        step.action,
+        row.version,
+    )
+    .await
 }
 
 /// Writes the workflow columns of the working row.

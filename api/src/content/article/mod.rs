@@ -15,4 +15,5 @@ pub use model::{
     Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput, Include,
     LIVE, Read, Seo, SeoInput, State, View, WORKING, default_sort,
 };
+pub(crate) use service::snapshot;
 pub use service::{create, delete, get, list, undelete, update};

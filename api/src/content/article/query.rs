@@ -69,12 +69,14 @@ where
             .to_owned(),
     )
 }
-
-/// The rows a view shows: one copy, soft-deleted articles left out.
+/// The rows a view shows: one copy, soft-deleted articles left out (a live
+/// copy never is: deleting takes it down, so the live view needs no check).
 pub(super) fn visible(view: View) -> Select<article::Entity> {
-    article::Entity::find()
-        .filter(article::Column::Copy.eq(view.copy()))
-        .filter(article::Column::DeletedAt.is_null())
+    let rows = article::Entity::find().filter(article::Column::Copy.eq(view.copy()));
+    match view {
+        View::Live => rows,
+        View::Preview => rows.filter(article::Column::DeletedAt.is_null()),
+    }
 }
 
 /// The filter as conditions on `articles`.

@@ -22,10 +22,10 @@ use crate::auth::Principal;
 use crate::auth::policy::{Action, Grant};
 use crate::content::author;
 use crate::content::page::{self, ListQuery, Page};
-use crate::content::revision;
 use crate::content::store::Slugged;
 use crate::content::validate::{self, Errors};
 use crate::content::{Ctx, Key, Patch, now, slug, text};
+use crate::content::{changes, revision};
 use crate::error::AppError;
 
 /// Longest title, in characters.
@@ -381,7 +381,7 @@ fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
 }
 
 /// The content of a working row and its links, as a revision stores it.
-pub(super) fn snapshot(row: &article::Model, author_ids: &[Uuid], tag_ids: &[Uuid]) -> Value {
+pub(crate) fn snapshot(row: &article::Model, author_ids: &[Uuid], tag_ids: &[Uuid]) -> Value {
     json!({
         "slug": row.slug,
         "locale": row.locale,
@@ -476,6 +476,7 @@ pub async fn create(
         who,
     )
     .await?;
+    changes::record(&*tx, revision::Entity::Article, row.id, "create", 1).await?;
     if fields.state != State::Draft {
         let step = flow::Step {
             action: "import",
@@ -584,6 +585,14 @@ pub async fn update(
         who,
     )
     .await?;
+    changes::record(
+        &*tx,
+        revision::Entity::Article,
+        row.id,
+        "update",
+        row.version,
+    )
+    .await?;
     if current.state != State::Draft {
         let step = flow::Step {
             action: "edit",
@@ -630,6 +639,14 @@ pub async fn delete(
             .filter(entities::transition::Column::ArticleId.eq(row.id))
             .exec(&*tx)
             .await?;
+        changes::record(
+            &*tx,
+            revision::Entity::Article,
+            row.id,
+            "purge",
+            row.version,
+        )
+        .await?;
     } else {
         let step = flow::Step {
             action: "delete",
