@@ -364,7 +364,7 @@ fn make_article(
     } else {
         ("en", &EN_TITLES, &EN_PARAGRAPHS, words.1)
     };
-    let subject: &str = rng.pick(&SUBJECTS[..]);
+    let subject = rng.pick(&SUBJECTS[..]);
     let title = rng.pick(&titles[..]).replace("{}", subject);
     let mut body = String::with_capacity(3_400);
     let mut word_count = 0;
