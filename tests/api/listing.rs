@@ -464,11 +464,11 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
     let article = app
         .create_article(json!({"title": "Avant", "author_ids": [author], "state": "published"}))
         .await;
-    let path = format!("/api/v1/articles?include=authors,tags&per_page=10");
+    let path = "/api/v1/articles?include=authors,tags&per_page=10";
 
-    let first = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    let first = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     let before = app.statements();
-    let response = send(app.anonymous(Method::GET, &path)).await;
+    let response = send(app.anonymous(Method::GET, path)).await;
     assert_eq!(
         header(&response, "cache-control").as_deref(),
         Some("public, max-age=0, must-revalidate")
@@ -483,12 +483,12 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
 
     let delivery = app.api_key("delivery").await;
     let keyed = expect_json(
-        send(app.request_as(&delivery, Method::GET, &path)).await,
+        send(app.request_as(&delivery, Method::GET, path)).await,
         200,
     )
     .await;
     assert_eq!(keyed, first, "delivery keys share the public answer");
-    let signed_in = send(app.request(Method::GET, &path)).await;
+    let signed_in = send(app.request(Method::GET, path)).await;
     assert_eq!(
         header(&signed_in, "cache-control").as_deref(),
         Some("private, no-cache")
@@ -497,7 +497,7 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
     // Any write — here, an edit then a republication — shows at once.
     let item = format!("/api/v1/articles/{}", id_of(&article));
     app.patch(&item, &json!({"title": "Après"})).await;
-    let unchanged = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    let unchanged = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     assert_eq!(
         unchanged["data"][0]["title"], "Avant",
         "the live copy is still the published one"
@@ -507,7 +507,7 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
         &json!({"action": "publish"}),
     )
     .await;
-    let changed = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    let changed = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     assert_eq!(changed["data"][0]["title"], "Après");
     let renamed = expect_json(
         app.patch(
@@ -519,6 +519,6 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
     )
     .await;
     assert_eq!(renamed["name"], "Cache renommé");
-    let again = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+    let again = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     assert_eq!(again["data"][0]["authors"][0]["name"], "Cache renommé");
 }
