@@ -182,6 +182,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             config,
         } => {
             telemetry::init(&config);
+            // One connection, so the relaxed durability of the seed applies to every write.
+            let config = Config {
+                db_max_connections: 1,
+                ..config
+            };
             let ctx = app::content_context(&config).await?;
             let bar = progress_bar(articles as u64);
             let started = std::time::Instant::now();

@@ -185,11 +185,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // Lists read one copy, sorted; every sort key ends with the id.
-        let article_indexes: [(&str, Vec<Articles>, bool); 7] = [
+        let article_indexes: [(&str, Vec<Articles>, bool); 8] = [
             (
                 "uq_articles_locale_slug",
                 vec![Articles::Locale, Articles::Slug, Articles::Copy],
                 true,
+            ),
+            // Reads by slug name no locale.
+            (
+                "idx_articles_slug",
+                vec![Articles::Slug, Articles::Copy],
+                false,
             ),
             (
                 "idx_articles_published_at",

@@ -710,3 +710,112 @@ async fn a_schedule_survives_a_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn seed_writes_a_consistent_data_set_and_refuses_to_mix_with_content() {
+    let database = TestDatabase::create().await;
+    let seed = |articles: &str| {
+        let mut command = Command::new(BINARY);
+        command
+            .args([
+                "seed",
+                "--articles",
+                articles,
+                "--authors",
+                "12",
+                "--tags",
+                "20",
+            ])
+            .env("MASTHEAD_DATA_DIR", database.dir.path())
+            .env("MASTHEAD_LOG", "warn")
+            .env("CI", "true");
+        if let Some(url) = &database.url {
+            command.env("MASTHEAD_DATABASE_URL", url);
+        }
+        command.output().unwrap()
+    };
+    let output = seed("260");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stdout.is_empty() && !String::from_utf8_lossy(&output.stderr).contains('█'),
+        "no progress bar when piped or under CI"
+    );
+    let again = seed("10");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has articles"));
+
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let public = expect_json(
+        send(app.anonymous(
+            reqwest::Method::GET,
+            "/api/v1/articles?per_page=100&include=authors,tags",
+        ))
+        .await,
+        200,
+    )
+    .await;
+    let published = public["meta"]["total"].as_u64().unwrap();
+    let all = expect_json(app.get("/api/v1/articles?per_page=1").await, 200).await["meta"]["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(all, 260);
+    assert!(
+        (150..=240).contains(&published),
+        "most articles are published: {published}"
+    );
+    let first = &public["data"][0];
+    assert!(first["body"].as_str().unwrap().len() >= 3_000);
+    assert!((1..=3).contains(&first["authors"].as_array().unwrap().len()));
+    assert!((3..=6).contains(&first["tags"].as_array().unwrap().len()));
+    let id = first["id"].as_str().unwrap();
+    let revisions = expect_json(
+        app.get(&format!("/api/v1/articles/{id}/revisions")).await,
+        200,
+    )
+    .await;
+    assert!(revisions["meta"]["total"].as_u64().unwrap() >= 2);
+    let working = expect_json(app.get(&format!("/api/v1/articles/{id}")).await, 200).await;
+    assert_eq!(first["version"], working["published_version"]);
+    let by_slug = expect_json(
+        send(app.anonymous(
+            reqwest::Method::GET,
+            &format!("/api/v1/articles/{}", first["slug"].as_str().unwrap()),
+        ))
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(by_slug["id"], first["id"]);
+    let drafts_with_newer = expect_json(
+        app.get("/api/v1/articles?state=draft&per_page=100").await,
+        200,
+    )
+    .await;
+    assert!(
+        drafts_with_newer["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| !a["published_version"].is_null()),
+        "some published articles have newer working copies"
+    );
+    let tags = expect_json(
+        send(app.anonymous(reqwest::Method::GET, "/api/v1/tags?per_page=100")).await,
+        200,
+    )
+    .await;
+    let counted: u64 = tags["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["article_count"].as_u64().unwrap())
+        .sum();
+    assert!(
+        (3 * published..=6 * published).contains(&counted),
+        "each published article counts under its 3 to 6 tags: {counted}"
+    );
+}

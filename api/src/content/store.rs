@@ -51,7 +51,14 @@ impl<E: EntityTrait> Slugged<E> {
             .select_only()
             .column(self.slug)
             .filter(scope)
-            .filter(self.slug.eq(base).or(self.slug.like(format!("{base}-%"))))
+            // `base` or `base-…`: every string that starts with `base-` sorts between
+            // `base-` and `base.` ('.' follows '-'), a range the slug index serves.
+            .filter(
+                self.slug.eq(base).or(self
+                    .slug
+                    .gt(format!("{base}-"))
+                    .and(self.slug.lt(format!("{base}.")))),
+            )
             .into_tuple::<String>()
             .all(conn)
             .await?
