@@ -58,6 +58,7 @@ pub async fn content_context(config: &Config) -> anyhow::Result<Ctx> {
     let secret = jwt_secret(config)?;
     let db = db::connect(config).await?;
     db::migrate(&db).await?;
+    db::optimize(&db).await?;
     let settings = Settings {
         default_locale,
         public_read: config.public_read,

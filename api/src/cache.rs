@@ -2,10 +2,12 @@
 //! the same content, so their answers are kept in memory, tagged with the
 //! content generation they were made at (`content::changes`), and served
 //! again while the generation is unchanged — checked on every request
-//! against the database, so writes by any process show at once.
+//! against the database, so writes by any process show at once. When an
+//! answer is missing, the first request for it makes it and the others asking
+//! for the same one wait for it, instead of all making it at once.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use actix_web::web::Bytes;
 
@@ -24,8 +26,39 @@ pub struct Cached {
 #[derive(Debug)]
 pub struct ResponseCache {
     entries: Mutex<HashMap<String, Cached>>,
+    /// Keys whose answer is being made, and the lock its makers queue on.
+    filling: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     max_entries: usize,
     max_body_bytes: usize,
+}
+
+/// What [`ResponseCache::lookup`] found.
+pub enum Lookup {
+    /// The answer, ready.
+    Hit(Cached),
+    /// No answer: the holder makes it and [`ResponseCache::put`]s it; others
+    /// asking for the same key wait until this is dropped.
+    Miss(Filling),
+}
+
+/// The right to make one key's answer (see [`Lookup::Miss`]).
+pub struct Filling {
+    key: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    filling: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl Drop for Filling {
+    fn drop(&mut self) {
+        self.guard.take();
+        if let Ok(mut filling) = self.filling.lock() {
+            // The map and this holder: nobody else is waiting for the key.
+            if Arc::strong_count(&self.lock) == 2 {
+                filling.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl ResponseCache {
@@ -33,6 +66,7 @@ impl ResponseCache {
     pub fn new(max_entries: usize, max_body_bytes: usize) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
+            filling: Arc::default(),
             max_entries,
             max_body_bytes,
         }
@@ -50,6 +84,30 @@ impl ResponseCache {
             .get(key)
             .filter(|c| c.generation == generation)
             .cloned()
+    }
+
+    /// The answer for `key` at `generation`; when there is none, waits
+    /// while another request makes it, and if it still is missing, gives the
+    /// caller the turn to make it.
+    pub async fn lookup(&self, key: &str, generation: i64) -> Lookup {
+        if let Some(hit) = self.get(key, generation) {
+            return Lookup::Hit(hit);
+        }
+        let lock = match self.filling.lock() {
+            Ok(mut filling) => filling.entry(key.to_owned()).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let guard = lock.clone().lock_owned().await;
+        let filling = Filling {
+            key: key.to_owned(),
+            lock,
+            guard: Some(guard),
+            filling: self.filling.clone(),
+        };
+        match self.get(key, generation) {
+            Some(hit) => Lookup::Hit(hit),
+            None => Lookup::Miss(filling),
+        }
     }
 
     /// Stores an answer. When full, the cache starts over: answers of older

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 
 use crate::config::Config;
 
@@ -28,7 +28,6 @@ impl Db {
 
     /// Runs a trivial statement to prove the database answers.
     pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
-        use sea_orm::ConnectionTrait;
         self.conn.execute_unprepared("SELECT 1").await.map(|_| ())
     }
 
@@ -60,6 +59,9 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
+                // Keeps the planner's statistics fresh as the tables grow:
+                // pool connections are closed (and replaced) every so often.
+                .optimize_on_close(true, 1000)
         });
     }
     let mut conn = Database::connect(options)
@@ -79,6 +81,19 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     Migrator::up(&db.conn, None)
         .await
         .context("database migration failed")
+}
+
+/// Gathers the statistics the query planner chooses indexes by, for SQLite
+/// tables that have none or whose size changed much since (PostgreSQL's
+/// autovacuum does this by itself).
+pub async fn optimize(db: &Db) -> anyhow::Result<()> {
+    if db.backend() == DatabaseBackend::Sqlite {
+        db.conn
+            .execute_unprepared("PRAGMA optimize = 0x10002")
+            .await
+            .context("cannot gather planner statistics")?;
+    }
+    Ok(())
 }
 
 /// The URL with any password replaced, for log lines and error messages.

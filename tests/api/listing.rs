@@ -522,3 +522,50 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
     let again = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     assert_eq!(again["data"][0]["authors"][0]["name"], "Cache renommé");
 }
+
+#[tokio::test]
+async fn a_burst_of_identical_public_reads_makes_the_answer_once() {
+    let app = TestApp::spawn_with(|config| config.scheduler_interval_ms = 0).await;
+    let author = id_of(&app.create_author("Rafale").await);
+    for i in 0..30 {
+        app.create_article(
+            json!({"title": format!("Rafale {i}"), "author_ids": [author], "state": "published"}),
+        )
+        .await;
+    }
+    let path = "/api/v1/articles?include=authors,tags&per_page=30";
+    // The same page alone costs the content generation and four statements.
+    let before = app.statements();
+    let alone = expect_json(
+        send(app.anonymous(
+            Method::GET,
+            "/api/v1/articles?include=authors,tags&per_page=29",
+        ))
+        .await,
+        200,
+    )
+    .await;
+    let one_answer = app.statements() - before;
+    assert_eq!(alone["data"].as_array().unwrap().len(), 29);
+
+    let before = app.statements();
+    let burst =
+        futures_util::future::join_all((0..24).map(|_| send(app.anonymous(Method::GET, path))))
+            .await;
+    let spent = app.statements() - before;
+    let mut bodies = Vec::new();
+    for response in burst {
+        bodies.push(expect_json(response, 200).await);
+    }
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b == &bodies[0] && b["data"].as_array().unwrap().len() == 30)
+    );
+    // At most one generation read per request, plus the answer made once
+    // (made once per request, it would cost 24 times the list's statements).
+    assert!(
+        spent < 24 + 2 * one_answer,
+        "24 identical reads ran {spent} statements (one answer: {one_answer})"
+    );
+}

@@ -351,3 +351,57 @@ async fn concurrent_writers_with_if_match_get_exactly_one_winner_per_version() {
     let current: Value = expect_json(app.get(&path).await, 200).await;
     assert_eq!(current["version"].as_i64().unwrap(), last);
 }
+
+#[tokio::test]
+async fn edits_racing_publications_never_undo_them() {
+    let app = Arc::new(TestApp::spawn().await);
+    let author = id_of(&app.create_author("Course").await);
+    let article = app
+        .create_article(json!({"title": "Course à la publication", "author_ids": [author]}))
+        .await;
+    let path = Arc::new(format!("/api/v1/articles/{}", id_of(&article)));
+    for round in 0..6 {
+        let edits = (0..6).map(|n| {
+            let (app, path) = (app.clone(), path.clone());
+            tokio::spawn(async move {
+                let body = json!({"subtitle": format!("manche {round}, retouche {n}")});
+                app.patch(&path, &body).await.status().as_u16()
+            })
+        });
+        let publish = {
+            let (app, path) = (app.clone(), path.clone());
+            tokio::spawn(async move {
+                let body = json!({"action": "publish"});
+                app.post(&format!("{path}/transitions"), &body)
+                    .await
+                    .status()
+                    .as_u16()
+            })
+        };
+        let (edits, publish) = tokio::join!(join_all(edits), publish);
+        assert_eq!(publish.unwrap(), 200);
+        assert!(edits.into_iter().all(|s| s.unwrap() == 200));
+
+        // Whatever the order, the working copy still knows it was published,
+        // and the last step of its history is the state it is in.
+        let working = expect_json(app.get(&path).await, 200).await;
+        assert!(
+            working["published_version"]
+                .as_u64()
+                .is_some_and(|v| v >= 1),
+            "round {round}: the publication was undone: {working}"
+        );
+        let history = expect_json(
+            app.get(&format!("{path}/transitions?sort=-id&per_page=1"))
+                .await,
+            200,
+        )
+        .await;
+        assert_eq!(history["data"][0]["to"], working["state"], "round {round}");
+        let live = expect_json(send(app.anonymous(Method::GET, &path)).await, 200).await;
+        assert_eq!(
+            live["version"], working["published_version"],
+            "round {round}"
+        );
+    }
+}

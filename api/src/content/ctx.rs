@@ -61,6 +61,8 @@ pub struct Ctx {
     pub(crate) key_use: Arc<std::sync::Mutex<HashMap<Uuid, Instant>>>,
     /// Password hashes verified by sign-ins, known address or not (exported by `/metrics`).
     pub(crate) password_checks: Arc<AtomicU64>,
+    /// Shared reads of the latest change (`changes::generation`).
+    pub(crate) latest: Arc<super::changes::Latest>,
 }
 
 impl Ctx {
@@ -74,6 +76,7 @@ impl Ctx {
             write_gate,
             key_use: Arc::default(),
             password_checks: Arc::default(),
+            latest: Arc::default(),
         }
     }
 

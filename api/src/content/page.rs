@@ -367,6 +367,44 @@ where
     C: ConnectionTrait,
     <F::Entity as EntityTrait>::Model: Send + Sync,
 {
+    fetch_page(conn, select, None, sort, page).await
+}
+
+/// Like [`fetch`] for large rows: the page is first chosen as keys (sorted
+/// and skipped in an index, without reading rows), then only its rows are read
+/// through `rows` (the rows a key may name, e.g. one copy of each article).
+/// Still two statements: the keys are a subquery.
+pub async fn fetch_deferred<F, C>(
+    conn: &C,
+    select: Select<F::Entity>,
+    rows: Select<F::Entity>,
+    key: <F::Entity as EntityTrait>::Column,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+{
+    fetch_page(conn, select, Some((rows, key)), sort, page).await
+}
+
+/// The rows a deferred page is read from, and the key that picks them.
+type Deferred<E> = (Select<E>, <E as EntityTrait>::Column);
+
+async fn fetch_page<F, C>(
+    conn: &C,
+    select: Select<F::Entity>,
+    deferred: Option<Deferred<F::Entity>>,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+{
     let total = select.clone().count(conn).await?;
     let limit = page.limit();
     let mut query = select;
@@ -393,20 +431,19 @@ where
         }
         Pagination::Cursor { after: None, .. } | Pagination::Before { before: None, .. } => {}
     }
-    for (field, direction) in &sort.keys {
-        let (order, nulls) = match (direction, backward) {
-            (Direction::Asc, false) => (Order::Asc, NullOrdering::Last),
-            (Direction::Desc, false) => (Order::Desc, NullOrdering::Last),
-            (Direction::Asc, true) => (Order::Desc, NullOrdering::First),
-            (Direction::Desc, true) => (Order::Asc, NullOrdering::First),
-        };
-        query = if field.nullable() {
-            query.order_by_with_nulls(field.column(), order, nulls)
-        } else {
-            query.order_by(field.column(), order)
-        };
-    }
-    let mut rows = query.limit(limit + 1).all(conn).await?;
+    let query = ordered(query, sort, backward).limit(limit + 1);
+    let query = match deferred {
+        None => query,
+        Some((rows, key)) => {
+            let keys = sea_orm::QueryTrait::into_query(query.select_only().column(key));
+            ordered(
+                rows.filter(sea_orm::ColumnTrait::in_subquery(&key, keys)),
+                sort,
+                backward,
+            )
+        }
+    };
+    let mut rows = query.all(conn).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     if backward {
@@ -427,6 +464,28 @@ where
         cursors,
         has_more,
     })
+}
+
+/// `query` in the sort order (reversed for a backward page).
+fn ordered<F: SortField>(
+    mut query: Select<F::Entity>,
+    sort: &Sort<F>,
+    backward: bool,
+) -> Select<F::Entity> {
+    for (field, direction) in &sort.keys {
+        let (order, nulls) = match (direction, backward) {
+            (Direction::Asc, false) => (Order::Asc, NullOrdering::Last),
+            (Direction::Desc, false) => (Order::Desc, NullOrdering::Last),
+            (Direction::Asc, true) => (Order::Desc, NullOrdering::First),
+            (Direction::Desc, true) => (Order::Asc, NullOrdering::First),
+        };
+        query = if field.nullable() {
+            query.order_by_with_nulls(field.column(), order, nulls)
+        } else {
+            query.order_by(field.column(), order)
+        };
+    }
+    query
 }
 
 /// A timestamp as a cursor value.

@@ -303,12 +303,19 @@ async fn relax_durability(ctx: &Ctx) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Back to the journal and durability the server runs with.
+/// Back to the journal and durability the server runs with, with fresh
+/// statistics for the query planner.
 async fn restore_durability(ctx: &Ctx) -> Result<(), AppError> {
-    if ctx.db.backend() == sea_orm::DatabaseBackend::Sqlite {
-        for statement in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"] {
-            ctx.db.conn.execute_unprepared(statement).await?;
-        }
+    let statements: &[&str] = match ctx.db.backend() {
+        sea_orm::DatabaseBackend::Sqlite => &[
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "ANALYZE",
+        ],
+        _ => &["ANALYZE"],
+    };
+    for statement in statements {
+        ctx.db.conn.execute_unprepared(statement).await?;
     }
     Ok(())
 }

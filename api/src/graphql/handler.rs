@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::types::{AuthorLoader, Req, TagLoader};
 use crate::app::AppState;
-use crate::cache::Cached;
+use crate::cache::{Cached, Lookup};
 use crate::content::{accounts, changes};
 use crate::error::AppError;
 
@@ -182,11 +182,13 @@ pub async fn post_graphql(
         None
     };
     let key = format!("POST /graphql {:016x}", xxhash_rust::xxh3::xxh3_64(&body));
-    if let Some(generation) = generation
-        && let Some(hit) = state.cache.get(&key, generation)
-    {
-        return answer(hit.body);
-    }
+    let filling = match generation {
+        Some(generation) => match state.cache.lookup(&key, generation).await {
+            Lookup::Hit(hit) => return answer(hit.body),
+            Lookup::Miss(filling) => Some(filling),
+        },
+        None => None,
+    };
 
     let ctx = state.ctx.clone();
     let authors = DataLoader::new(
@@ -233,6 +235,7 @@ pub async fn post_graphql(
             },
         );
     }
+    drop(filling);
     answer(json)
 }
 

@@ -10,7 +10,7 @@ use actix_web::web::Bytes;
 
 use crate::app::AppState;
 use crate::auth::Principal;
-use crate::cache::Cached;
+use crate::cache::{Cached, Lookup};
 use crate::content::changes;
 use crate::content::page::Page;
 use crate::error::AppError;
@@ -151,28 +151,31 @@ pub async fn shared(
     } else {
         None
     };
+    let Some(generation) = generation else {
+        return Ok(render().await?.respond(req, false));
+    };
     let key = format!("{} {}?{}", req.method(), req.path(), req.query_string());
-    if let Some(generation) = generation
-        && let Some(hit) = state.cache.get(&key, generation)
-    {
-        let rendered = Rendered {
-            body: hit.body,
-            headers: hit.headers,
-        };
-        return Ok(rendered.respond(req, true));
-    }
+    let filling = match state.cache.lookup(&key, generation).await {
+        Lookup::Hit(hit) => {
+            let rendered = Rendered {
+                body: hit.body,
+                headers: hit.headers,
+            };
+            return Ok(rendered.respond(req, true));
+        }
+        Lookup::Miss(filling) => filling,
+    };
     let rendered = render().await?;
-    if let Some(generation) = generation {
-        state.cache.put(
-            key,
-            Cached {
-                generation,
-                body: rendered.body.clone(),
-                headers: rendered.headers.clone(),
-            },
-        );
-    }
-    Ok(rendered.respond(req, generation.is_some()))
+    state.cache.put(
+        key,
+        Cached {
+            generation,
+            body: rendered.body.clone(),
+            headers: rendered.headers.clone(),
+        },
+    );
+    drop(filling);
+    Ok(rendered.respond(req, true))
 }
 
 /// The answer to a write: `status` with the entity, its ETag, and for a create its `Location`.

@@ -24,7 +24,7 @@ use crate::content::author;
 use crate::content::page::{self, ListQuery, Page};
 use crate::content::store::Slugged;
 use crate::content::validate::{self, Errors};
-use crate::content::{Ctx, Key, Patch, now, slug, text};
+use crate::content::{Ctx, Key, Patch, WriteTx, now, slug, text};
 use crate::content::{changes, revision};
 use crate::error::AppError;
 
@@ -514,10 +514,71 @@ pub async fn update(
     expected_version: Option<i32>,
 ) -> Result<Article, AppError> {
     let grant = ctx.require(principal, Action::EditArticle)?;
+    // Optimistic first: read without holding the writer slot, then write
+    // only if the row is still as read (other edits and transitions are
+    // checked in the UPDATE itself), so the slot is held for the writes alone.
+    for _ in 0..OPTIMISTIC_ATTEMPTS {
+        let plan = plan_update(
+            ctx,
+            &ctx.db.conn,
+            principal,
+            grant,
+            key,
+            &input,
+            expected_version,
+            false,
+        )
+        .await?;
+        let tx = ctx.begin_write().await?;
+        if let Some(article) = apply_update(&tx, principal, &input, plan, true).await? {
+            tx.commit().await?;
+            return Ok(article);
+        }
+    }
+    // Still racing: read and write under the row lock.
     let tx = ctx.begin_write().await?;
-    // Locked: concurrent writers of this article queue instead of racing.
-    let current_row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
-    let current = read_one(&*tx, current_row.clone(), WORKING, Include::default()).await?;
+    let plan = plan_update(
+        ctx,
+        &*tx,
+        principal,
+        grant,
+        key,
+        &input,
+        expected_version,
+        true,
+    )
+    .await?;
+    let article = apply_update(&tx, principal, &input, plan, false)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a locked article changed")))?;
+    tx.commit().await?;
+    Ok(article)
+}
+
+/// Optimistic edits tried before an edit waits for the row lock.
+const OPTIMISTIC_ATTEMPTS: usize = 3;
+
+/// An edit worked out from the article as read.
+struct UpdatePlan {
+    current_row: article::Model,
+    current: Article,
+    fields: Resolved,
+    slug: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn plan_update<C: ConnectionTrait>(
+    ctx: &Ctx,
+    conn: &C,
+    principal: &Principal,
+    grant: Grant,
+    key: &Key,
+    input: &ArticleInput,
+    expected_version: Option<i32>,
+    lock: bool,
+) -> Result<UpdatePlan, AppError> {
+    let current_row = query::find_row(ctx, conn, key, View::Preview, lock).await?;
+    let current = read_one(conn, current_row.clone(), WORKING, Include::default()).await?;
     if let Some(expected) = expected_version
         && expected != current.version
     {
@@ -525,18 +586,46 @@ pub async fn update(
             current: current.version,
         });
     }
-    let fields = resolve(ctx, &input, Some(&current))?;
+    let fields = resolve(ctx, input, Some(&current))?;
     if grant == Grant::OwnDrafts {
         check_own_draft(principal, &current, &fields)?;
     }
-    ensure_references(&*tx, &fields).await?;
     let slug = match input.slug.value() {
         Some(slug) => slug.clone(),
         None => current.slug.clone(),
     };
+    Ok(UpdatePlan {
+        current_row,
+        current,
+        fields,
+        slug,
+    })
+}
+
+/// Writes a planned edit. With `guarded`, the UPDATE matches only the row as
+/// planned from, and `None` says it changed meanwhile (nothing is written).
+async fn apply_update(
+    tx: &WriteTx,
+    principal: &Principal,
+    input: &ArticleInput,
+    plan: UpdatePlan,
+    guarded: bool,
+) -> Result<Option<Article>, AppError> {
+    let UpdatePlan {
+        current_row,
+        current,
+        fields,
+        slug,
+    } = plan;
+    let authors_changed = fields.author_ids != current.author_ids;
+    let tags_changed = fields.tag_ids != current.tag_ids;
+    // Links kept as they are exist (foreign keys); new ones are checked.
+    if authors_changed || tags_changed {
+        ensure_references(&**tx, &fields).await?;
+    }
     if slug != current.slug || fields.locale != current.locale {
         STORE
-            .ensure_free(&*tx, &slug, locale_scope(&fields.locale), Some(current.id))
+            .ensure_free(&**tx, &slug, locale_scope(&fields.locale), Some(current.id))
             .await?;
     }
     let mut row = to_row(current.id, slug, &fields);
@@ -554,20 +643,25 @@ pub async fn update(
     active.copy = NotSet;
     active.created_at = NotSet;
     active.created_by = NotSet;
-    article::Entity::update_many()
+    let mut update = article::Entity::update_many()
         .set(active)
         .filter(article::Column::Id.eq(current.id))
-        .filter(article::Column::Copy.eq(WORKING))
-        .exec(&*tx)
+        .filter(article::Column::Copy.eq(WORKING));
+    if guarded {
+        update = update.filter(unchanged_since(&current_row));
+    }
+    let updated = update
+        .exec(&**tx)
         .await
         .map_err(|err| match AppError::from(err) {
             AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
             other => other,
         })?;
-    let authors_changed = fields.author_ids != current.author_ids;
-    let tags_changed = fields.tag_ids != current.tag_ids;
+    if updated.rows_affected == 0 {
+        return Ok(None);
+    }
     replace_links(
-        &*tx,
+        &**tx,
         row.id,
         WORKING,
         authors_changed.then_some(fields.author_ids.as_slice()),
@@ -576,7 +670,7 @@ pub async fn update(
     .await?;
     let who = principal.user_id();
     revision::record(
-        &*tx,
+        &**tx,
         revision::Entity::Article,
         row.id,
         row.version,
@@ -586,7 +680,7 @@ pub async fn update(
     )
     .await?;
     changes::record(
-        &*tx,
+        &**tx,
         revision::Entity::Article,
         row.id,
         "update",
@@ -599,11 +693,32 @@ pub async fn update(
             comment: None,
             who,
         };
-        row = flow::set_state(&*tx, row, State::Draft, step).await?;
+        row = flow::set_state(&**tx, row, State::Draft, step).await?;
     }
-    tx.commit().await?;
     let mut links = Links::with(row.id, fields.author_ids, fields.tag_ids);
-    Ok(query::assemble(row, &mut links, Include::default()))
+    Ok(Some(query::assemble(row, &mut links, Include::default())))
+}
+
+/// The working row is still as `row` says: same version (edits), same
+/// workflow columns (transitions, which keep the version), not deleted.
+fn unchanged_since(row: &article::Model) -> Condition {
+    fn same<T: Into<sea_orm::Value>>(column: article::Column, value: Option<T>) -> Condition {
+        Condition::all().add(match value {
+            Some(value) => column.eq(value),
+            None => column.is_null(),
+        })
+    }
+    Condition::all()
+        .add(article::Column::Version.eq(row.version))
+        .add(article::Column::State.eq(row.state.as_str()))
+        .add(article::Column::DeletedAt.is_null())
+        .add(same(
+            article::Column::PublishedVersion,
+            row.published_version,
+        ))
+        .add(same(article::Column::PublishedAt, row.published_at))
+        .add(same(article::Column::ScheduledAt, row.scheduled_at))
+        .add(same(article::Column::UnpublishAt, row.unpublish_at))
 }
 
 /// Deletes an article softly: it disappears from every read and its live
@@ -786,7 +901,21 @@ pub async fn list(
         view_for(ctx, principal, read.preview)?
     };
     let select = query::filtered(&query.filter, view);
-    let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
+    let copy = if query.filter.deleted {
+        WORKING
+    } else {
+        view.copy()
+    };
+    let rows = article::Entity::find().filter(article::Column::Copy.eq(copy));
+    let page = page::fetch_deferred(
+        &ctx.db.conn,
+        select,
+        rows,
+        article::Column::Id,
+        &query.sort,
+        &query.page,
+    )
+    .await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
     Ok(page.map(|row| {
