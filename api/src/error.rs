@@ -337,6 +337,7 @@ impl From<DbErr> for AppError {
             };
         }
         if is_busy(&err) {
+            tracing::warn!(error = %err, "database busy");
             return Self::Unavailable;
         }
         Self::Internal(anyhow::Error::new(err))

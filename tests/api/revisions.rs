@@ -380,7 +380,8 @@ async fn edits_racing_publications_never_undo_them() {
         };
         let (edits, publish) = tokio::join!(join_all(edits), publish);
         assert_eq!(publish.unwrap(), 200);
-        assert!(edits.into_iter().all(|s| s.unwrap() == 200));
+        let edits: Vec<u16> = edits.into_iter().map(|s| s.unwrap()).collect();
+        assert!(edits.iter().all(|s| *s == 200), "round {round}: {edits:?}");
 
         // Whatever the order, the working copy still knows it was published,
         // and the last step of its history is the state it is in.

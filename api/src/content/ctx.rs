@@ -8,7 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{DatabaseBackend, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    DatabaseBackend, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use serde::{Deserialize, Deserializer};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
@@ -97,12 +100,22 @@ impl Ctx {
     }
 
     /// Starts a write transaction (after taking the SQLite writer slot).
+    ///
+    /// On SQLite the transaction is `BEGIN IMMEDIATE`: it holds the write
+    /// lock from its first statement, so a read followed by a write never
+    /// has to upgrade its lock, and a lock still held by a transaction that
+    /// was dropped (its rollback runs after the slot is handed on) is waited
+    /// for instead of failing with `SQLITE_BUSY`.
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
         let gate = match &self.write_gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
-        let txn = self.db.conn.begin().await?;
+        let options = TransactionOptions {
+            sqlite_transaction_mode: gate.as_ref().map(|_| SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let txn = self.db.conn.begin_with_options(options).await?;
         Ok(WriteTx { txn, _gate: gate })
     }
 }
@@ -117,6 +130,12 @@ impl WriteTx {
     /// Commits every statement of the transaction at once.
     pub async fn commit(self) -> Result<(), AppError> {
         self.txn.commit().await?;
+        Ok(())
+    }
+
+    /// Rolls back and waits for it, before the writer slot is handed on.
+    pub async fn rollback(self) -> Result<(), AppError> {
+        self.txn.rollback().await?;
         Ok(())
     }
 }

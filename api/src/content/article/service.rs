@@ -534,6 +534,7 @@ pub async fn update(
             tx.commit().await?;
             return Ok(article);
         }
+        tx.rollback().await?;
     }
     // Still racing: read and write under the row lock.
     let tx = ctx.begin_write().await?;
