@@ -406,3 +406,81 @@ async fn edits_racing_publications_never_undo_them() {
         );
     }
 }
+
+/// Reads a counter from `/metrics`.
+async fn counter(app: &TestApp, name: &str) -> Option<u64> {
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .map(|value| value.parse().unwrap())
+}
+
+#[tokio::test]
+async fn writers_sharing_a_commit_keep_their_own_work_and_only_their_own_failures() {
+    let app = Arc::new(TestApp::spawn().await);
+    let author = id_of(&app.create_author("Groupée").await);
+    app.create_article(json!({"title": "Prise", "slug": "prise", "author_ids": [author]}))
+        .await;
+    let mut paths = Vec::new();
+    for n in 0..12 {
+        let article = app
+            .create_article(json!({"title": format!("Article {n}"), "author_ids": [author]}))
+            .await;
+        paths.push(format!("/api/v1/articles/{}", id_of(&article)));
+    }
+    let unknown_tag = "0190a0a0-0000-7000-8000-000000000000";
+    // Rounds of concurrent writes: good edits of every article, mixed with
+    // edits that fail inside their transaction (a slug taken, a tag that
+    // does not exist), until some of them shared a commit.
+    let mut shared = false;
+    for round in 0..5 {
+        let writes = paths.iter().enumerate().flat_map(|(n, path)| {
+            let good = (
+                path.clone(),
+                json!({"subtitle": format!("tour {round}, « bonne » retouche {n}")}),
+                200,
+            );
+            let bad = if n % 2 == 0 {
+                (path.clone(), json!({"slug": "prise"}), 409)
+            } else {
+                (path.clone(), json!({"tag_ids": [unknown_tag]}), 422)
+            };
+            [good, bad]
+        });
+        let answers = join_all(writes.map(|(path, body, expected)| {
+            let app = app.clone();
+            tokio::spawn(async move { (app.patch(&path, &body).await.status().as_u16(), expected) })
+        }))
+        .await;
+        for answer in answers {
+            let (status, expected) = answer.unwrap();
+            assert_eq!(status, expected, "round {round}");
+        }
+        for (n, path) in paths.iter().enumerate() {
+            let article = expect_json(app.get(path).await, 200).await;
+            assert_eq!(
+                article["subtitle"],
+                format!("tour {round}, « bonne » retouche {n}")
+            );
+            assert_ne!(article["slug"], "prise");
+            assert_eq!(article["tag_ids"], json!([]));
+            assert_eq!(article["version"], round + 2, "one version per good edit");
+        }
+        if std::env::var_os("MASTHEAD_TEST_DATABASE_URL").is_some() {
+            // PostgreSQL writers commit on their own.
+            assert_eq!(counter(&app, "masthead_sqlite_commits_total").await, None);
+            return;
+        }
+        let writes = counter(&app, "masthead_sqlite_writes_total").await.unwrap();
+        let commits = counter(&app, "masthead_sqlite_commits_total")
+            .await
+            .unwrap();
+        assert!(commits <= writes);
+        if commits < writes {
+            shared = true;
+            break;
+        }
+    }
+    assert!(shared, "concurrent writers never shared a commit");
+}

@@ -2,20 +2,17 @@
 //! access settings that decide what a principal may do.
 
 use std::collections::HashMap;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{
-    DatabaseBackend, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::DatabaseBackend;
 use serde::{Deserialize, Deserializer};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
+use super::write::WriteGate;
+pub use super::write::WriteTx;
 use crate::auth::Principal;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::policy::{self, Action, Grant};
@@ -57,8 +54,8 @@ pub struct Ctx {
     /// Content settings.
     pub settings: Arc<Settings>,
     /// SQLite allows one writer at a time; writers queue here instead of
-    /// failing with `SQLITE_BUSY` when two transactions both upgrade to write.
-    write_gate: Option<Arc<Mutex<()>>>,
+    /// failing with `SQLITE_BUSY`, and share commits.
+    write_gate: Option<Arc<WriteGate>>,
     /// When each API key's `last_used_at` was last written, so a busy key
     /// costs one write a minute rather than one per request.
     pub(crate) key_use: Arc<std::sync::Mutex<HashMap<Uuid, Instant>>>,
@@ -72,7 +69,7 @@ impl Ctx {
     /// A context over an open database.
     pub fn new(db: Db, settings: Settings) -> Self {
         let write_gate =
-            (db.backend() == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
+            (db.backend() == DatabaseBackend::Sqlite).then(|| Arc::new(WriteGate::default()));
         Self {
             db,
             settings: Arc::new(settings),
@@ -94,56 +91,21 @@ impl Ctx {
         self.password_checks.load(Ordering::Relaxed)
     }
 
+    /// SQLite writes committed so far and the commits that carried them
+    /// (equal when no commit was shared); `None` on PostgreSQL.
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        self.write_gate.as_ref().map(|gate| gate.committed())
+    }
+
     /// True when the table lets `principal` do `action`.
     pub fn allows(&self, principal: &Principal, action: Action) -> bool {
         policy::grant(principal, action, self.settings.public_read) != Grant::No
     }
 
-    /// Starts a write transaction (after taking the SQLite writer slot).
-    ///
-    /// On SQLite the transaction is `BEGIN IMMEDIATE`: it holds the write
-    /// lock from its first statement, so a read followed by a write never
-    /// has to upgrade its lock, and a lock still held by a transaction that
-    /// was dropped (its rollback runs after the slot is handed on) is waited
-    /// for instead of failing with `SQLITE_BUSY`.
+    /// Starts a write transaction; see [`super::write`] for how SQLite
+    /// writers share commits.
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
-        let options = TransactionOptions {
-            sqlite_transaction_mode: gate.as_ref().map(|_| SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        };
-        let txn = self.db.conn.begin_with_options(options).await?;
-        Ok(WriteTx { txn, _gate: gate })
-    }
-}
-
-/// A write transaction; dropping it without [`WriteTx::commit`] rolls back.
-pub struct WriteTx {
-    txn: DatabaseTransaction,
-    _gate: Option<OwnedMutexGuard<()>>,
-}
-
-impl WriteTx {
-    /// Commits every statement of the transaction at once.
-    pub async fn commit(self) -> Result<(), AppError> {
-        self.txn.commit().await?;
-        Ok(())
-    }
-
-    /// Rolls back and waits for it, before the writer slot is handed on.
-    pub async fn rollback(self) -> Result<(), AppError> {
-        self.txn.rollback().await?;
-        Ok(())
-    }
-}
-
-impl Deref for WriteTx {
-    type Target = DatabaseTransaction;
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+        super::write::begin(&self.db.conn, self.write_gate.as_ref()).await
     }
 }
 

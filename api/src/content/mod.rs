@@ -19,5 +19,6 @@ pub mod tag;
 pub mod text;
 pub mod validate;
 pub mod workflow;
+mod write;
 
 pub use ctx::{Ctx, Key, Patch, Settings, WriteTx, now};

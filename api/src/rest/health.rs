@@ -47,6 +47,17 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         state.ctx.db.statement_count(),
         state.ctx.password_checks()
     );
+    let body = match state.ctx.group_commits() {
+        Some((writes, commits)) => format!(
+            "{body}# HELP masthead_sqlite_writes_total Write transactions committed on SQLite.\n\
+             # TYPE masthead_sqlite_writes_total counter\n\
+             masthead_sqlite_writes_total {writes}\n\
+             # HELP masthead_sqlite_commits_total SQLite commits (one carries a group of writes).\n\
+             # TYPE masthead_sqlite_commits_total counter\n\
+             masthead_sqlite_commits_total {commits}\n"
+        ),
+        None => body,
+    };
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)

@@ -517,47 +517,42 @@ pub async fn update(
     // Optimistic first: read without holding the writer slot, then write
     // only if the row is still as read (other edits and transitions are
     // checked in the UPDATE itself), so the slot is held for the writes alone.
-    for _ in 0..OPTIMISTIC_ATTEMPTS {
-        let plan = plan_update(
-            ctx,
-            &ctx.db.conn,
-            principal,
-            grant,
-            key,
-            &input,
-            expected_version,
-            false,
-        )
-        .await?;
-        let tx = ctx.begin_write().await?;
-        if let Some(article) = apply_update(&tx, principal, &input, plan, true).await? {
-            tx.commit().await?;
-            return Ok(article);
-        }
-        tx.rollback().await?;
-    }
-    // Still racing: read and write under the row lock.
-    let tx = ctx.begin_write().await?;
     let plan = plan_update(
         ctx,
-        &*tx,
+        &ctx.db.conn,
         principal,
         grant,
         key,
         &input,
         expected_version,
-        true,
+        false,
     )
     .await?;
-    let article = apply_update(&tx, principal, &input, plan, false)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a locked article changed")))?;
+    let tx = ctx.begin_write().await?;
+    let article = match apply_update(&tx, principal, &input, plan, true).await? {
+        Some(article) => article,
+        None => {
+            // It changed meanwhile (or a change awaits its commit): read it
+            // again under the row lock, inside the transaction, and write.
+            let plan = plan_update(
+                ctx,
+                &*tx,
+                principal,
+                grant,
+                key,
+                &input,
+                expected_version,
+                true,
+            )
+            .await?;
+            apply_update(&tx, principal, &input, plan, false)
+                .await?
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a locked article changed")))?
+        }
+    };
     tx.commit().await?;
     Ok(article)
 }
-
-/// Optimistic edits tried before an edit waits for the row lock.
-const OPTIMISTIC_ATTEMPTS: usize = 3;
 
 /// An edit worked out from the article as read.
 struct UpdatePlan {
