@@ -263,6 +263,34 @@ fn spawn_scheduler(ctx: Ctx, interval: Duration, mut stop: watch::Receiver<bool>
     });
 }
 
+/// Checkpoints the SQLite log in the background whenever writes were
+/// committed since the last time (see `db::checkpoint`).
+fn spawn_checkpointer(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    if ctx.group_commits().is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut seen = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(CHECKPOINT_INTERVAL) => {}
+                _ = stop.changed() => break,
+            }
+            let (_, commits) = ctx.group_commits().unwrap_or_default();
+            if commits == seen {
+                continue;
+            }
+            seen = commits;
+            if let Err(err) = db::checkpoint(&ctx.db).await {
+                tracing::warn!(error = %err, "could not checkpoint the database log");
+            }
+        }
+    });
+}
+
+/// How often the SQLite log is copied into the database while writes come in.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(200);
+
 async fn no_route() -> Result<HttpResponse, AppError> {
     Err(AppError::not_found("resource"))
 }
@@ -303,6 +331,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         let (stop_scheduler, stop) = watch::channel(false);
+        spawn_checkpointer(state.ctx.clone(), stop.clone());
         if scheduler_interval > 0 {
             spawn_scheduler(
                 state.ctx.clone(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QuerySelect,
+    Iterable, ModelTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -635,6 +635,13 @@ async fn apply_update(
     row.created_by = current.created_by;
     row.updated_by = principal.user_id();
     let mut active = article::ActiveModel::from(row.clone()).reset_all();
+    // Only the columns that change are written, so the indexes over the
+    // others are left alone (fewer pages to log and to sync).
+    for column in article::Column::iter() {
+        if row.get(column) == current_row.get(column) {
+            active.not_set(column);
+        }
+    }
     active.id = NotSet;
     active.copy = NotSet;
     active.created_at = NotSet;
