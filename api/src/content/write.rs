@@ -170,7 +170,7 @@ impl WriteTx {
         // The commit, or the wait for it, runs as a task of its own, so the
         // group is committed even if this request is abandoned meanwhile.
         let task = if gate.queued.load(Ordering::SeqCst) == 0 || group.members.len() >= MAX_GROUP {
-            tokio::spawn(finish(gate, slot))
+            tokio::spawn(finish(gate, slot, true))
         } else {
             // Others are queued: leave the group open for them and wait
             // for whichever of them commits it.
@@ -200,20 +200,21 @@ async fn await_commit(
             if let Ok(outcome) = receiver.try_recv() {
                 return told(Ok(outcome));
             }
-            finish(gate, slot).await?;
+            finish(gate, slot, false).await?;
             told(receiver.await)
         }
     }
 }
 
-/// Commits the open group and tells its writers how it went.
-async fn finish(gate: Arc<WriteGate>, mut slot: Slot) -> Result<(), AppError> {
+/// Commits the open group and tells its writers how it went; `own` says
+/// the committing writer's work is in the group without being a member.
+async fn finish(gate: Arc<WriteGate>, mut slot: Slot, own: bool) -> Result<(), AppError> {
     let Some(group) = slot.take() else {
         return Ok(());
     };
     let outcome: Outcome = group.txn.commit().await.map_err(Arc::new);
     if outcome.is_ok() {
-        let writes = group.members.len() as u64 + 1;
+        let writes = group.members.len() as u64 + u64::from(own);
         gate.writes.fetch_add(writes, Ordering::Relaxed);
         gate.commits.fetch_add(1, Ordering::Relaxed);
     }
