@@ -100,6 +100,19 @@ pub async fn begin(
             gate: None,
         });
     };
+    // The savepoint is opened in a task of its own: abandoned half-way
+    // (the request went away), it would leave the connection's nesting out
+    // of step with what the transactions above it believe. Abandoned, the
+    // task still ends, and dropping its result rolls back what it opened.
+    let (conn, gate) = (conn.clone(), gate.clone());
+    tokio::spawn(async move { enter(&conn, gate).await })
+        .await
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("write task failed: {err}")))?
+}
+
+/// Takes the slot and opens a savepoint in its group (opening the group's
+/// transaction first if none is open).
+async fn enter(conn: &DatabaseConnection, gate: Arc<WriteGate>) -> Result<WriteTx, AppError> {
     let mut slot = {
         let _queued = Queued::new(&gate.queued);
         gate.slot.clone().lock_owned().await
@@ -124,7 +137,7 @@ pub async fn begin(
         // On failure `slot` rolls the group back if it holds nothing else.
         txn: begun?,
         slot,
-        gate: Some(gate.clone()),
+        gate: Some(gate),
     })
 }
 
@@ -152,7 +165,17 @@ impl Drop for Held {
 
 impl WriteTx {
     /// Commits the transaction's work and returns once it is durable.
+    ///
+    /// The commit runs as a task of its own, so that a request abandoned
+    /// meanwhile cannot cut it short: neither the release of its savepoint
+    /// nor the commit of (or the wait for) its group.
     pub async fn commit(self) -> Result<(), AppError> {
+        tokio::spawn(self.commit_here())
+            .await
+            .map_err(|err| AppError::Internal(anyhow::anyhow!("commit task failed: {err}")))?
+    }
+
+    async fn commit_here(self) -> Result<(), AppError> {
         let WriteTx {
             txn,
             mut slot,
@@ -167,20 +190,15 @@ impl WriteTx {
                 "a write outlived its group"
             )));
         };
-        // The commit, or the wait for it, runs as a task of its own, so the
-        // group is committed even if this request is abandoned meanwhile.
-        let task = if gate.queued.load(Ordering::SeqCst) == 0 || group.members.len() >= MAX_GROUP {
-            tokio::spawn(finish(gate, slot, true))
-        } else {
-            // Others are queued: leave the group open for them and wait
-            // for whichever of them commits it.
-            let (sender, receiver) = oneshot::channel();
-            group.members.push(sender);
-            drop(slot);
-            tokio::spawn(await_commit(gate, receiver))
-        };
-        task.await
-            .map_err(|err| AppError::Internal(anyhow::anyhow!("commit task failed: {err}")))?
+        if gate.queued.load(Ordering::SeqCst) == 0 || group.members.len() >= MAX_GROUP {
+            return finish(gate, slot, true).await;
+        }
+        // Others are queued: leave the group open for them and wait for
+        // whichever of them commits it.
+        let (sender, receiver) = oneshot::channel();
+        group.members.push(sender);
+        drop(slot);
+        await_commit(gate, receiver).await
     }
 }
 
