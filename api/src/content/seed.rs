@@ -297,10 +297,7 @@ async fn relax_durability(ctx: &Ctx) -> Result<(), AppError> {
         sea_orm::DatabaseBackend::Postgres => &["SET synchronous_commit = off"],
         _ => &[],
     };
-    for statement in statements {
-        ctx.db.conn.execute_unprepared(statement).await?;
-    }
-    Ok(())
+    execute_all(ctx, statements).await
 }
 
 /// Back to the journal and durability the server runs with, with fresh
@@ -316,6 +313,11 @@ async fn restore_durability(ctx: &Ctx) -> Result<(), AppError> {
         ],
         _ => &["VACUUM ANALYZE"],
     };
+    execute_all(ctx, statements).await
+}
+
+/// Runs settings and upkeep statements in order (the seed's one connection).
+async fn execute_all(ctx: &Ctx, statements: &[&str]) -> Result<(), AppError> {
     for statement in statements {
         ctx.db.conn.execute_unprepared(statement).await?;
     }
