@@ -156,16 +156,6 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The GraphQL limits in effect.
-    pub fn graphql_limits(&self) -> crate::graphql::Limits {
-        crate::graphql::Limits {
-            max_depth: self.graphql_max_depth,
-            max_complexity: self.graphql_max_complexity,
-            introspection: self.graphql_introspection,
-            max_query_bytes: self.graphql_max_query_bytes,
-        }
-    }
-
     /// The database URL in effect: the configured one, or the embedded SQLite file.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {

@@ -1,12 +1,11 @@
 //! One error type for every layer, rendered as RFC 9457 problem+json.
 //!
-//! Content functions return [`AppError`]; the REST layer turns it into a
-//! `application/problem+json` response through [`actix_web::ResponseError`].
-//! The status of each variant is decided here and nowhere else.
+//! Every layer returns [`AppError`]. The status, problem type, GraphQL code
+//! and response headers of each variant are decided here and nowhere else;
+//! the HTTP layer (`http::problem`) renders them as `application/problem+json`,
+//! and the GraphQL adapter as GraphQL errors. What a database error means
+//! is decided in `storage`.
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
-use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -168,9 +167,78 @@ impl AppError {
         }
     }
 
+    /// The HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest { .. } => 400,
+            Self::Validation(_) => 422,
+            Self::Unauthenticated { .. } | Self::InvalidCredentials => 401,
+            Self::Forbidden { .. } => 403,
+            Self::TooManyRequests { .. } => 429,
+            Self::NotFound { .. } => 404,
+            Self::Conflict { .. } | Self::InvalidTransition { .. } => 409,
+            Self::VersionConflict { .. } => 412,
+            Self::PayloadTooLarge { .. } => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Unavailable => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    /// The short name of the status, as a problem's `title`.
+    fn title(&self) -> &'static str {
+        match self.status() {
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            409 => "Conflict",
+            412 => "Precondition Failed",
+            413 => "Payload Too Large",
+            415 => "Unsupported Media Type",
+            422 => "Unprocessable Entity",
+            429 => "Too Many Requests",
+            503 => "Service Unavailable",
+            _ => "Internal Server Error",
+        }
+    }
+
+    /// Response headers the error comes with, whatever the protocol: when
+    /// to retry, and the bearer challenge of a refused or missing credential.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Unavailable => vec![("retry-after", "1".to_owned())],
+            Self::TooManyRequests { retry_after } => {
+                vec![("retry-after", retry_after.to_string())]
+            }
+            Self::Unauthenticated {
+                reason: Some(reason),
+            } => {
+                let reason = reason.replace(['"', '\\'], "'");
+                vec![(
+                    "www-authenticate",
+                    format!(
+                        "Bearer realm=\"masthead\", error=\"invalid_token\", error_description=\"{reason}\""
+                    ),
+                )]
+            }
+            Self::Unauthenticated { reason: None } | Self::InvalidCredentials => {
+                vec![("www-authenticate", "Bearer realm=\"masthead\"".to_owned())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Logs an internal error with its cause chain (the client sees an
+    /// opaque message); other errors are the client's business.
+    pub fn log(&self) {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+    }
+
     /// The problem body for this error.
     pub fn problem(&self) -> Problem {
-        let status = self.status_code();
         let allowed_actions = match self {
             Self::InvalidTransition { allowed, .. } => Some(allowed.clone()),
             _ => None,
@@ -228,8 +296,8 @@ impl AppError {
         };
         Problem {
             problem_type: self.problem_type().to_owned(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
+            title: self.title().to_owned(),
+            status: self.status(),
             detail,
             errors,
             current_version,
@@ -259,111 +327,4 @@ pub struct Problem {
     /// On an invalid workflow action, the actions the article's state allows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<String>>,
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthenticated { .. } | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::InvalidTransition { .. } => StatusCode::CONFLICT,
-            Self::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = ?cause, "internal error");
-        }
-        let problem = self.problem();
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        match self {
-            Self::Unavailable => {
-                response.insert_header((header::RETRY_AFTER, "1"));
-            }
-            Self::TooManyRequests { retry_after } => {
-                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-            }
-            Self::Unauthenticated {
-                reason: Some(reason),
-            } => {
-                let reason = reason.replace(['"', '\\'], "'");
-                response.insert_header((
-                    header::WWW_AUTHENTICATE,
-                    format!("Bearer realm=\"masthead\", error=\"invalid_token\", error_description=\"{reason}\""),
-                ));
-            }
-            Self::Unauthenticated { reason: None } | Self::InvalidCredentials => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"masthead\""));
-            }
-            _ => {}
-        }
-        match serde_json::to_vec(&problem) {
-            Ok(body) => response.body(body),
-            Err(_) => response.finish(),
-        }
-    }
-}
-
-impl From<DbErr> for AppError {
-    /// The one place a database error gets a meaning: a unique or foreign-key
-    /// violation is a conflict, a busy or serialization failure is retryable,
-    /// anything else is internal.
-    fn from(err: DbErr) -> Self {
-        if let Some(SqlErr::UniqueConstraintViolation(constraint)) = err.sql_err() {
-            tracing::debug!(%constraint, "unique constraint violated");
-            return Self::Conflict {
-                detail: "a value that must be unique is already taken".to_owned(),
-                errors: Vec::new(),
-            };
-        }
-        if let Some(SqlErr::ForeignKeyConstraintViolation(constraint)) = err.sql_err() {
-            // A referenced row went away (or gained a reference) between the
-            // check and the write, in a concurrent transaction.
-            tracing::debug!(%constraint, "foreign key constraint violated");
-            return Self::Conflict {
-                detail: "a related record changed at the same time; retry the request".to_owned(),
-                errors: Vec::new(),
-            };
-        }
-        if is_busy(&err) {
-            tracing::warn!(error = %err, "database busy");
-            return Self::Unavailable;
-        }
-        Self::Internal(anyhow::Error::new(err))
-    }
-}
-
-/// True when the database refused the statement for a transient reason:
-/// SQLite's busy/locked codes, PostgreSQL's serialization or deadlock
-/// failures, or no pooled connection free in time.
-pub fn is_busy(err: &DbErr) -> bool {
-    use sea_orm::RuntimeErr;
-    use sea_orm::sqlx::Error;
-    let (DbErr::Exec(RuntimeErr::SqlxError(inner))
-    | DbErr::Query(RuntimeErr::SqlxError(inner))
-    | DbErr::Conn(RuntimeErr::SqlxError(inner))) = err
-    else {
-        return matches!(err, DbErr::ConnectionAcquire(_));
-    };
-    match &**inner {
-        Error::PoolTimedOut => true,
-        Error::Database(db) => {
-            let code = db.code().unwrap_or_default();
-            // SQLite primary codes 5 (BUSY) and 6 (LOCKED) with their extended forms.
-            let sqlite_busy = code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
-            sqlite_busy || code == "40001" || code == "40P01"
-        }
-        _ => false,
-    }
 }

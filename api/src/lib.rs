@@ -1,17 +1,20 @@
 //! Masthead: a headless CMS for articles, authors and tags.
 //!
-//! Layers, outside in: `rest` (HTTP adapter) → `content` (the domain, the
-//! only layer with SQL) → `entities` (storage shape); `auth` holds the pure
-//! parts of access control (roles, tokens, the permission table). See `docs/architecture.md`.
+//! Layers, outside in: `app` wires everything; `rest` and `graphql` are the
+//! adapters, standing on the shared `http` layer; `content` is the domain
+//! and `identity` the accounts, both on `storage` (the database) and `auth`
+//! (the pure rules of access). `entities` holds the storage shape. See
+//! `docs/architecture.md`.
 
 pub mod app;
 pub mod auth;
-pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod content;
-pub mod db;
 pub mod error;
 pub mod graphql;
+pub mod http;
+pub mod identity;
 pub mod rest;
+pub mod storage;
 pub mod telemetry;

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::KeyKind;
+
 /// One API key; only its SHA-256 is stored, with a short prefix for display.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_keys")]
@@ -9,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: KeyKind,
     pub prefix: String,
     #[sea_orm(unique)]
     pub key_hash: String,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::{ArticleCopy, State};
+
 /// One copy of an article: `copy` is `working` or `live`. `(locale, slug, copy)` is unique.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "articles")]
@@ -9,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub copy: String,
+    pub copy: ArticleCopy,
     pub slug: String,
     pub locale: String,
     pub title: String,
@@ -21,7 +23,7 @@ pub struct Model {
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub seo_canonical_url: Option<String>,
-    pub state: String,
+    pub state: State,
     pub version: i32,
     pub published_version: Option<i32>,
     pub published_at: Option<DateTimeUtc>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::ArticleCopy;
+
 /// One link; `position` orders the authors of an article from 0.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "article_authors")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub article_id: Uuid,
     /// Which copy of the article (`working` or `live`) the link belongs to.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub copy: String,
+    pub copy: ArticleCopy,
     #[sea_orm(primary_key, auto_increment = false)]
     pub author_id: Uuid,
     pub position: i32,

@@ -2,17 +2,18 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::{ChangeKind, EntityKind};
+
 /// One change of an article, author or tag.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "changes")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub seq: i64,
-    /// `article`, `author` or `tag`.
-    pub entity: String,
+    pub entity: EntityKind,
     pub entity_id: Uuid,
-    /// What happened: `create`, `update`, `publish`, `delete`…
-    pub action: String,
+    /// What happened.
+    pub action: ChangeKind,
     /// The entity's version after the change.
     pub version: i32,
     pub at: DateTimeUtc,

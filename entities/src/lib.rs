@@ -14,6 +14,7 @@ pub mod refresh_token;
 pub mod revision;
 pub mod tag;
 pub mod transition;
+pub mod types;
 pub mod user;
 
 pub mod prelude {

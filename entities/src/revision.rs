@@ -2,14 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::EntityKind;
+
 /// One version of one entity. `(entity, entity_id, version)` is unique.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "revisions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `article`, `author` or `tag`.
-    pub entity: String,
+    pub entity: EntityKind,
     pub entity_id: Uuid,
     pub version: i32,
     /// The entity's content as JSON.

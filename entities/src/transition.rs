@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::{ChangeKind, State};
+
 /// One workflow step: who moved the article from which state to which, at which version.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "transitions")]
@@ -9,9 +11,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub article_id: Uuid,
-    pub action: String,
-    pub from_state: String,
-    pub to_state: String,
+    pub action: ChangeKind,
+    pub from_state: State,
+    pub to_state: State,
     pub version: i32,
     pub comment: Option<String>,
     pub created_at: DateTimeUtc,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::types::Role;
+
 /// One row of `users`. `email_key` is the lower-cased e-mail, unique.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -12,7 +14,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email_key: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     /// Argon2id PHC string.
     pub password_hash: String,

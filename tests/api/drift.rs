@@ -11,7 +11,7 @@ const OPENAPI_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi
 #[test]
 fn committed_openapi_document_matches_the_code() {
     let committed = std::fs::read_to_string(OPENAPI_FILE).unwrap_or_default();
-    let generated = masthead::rest::openapi::document_json();
+    let generated = masthead::app::openapi::document_json();
     if committed != generated {
         let line = committed
             .lines()
@@ -31,7 +31,7 @@ fn committed_openapi_document_matches_the_code() {
 async fn the_server_serves_the_document_and_every_operation_in_it() {
     let app = TestApp::spawn().await;
     let served = expect_json(app.get("/openapi.json").await, 200).await;
-    let generated: Value = serde_json::from_str(&masthead::rest::openapi::document_json()).unwrap();
+    let generated: Value = serde_json::from_str(&masthead::app::openapi::document_json()).unwrap();
     assert_eq!(served, generated);
     assert!(
         served["openapi"].as_str().unwrap().starts_with("3.1"),

@@ -688,10 +688,13 @@ async fn limits_and_malformed_requests_get_graphql_errors_never_a_500() {
     )
     .await;
     assert_eq!(malformed.status(), 400);
+    let malformed = malformed.json::<Value>().await.unwrap();
+    assert_eq!(error_code(&malformed), "VALIDATION");
     assert_eq!(
-        error_code(&malformed.json::<Value>().await.unwrap()),
-        "BAD_REQUEST"
+        malformed["errors"][0]["extensions"]["fields"][0]["field"],
+        "body"
     );
+    assert!(malformed.get("data").is_none(), "{malformed}");
     let form = send(
         app.anonymous(Method::POST, "/graphql")
             .header("content-type", "text/plain")
@@ -699,6 +702,10 @@ async fn limits_and_malformed_requests_get_graphql_errors_never_a_500() {
     )
     .await;
     assert_eq!(form.status(), 415);
+    assert_eq!(
+        error_code(&form.json::<Value>().await.unwrap()),
+        "UNSUPPORTED_MEDIA_TYPE"
+    );
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use actix_web::web;
-use masthead::app::{AppState, Application};
+use masthead::app::{AppState, Application, Audit};
 use masthead::config::{Config, Secret};
 use reqwest::{Method, Response};
 use sea_orm::{ConnectionTrait, Database};
@@ -27,6 +27,7 @@ pub struct TestApp {
     /// An access token of the first admin; the convenience methods send it.
     pub admin_token: String,
     state: web::Data<AppState>,
+    audit: web::Data<Audit>,
     handle: actix_web::dev::ServerHandle,
     /// Kept for its `Drop`: the database goes when the test ends.
     _database: TestDatabase,
@@ -156,6 +157,7 @@ impl TestApp {
             .unwrap_or_else(|err| panic!("the server did not start: {err:#}"));
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
+        let audit = app.audit();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
@@ -167,6 +169,7 @@ impl TestApp {
             client,
             admin_token: String::new(),
             state,
+            audit,
             handle,
             _database: database,
         };
@@ -289,7 +292,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let undocumented = self.state.undocumented_requests();
+        let undocumented = self.audit.undocumented_requests();
         if undocumented > 0 && !std::thread::panicking() {
             panic!(
                 "{undocumented} request(s) hit a route missing from the OpenAPI document (see the error log)"

@@ -555,9 +555,8 @@ async fn the_signing_secret_is_generated_once_private_and_kept() {
     assert!(secret.len() >= 32);
     let user = uuid::Uuid::now_v7();
     let token = first
-        .ctx
-        .settings
-        .jwt
+        .identity
+        .jwt()
         .issue(user, masthead::auth::Role::Editor)
         .unwrap();
 
@@ -565,7 +564,7 @@ async fn the_signing_secret_is_generated_once_private_and_kept() {
     let second = masthead::app::AppState::build(config()).await.unwrap();
     assert_eq!(std::fs::read_to_string(&secret_file).unwrap(), secret);
     assert_eq!(
-        second.ctx.settings.jwt.verify(&token).unwrap().sub,
+        second.identity.jwt().verify(&token).unwrap().sub,
         user.to_string()
     );
 }

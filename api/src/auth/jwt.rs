@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Role;
+use entities::types::Named;
 
 /// `iss` of every token.
 pub const ISSUER: &str = "masthead";

@@ -9,64 +9,7 @@ pub mod token;
 
 use uuid::Uuid;
 
-/// What a signed-in user may do, from least to most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Reads working copies (previews).
-    Viewer,
-    /// Writes their own articles while they are drafts.
-    Author,
-    /// Does all content work: every article, author and tag.
-    Editor,
-    /// Also manages users and API keys.
-    Admin,
-}
-
-impl Role {
-    /// Every role.
-    pub const ALL: [Self; 4] = [Self::Viewer, Self::Author, Self::Editor, Self::Admin];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Viewer => "viewer",
-            Self::Author => "author",
-            Self::Editor => "editor",
-            Self::Admin => "admin",
-        }
-    }
-
-    /// The role named `name`.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-}
-
-/// What an API key may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyKind {
-    /// Published content only.
-    Delivery,
-    /// Working copies too.
-    Preview,
-}
-
-impl KeyKind {
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Delivery => "delivery",
-            Self::Preview => "preview",
-        }
-    }
-
-    /// The kind named `name`.
-    pub fn parse(name: &str) -> Option<Self> {
-        [Self::Delivery, Self::Preview]
-            .into_iter()
-            .find(|k| k.as_str() == name)
-    }
-}
+pub use entities::types::{KeyKind, Role};
 
 /// The caller of a request, once its credentials are checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

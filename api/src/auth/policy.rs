@@ -43,7 +43,8 @@ pub enum Action {
 pub enum Grant {
     /// Allowed.
     Yes,
-    /// Allowed only on articles the user is credited on, while they are drafts.
+    /// Allowed only on drafts the user is credited on (the article guard,
+    /// `content::article::rules::guard`, checks the article).
     OwnDrafts,
     /// Refused.
     No,
@@ -73,6 +74,26 @@ fn subject(principal: &Principal) -> Subject {
     }
 }
 
+/// The permission table with the site's settings: what the domain and the
+/// accounts ask before doing anything.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// `MASTHEAD_PUBLIC_READ`: whether anonymous callers may read published content.
+    pub public_read: bool,
+}
+
+impl Policy {
+    /// What the table grants `principal` for `action`, or the 401/403 that refuses it.
+    pub fn require(&self, principal: &Principal, action: Action) -> Result<Grant, AppError> {
+        require(principal, action, self.public_read)
+    }
+
+    /// True when the table lets `principal` do `action` (in full or in part).
+    pub fn allows(&self, principal: &Principal, action: Action) -> bool {
+        grant(principal, action, self.public_read) != Grant::No
+    }
+}
+
 /// The table. `public_read` is `MASTHEAD_PUBLIC_READ`: whether anonymous
 /// callers may read published content.
 pub fn grant(principal: &Principal, action: Action, public_read: bool) -> Grant {
@@ -91,10 +112,9 @@ pub fn grant(principal: &Principal, action: Action, public_read: bool) -> Grant 
         (ReadLive, _) => Yes,
         (ReadPreview, PreviewKey | User(_)) => Yes,
         (ReadPrivate | UseOwnAccount | ReadHistory, User(_)) => Yes,
-        (CreateArticle, User(Author | Editor | Admin)) => Yes,
-        (EditArticle | Submit, User(Author)) => OwnDrafts,
+        (CreateArticle | EditArticle | Submit, User(Author)) => OwnDrafts,
         (
-            EditArticle | Submit | Review | DeleteArticle | EditAuthorsAndTags,
+            CreateArticle | EditArticle | Submit | Review | DeleteArticle | EditAuthorsAndTags,
             User(Editor | Admin),
         ) => Yes,
         (ManageUsers | ManageApiKeys | AdministerContent, User(Admin)) => Yes,
@@ -177,7 +197,7 @@ mod tests {
             (ReadPreview, "--YYYYY"),
             (ReadPrivate, "---YYYY"),
             (UseOwnAccount, "---YYYY"),
-            (CreateArticle, "----YYY"),
+            (CreateArticle, "----OYY"),
             (EditArticle, "----OYY"),
             (Submit, "----OYY"),
             (Review, "-----YY"),

@@ -3,23 +3,25 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entities::types::{ChangeKind, EntityKind};
 use entities::{article_author, author};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    QueryFilter,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::changes;
-use super::page::{self, KeyKind, KeyValue, ListQuery, Page, Pagination, Sort, SortField};
-use super::revision::{self, Diff, Revision, RevisionSort};
-use super::store::{Slugged, contains_ci};
+use super::catalog::{Columns, NameFilter, ensure_unused};
+use super::history::{self, Versioned, Write};
 use super::validate::{self, Errors, check_email};
 use super::{Ctx, Key, Patch, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
+use crate::storage::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
+use crate::storage::{Slugged, record_change};
 
 /// An author as the API shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,15 +80,7 @@ impl AuthorInput {
 }
 
 /// Which authors a list returns.
-#[derive(Debug, Clone, Default)]
-pub struct AuthorFilter {
-    /// Only these ids (`None`: any; an empty list matches nothing).
-    pub ids: Option<Vec<Uuid>>,
-    /// Only this slug.
-    pub slug: Option<String>,
-    /// Name contains this text (case-insensitive for ASCII).
-    pub q: Option<String>,
-}
+pub type AuthorFilter = NameFilter;
 
 /// Fields authors can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,18 +147,42 @@ pub fn default_sort() -> page::Sort<AuthorSort> {
     page::Sort::from_keys(vec![(AuthorSort::Name, page::Direction::Asc)])
 }
 
-const STORE: Slugged<author::Entity> = Slugged {
-    id: author::Column::Id,
-    slug: author::Column::Slug,
-    noun: "author",
+const COLUMNS: Columns<author::Entity> = Columns {
+    store: Slugged {
+        id: author::Column::Id,
+        slug: author::Column::Slug,
+        noun: "author",
+    },
+    name: author::Column::Name,
 };
 
-pub(crate) fn from_row(row: author::Model) -> Author {
-    let social = row
-        .social
-        .as_deref()
-        .and_then(|text| serde_json::from_str::<Map<String, Value>>(text).ok());
-    Author {
+/// The content of an author, as a revision keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthorSnapshot {
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    pub social: Option<Map<String, Value>>,
+}
+
+/// The author of a stored row; a `social` column that is not a JSON object
+/// is corrupt, and said to be.
+pub(crate) fn from_row(row: author::Model) -> Result<Author, AppError> {
+    let social = match row.social.as_deref() {
+        None => None,
+        Some(text) => Some(
+            serde_json::from_str::<Map<String, Value>>(text).map_err(|err| {
+                AppError::Internal(anyhow::anyhow!(
+                    "author {} has a social column that is not a JSON object: {err}",
+                    row.id
+                ))
+            })?,
+        ),
+    };
+    Ok(Author {
         id: row.id,
         slug: row.slug,
         name: row.name,
@@ -179,7 +197,7 @@ pub(crate) fn from_row(row: author::Model) -> Author {
         updated_at: row.updated_at,
         created_by: row.created_by,
         updated_by: row.updated_by,
-    }
+    })
 }
 
 /// The stored fields after applying `input` to `current` (nothing for a create).
@@ -195,6 +213,9 @@ struct Resolved {
 fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, AppError> {
     validate::check_sent_id(input.id, current.map(|a| a.id))?;
     let mut errors = Errors::default();
+    let keep = |field: &Patch<String>, old: fn(&Author) -> &Option<String>| {
+        field.clone().apply(current.and_then(|a| old(a).clone()))
+    };
     let name = input.name.clone().apply(current.map(|a| a.name.clone()));
     match &name {
         None => errors.push("name", "is required"),
@@ -203,31 +224,16 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
     if let Patch::Value(slug) = &input.slug {
         errors.check("slug", slug::check(slug));
     }
-    let bio = input.bio.clone().apply(current.and_then(|a| a.bio.clone()));
-    if let Some(bio) = &bio {
-        errors.text("bio", bio, 10_000, false);
-    }
-    let email = input
-        .email
-        .clone()
-        .apply(current.and_then(|a| a.email.clone()));
+    let bio = keep(&input.bio, |a| &a.bio);
+    errors.optional_text("bio", bio.as_ref(), 10_000);
+    let email = keep(&input.email, |a| &a.email);
     if let Some(email) = &email {
         errors.check("email", check_email(email));
     }
-    let avatar_url = input
-        .avatar_url
-        .clone()
-        .apply(current.and_then(|a| a.avatar_url.clone()));
-    if let Some(url) = &avatar_url {
-        errors.url("avatar_url", url);
-    }
-    let website = input
-        .website
-        .clone()
-        .apply(current.and_then(|a| a.website.clone()));
-    if let Some(url) = &website {
-        errors.url("website", url);
-    }
+    let avatar_url = keep(&input.avatar_url, |a| &a.avatar_url);
+    errors.optional_url("avatar_url", avatar_url.as_ref());
+    let website = keep(&input.website, |a| &a.website);
+    errors.optional_url("website", website.as_ref());
     let social = input
         .social
         .clone()
@@ -264,28 +270,32 @@ fn check_social(social: &Map<String, Value>, errors: &mut Errors) {
     }
 }
 
-fn social_text(social: &Option<Map<String, Value>>) -> Option<String> {
-    social
-        .as_ref()
-        .map(|map| Value::Object(map.clone()).to_string())
-}
-
-/// The content of an author, as a revision stores it.
-pub(crate) fn snapshot(row: &author::Model) -> Value {
-    let social = row
-        .social
-        .as_deref()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .unwrap_or(Value::Null);
-    serde_json::json!({
-        "slug": row.slug,
-        "name": row.name,
-        "bio": row.bio,
-        "email": row.email,
-        "avatar_url": row.avatar_url,
-        "website": row.website,
-        "social": social,
-    })
+impl Resolved {
+    /// The row these fields make, around the identity and history of `base`.
+    fn into_row(self, base: author::Model) -> (author::Model, AuthorSnapshot) {
+        let snapshot = AuthorSnapshot {
+            slug: base.slug.clone(),
+            name: self.name,
+            bio: self.bio,
+            email: self.email,
+            avatar_url: self.avatar_url,
+            website: self.website,
+            social: self.social,
+        };
+        let row = author::Model {
+            name: snapshot.name.clone(),
+            bio: snapshot.bio.clone(),
+            email: snapshot.email.clone(),
+            avatar_url: snapshot.avatar_url.clone(),
+            website: snapshot.website.clone(),
+            social: snapshot
+                .social
+                .as_ref()
+                .map(|map| Value::Object(map.clone()).to_string()),
+            ..base
+        };
+        (row, snapshot)
+    }
 }
 
 /// Creates an author. The slug is generated from the name when not given.
@@ -297,56 +307,47 @@ pub async fn create(
     ctx.require(principal, Action::EditAuthorsAndTags)?;
     let fields = resolve(&input, None)?;
     let tx = ctx.begin_write().await?;
-    let slug = match input.slug.value() {
-        Some(slug) => {
-            STORE
-                .ensure_free(&*tx, slug, Condition::all(), None)
-                .await?;
-            slug.clone()
-        }
-        None => {
-            let base = slug::slugify(&fields.name, "author");
-            STORE.free_slug(&*tx, &base, Condition::all()).await?
-        }
-    };
+    let store = &COLUMNS.store;
+    let slug = slug::for_new(
+        &*tx,
+        store,
+        input.slug.value(),
+        (&fields.name, "author"),
+        Condition::all(),
+    )
+    .await?;
     let at = now();
-    let row = author::Model {
+    let (row, snapshot) = fields.into_row(author::Model {
         id: Uuid::now_v7(),
         slug,
-        name: fields.name,
-        bio: fields.bio,
-        email: fields.email,
-        avatar_url: fields.avatar_url,
-        website: fields.website,
-        social: social_text(&fields.social),
+        name: String::new(),
+        bio: None,
+        email: None,
+        avatar_url: None,
+        website: None,
+        social: None,
         user_id: None,
         version: 1,
         created_at: at,
         updated_at: at,
         created_by: principal.user_id(),
         updated_by: principal.user_id(),
-    };
-    author::Entity::insert(author::ActiveModel::from(row.clone()))
+    });
+    let written = author::Entity::insert(author::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
-        .await
-        .map_err(|err| match AppError::from(err) {
-            AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
-            other => other,
-        })?;
-    let message = input.revision_message.as_deref();
-    revision::record(
-        &*tx,
-        revision::Entity::Author,
-        row.id,
-        1,
-        &snapshot(&row),
-        message,
-        principal.user_id(),
-    )
-    .await?;
-    changes::record(&*tx, revision::Entity::Author, row.id, "create", 1).await?;
+        .await;
+    let write = Write {
+        id: row.id,
+        version: 1,
+        snapshot: &snapshot,
+        message: input.revision_message.as_deref(),
+        who: principal.user_id(),
+        change: ChangeKind::Create,
+    };
+    history::record_write::<Author, _>(&*tx, written, || store.slug_taken(&row.slug), write)
+        .await?;
     tx.commit().await?;
-    Ok(from_row(row))
+    from_row(row)
 }
 
 /// Updates an author. `expected_version`, when given, must be the current version.
@@ -359,105 +360,73 @@ pub async fn update(
 ) -> Result<Author, AppError> {
     ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
-    let current = from_row(STORE.find(&*tx, key, true).await?);
-    if let Some(expected) = expected_version
-        && expected != current.version
-    {
-        return Err(AppError::VersionConflict {
-            current: current.version,
-        });
-    }
+    let store = &COLUMNS.store;
+    let current_row = store.find(&*tx, key, true).await?;
+    let current = from_row(current_row.clone())?;
+    validate::check_version(expected_version, current.version)?;
     let fields = resolve(&input, Some(&current))?;
-    let slug = match input.slug.value() {
-        Some(slug) if *slug != current.slug => {
-            STORE
-                .ensure_free(&*tx, slug, Condition::all(), Some(current.id))
-                .await?;
-            slug.clone()
-        }
-        _ => current.slug.clone(),
-    };
-    let row = author::Model {
-        id: current.id,
+    let slug = slug::for_edit(
+        &*tx,
+        store,
+        input.slug.value(),
+        &current.slug,
+        current.id,
+        Condition::all(),
+    )
+    .await?;
+    let (row, snapshot) = fields.into_row(author::Model {
         slug,
-        name: fields.name,
-        bio: fields.bio,
-        email: fields.email,
-        avatar_url: fields.avatar_url,
-        website: fields.website,
-        social: social_text(&fields.social),
-        user_id: current.user_id,
         version: current.version + 1,
-        created_at: current.created_at,
         updated_at: now(),
-        created_by: current.created_by,
         updated_by: principal.user_id(),
-    };
+        ..current_row
+    });
     let mut active = author::ActiveModel::from(row.clone()).reset_all();
     active.id = NotSet;
     active.created_at = NotSet;
     active.created_by = NotSet;
     active.user_id = NotSet;
-    author::Entity::update_many()
+    let written = author::Entity::update_many()
         .set(active)
         .filter(author::Column::Id.eq(current.id))
         .exec(&*tx)
         .await
-        .map_err(|err| match AppError::from(err) {
-            AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
-            other => other,
-        })?;
-    let message = input.revision_message.as_deref();
-    revision::record(
-        &*tx,
-        revision::Entity::Author,
-        row.id,
-        row.version,
-        &snapshot(&row),
-        message,
-        principal.user_id(),
-    )
-    .await?;
-    changes::record(
-        &*tx,
-        revision::Entity::Author,
-        row.id,
-        "update",
-        row.version,
-    )
-    .await?;
+        .map(|done| done.rows_affected);
+    let write = Write {
+        id: row.id,
+        version: row.version,
+        snapshot: &snapshot,
+        message: input.revision_message.as_deref(),
+        who: principal.user_id(),
+        change: ChangeKind::Update,
+    };
+    history::record_write::<Author, _>(&*tx, written, || store.slug_taken(&row.slug), write)
+        .await?;
     tx.commit().await?;
-    Ok(from_row(row))
+    from_row(row)
 }
 
 /// Deletes an author who is credited on no article (else 409).
 pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
     ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
-    let row = STORE.find(&*tx, key, true).await?;
-    let credits = article_author::Entity::find()
-        .filter(article_author::Column::AuthorId.eq(row.id))
-        .count(&*tx)
-        .await?;
-    if credits > 0 {
-        return Err(AppError::Conflict {
-            detail: format!(
-                "the author is credited on {credits} article(s); remove those credits first"
-            ),
-            errors: Vec::new(),
-        });
-    }
+    let row = COLUMNS.store.find(&*tx, key, true).await?;
+    let credits =
+        article_author::Entity::find().filter(article_author::Column::AuthorId.eq(row.id));
+    ensure_unused(&*tx, credits, |n| {
+        format!("the author is credited on {n} article(s); remove those credits first")
+    })
+    .await?;
     author::Entity::delete_by_id(row.id).exec(&*tx).await?;
-    changes::record(
+    record_change(
         &*tx,
-        revision::Entity::Author,
+        EntityKind::Author,
         row.id,
-        "delete",
+        ChangeKind::Delete,
         row.version,
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Hides the private fields from callers who may not read them.
@@ -472,8 +441,8 @@ pub(crate) fn redact(mut author: Author, ctx: &Ctx, principal: &Principal) -> Au
 /// One author by id or slug.
 pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Author, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    Ok(redact(from_row(row), ctx, principal))
+    let row = COLUMNS.store.find(&ctx.db.conn, key, false).await?;
+    Ok(redact(from_row(row)?, ctx, principal))
 }
 
 /// A page of authors.
@@ -483,19 +452,9 @@ pub async fn list(
     query: &ListQuery<AuthorFilter, AuthorSort>,
 ) -> Result<Page<Author>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    let mut select = author::Entity::find();
-    let filter = &query.filter;
-    if let Some(ids) = &filter.ids {
-        select = select.filter(author::Column::Id.is_in(ids.clone()));
-    }
-    if let Some(slug) = &filter.slug {
-        select = select.filter(author::Column::Slug.eq(slug.as_str()));
-    }
-    if let Some(q) = &filter.q {
-        select = select.filter(contains_ci(author::Column::Name, q));
-    }
+    let select = COLUMNS.filtered(&query.filter);
     let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
-    Ok(page.map(|row| redact(from_row(row), ctx, principal)))
+    page.try_map(|row| Ok(redact(from_row(row)?, ctx, principal)))
 }
 
 /// Authors by id as `principal` may see them (private fields hidden), in one
@@ -506,100 +465,55 @@ pub async fn load_visible(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Author>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    let found = load_many(&ctx.db.conn, ids).await?;
-    Ok(found
-        .into_iter()
-        .map(|(id, author)| (id, redact(author, ctx, principal)))
-        .collect())
+    COLUMNS
+        .load(&ctx.db.conn, ids, |row| {
+            Ok((row.id, redact(from_row(row)?, ctx, principal)))
+        })
+        .await
 }
 
-/// Authors by id, in one statement (for includes and batched loading).
+/// Authors by id, in one statement (for includes).
 pub async fn load_many<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Author>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    COLUMNS
+        .load(conn, ids, |row| Ok((row.id, from_row(row)?)))
+        .await
+}
+
+impl Versioned for Author {
+    const KIND: EntityKind = EntityKind::Author;
+    const EDIT: Action = Action::EditAuthorsAndTags;
+    type Snapshot = AuthorSnapshot;
+    type Input = AuthorInput;
+
+    async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
+        Ok(COLUMNS.store.find(&ctx.db.conn, key, false).await?.id)
     }
-    Ok(author::Entity::find()
-        .filter(author::Column::Id.is_in(ids.to_vec()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, from_row(row)))
-        .collect())
-}
 
-/// The revisions of an author (signed-in users).
-pub async fn revisions(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    sort: &Sort<RevisionSort>,
-    pagination: &Pagination,
-) -> Result<Page<Revision>, AppError> {
-    ctx.require(principal, Action::ReadHistory)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    revision::list(
-        &ctx.db.conn,
-        revision::Entity::Author,
-        row.id,
-        sort,
-        pagination,
-    )
-    .await
-}
+    fn restoring(old: AuthorSnapshot, message: String) -> AuthorInput {
+        AuthorInput {
+            id: None,
+            slug: Patch::Value(old.slug),
+            name: Patch::Value(old.name),
+            bio: old.bio.into(),
+            email: old.email.into(),
+            avatar_url: old.avatar_url.into(),
+            website: old.website.into(),
+            social: old.social.into(),
+            revision_message: Some(message),
+        }
+        .replacing()
+    }
 
-/// One revision of an author (signed-in users).
-pub async fn revision(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    version: i32,
-) -> Result<Revision, AppError> {
-    ctx.require(principal, Action::ReadHistory)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    revision::get(&ctx.db.conn, revision::Entity::Author, row.id, version).await
-}
-
-/// What changed between two revisions of an author (signed-in users).
-pub async fn diff(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    from: i32,
-    to: i32,
-) -> Result<Diff, AppError> {
-    ctx.require(principal, Action::ReadHistory)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    revision::diff(&ctx.db.conn, revision::Entity::Author, row.id, from, to).await
-}
-
-/// Restores an author's content to an earlier revision, as a new revision.
-pub async fn restore(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    version: i32,
-    expected_version: Option<i32>,
-) -> Result<Author, AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    let old = revision::get(&ctx.db.conn, revision::Entity::Author, row.id, version).await?;
-    let field = |name: &str| revision::text_field(&old.snapshot, name);
-    let input = AuthorInput {
-        id: None,
-        slug: field("slug"),
-        name: field("name"),
-        bio: field("bio"),
-        email: field("email"),
-        avatar_url: field("avatar_url"),
-        website: field("website"),
-        social: match old.snapshot.get("social") {
-            Some(Value::Object(map)) => Patch::Value(map.clone()),
-            _ => Patch::Null,
-        },
-        revision_message: Some(format!("restored from version {version}")),
-    };
-    update(ctx, principal, &Key::Id(row.id), input, expected_version).await
+    async fn update(
+        ctx: &Ctx,
+        principal: &Principal,
+        key: &Key,
+        input: AuthorInput,
+        expected_version: Option<i32>,
+    ) -> Result<Author, AppError> {
+        update(ctx, principal, key, input, expected_version).await
+    }
 }

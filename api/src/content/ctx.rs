@@ -1,49 +1,20 @@
-//! What every content function receives: the database, settings, and the
-//! access settings that decide what a principal may do.
+//! What every content function receives: the database, the content
+//! settings, and the permission table.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::DatabaseBackend;
 use serde::{Deserialize, Deserializer};
-use uuid::Uuid;
 
-use super::write::WriteGate;
-pub use super::write::WriteTx;
-use crate::auth::Principal;
-use crate::auth::jwt::JwtKeys;
-use crate::auth::policy::{self, Action, Grant};
-use crate::db::Db;
+use crate::auth::policy::{Action, Grant, Policy};
+use crate::auth::{KeyKind, Principal};
 use crate::error::AppError;
+use crate::storage::{Db, WriteTx};
 
 /// Settings the content rules depend on.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Locale of articles created without one.
     pub default_locale: String,
-    /// Whether anonymous callers may read published content.
-    pub public_read: bool,
-    /// Signs and checks access tokens.
-    pub jwt: JwtKeys,
-    /// Lifetime of refresh tokens.
-    pub refresh_ttl: Duration,
-    /// An Argon2id hash of a random password, verified when a sign-in names
-    /// an unknown e-mail address so that it costs as long as a known one.
-    /// Made on first use, to keep start-up fast.
-    pub decoy_hash: std::sync::OnceLock<String>,
-}
-
-impl Settings {
-    /// The decoy hash (see [`Settings::decoy_hash`]).
-    pub fn decoy_hash(&self) -> &str {
-        self.decoy_hash.get_or_init(|| {
-            let random = crate::auth::token::generate("").unwrap_or_default();
-            crate::auth::password::hash(&random).unwrap_or_default()
-        })
-    }
 }
 
 /// Shared handle for content functions: cheap to clone.
@@ -53,85 +24,51 @@ pub struct Ctx {
     pub db: Db,
     /// Content settings.
     pub settings: Arc<Settings>,
-    /// SQLite allows one writer at a time; writers queue here instead of
-    /// failing with `SQLITE_BUSY`, and share commits.
-    write_gate: Option<Arc<WriteGate>>,
-    /// When each API key's `last_used_at` was last written, so a busy key
-    /// costs one write a minute rather than one per request.
-    pub(crate) key_use: Arc<std::sync::Mutex<HashMap<Uuid, Instant>>>,
-    /// Password hashes verified by sign-ins, known address or not (exported by `/metrics`).
-    pub(crate) password_checks: Arc<AtomicU64>,
-    /// Shared reads of the latest change (`changes::generation`).
-    pub(crate) latest: Arc<super::changes::Latest>,
+    /// Who may do what.
+    pub policy: Policy,
 }
 
 impl Ctx {
     /// A context over an open database.
-    pub fn new(db: Db, settings: Settings) -> Self {
-        let write_gate =
-            (db.backend() == DatabaseBackend::Sqlite).then(|| Arc::new(WriteGate::default()));
+    pub fn new(db: Db, settings: Settings, policy: Policy) -> Self {
         Self {
             db,
             settings: Arc::new(settings),
-            write_gate,
-            key_use: Arc::default(),
-            password_checks: Arc::default(),
-            latest: Arc::default(),
+            policy,
         }
     }
 
     /// What the permission table grants `principal` for `action`, or the
     /// 401/403 that refuses it.
     pub fn require(&self, principal: &Principal, action: Action) -> Result<Grant, AppError> {
-        policy::require(principal, action, self.settings.public_read)
-    }
-
-    /// Password hashes verified by sign-ins so far.
-    pub fn password_checks(&self) -> u64 {
-        self.password_checks.load(Ordering::Relaxed)
-    }
-
-    /// SQLite writes committed so far and the commits that carried them
-    /// (equal when no commit was shared); `None` on PostgreSQL.
-    pub fn group_commits(&self) -> Option<(u64, u64)> {
-        self.write_gate.as_ref().map(|gate| gate.committed())
+        self.policy.require(principal, action)
     }
 
     /// True when the table lets `principal` do `action`.
     pub fn allows(&self, principal: &Principal, action: Action) -> bool {
-        policy::grant(principal, action, self.settings.public_read) != Grant::No
+        self.policy.allows(principal, action)
     }
 
-    /// Starts a write transaction; see [`super::write`] for how SQLite
-    /// writers share commits.
+    /// Starts a write transaction (see [`Db::begin_write`]).
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
-        super::write::begin(&self.db.conn, self.write_gate.as_ref()).await
+        self.db.begin_write().await
     }
-}
 
-/// How an entity is addressed: by id, or by its slug.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Key {
-    /// The UUID.
-    Id(Uuid),
-    /// The slug; for articles, optionally within one locale.
-    Slug {
-        /// The slug text.
-        slug: String,
-        /// Locale to look in (articles only).
-        locale: Option<String>,
-    },
-}
-
-impl Key {
-    /// A UUID is an id; anything else is a slug.
-    pub fn parse(raw: &str, locale: Option<String>) -> Self {
-        match Uuid::parse_str(raw) {
-            Ok(id) => Self::Id(id),
-            Err(_) => Self::Slug {
-                slug: raw.to_owned(),
-                locale,
-            },
+    /// For callers who see exactly what the public sees (no credentials, or
+    /// a delivery key) and may read it: the content generation their answers
+    /// can be shared under. `None` for everyone else, whose answers are not
+    /// shared.
+    pub async fn public_generation(&self, principal: &Principal) -> Result<Option<i64>, AppError> {
+        match principal {
+            Principal::Anonymous
+            | Principal::Key {
+                kind: KeyKind::Delivery,
+                ..
+            } => {
+                self.require(principal, Action::ReadLive)?;
+                self.db.generation().await.map(Some)
+            }
+            _ => Ok(None),
         }
     }
 }
@@ -182,6 +119,22 @@ impl<T> Patch<T> {
             Self::Value(value) => Patch::Value(f(value)),
         }
     }
+
+    /// Converts the value inside with a conversion that may fail.
+    pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Patch<U>, E> {
+        Ok(match self {
+            Self::Missing => Patch::Missing,
+            Self::Null => Patch::Null,
+            Self::Value(value) => Patch::Value(f(value)?),
+        })
+    }
+}
+
+impl<T> From<Option<T>> for Patch<T> {
+    /// A value given or not (never null): the shape of optional create fields.
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Missing, Self::Value)
+    }
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
@@ -191,10 +144,4 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
             None => Self::Null,
         })
     }
-}
-
-/// The current time at the precision both databases store (microseconds),
-/// so a value read back equals the value written.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }

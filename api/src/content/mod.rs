@@ -1,24 +1,24 @@
 //! The domain: articles, authors and tags, and the rules they obey.
 //!
-//! This is the only layer that talks to the database. The REST and GraphQL
-//! adapters call these functions and never hold SQL or business rules, so
-//! both get the same validation, errors and behaviour.
+//! The REST and GraphQL adapters call these functions and never hold SQL or
+//! business rules, so both get the same validation, errors and behaviour.
+//! Functions look like `(&Ctx, &Principal, Input) -> Result<Domain,
+//! AppError>`; each owns its transaction. The domain builds on `storage`
+//! and `auth`, and knows nothing of HTTP, GraphQL or the accounts
+//! (`identity`).
 
-pub mod accounts;
 pub mod article;
 pub mod author;
-pub mod changes;
+mod catalog;
 mod ctx;
-pub mod diff;
-pub mod page;
-pub mod revision;
-pub mod seed;
+pub mod history;
 pub mod slug;
-mod store;
 pub mod tag;
 pub mod text;
 pub mod validate;
 pub mod workflow;
-mod write;
 
-pub use ctx::{Ctx, Key, Patch, Settings, WriteTx, now};
+pub use crate::storage::{Key, WriteTx, now, page};
+pub use catalog::NameFilter;
+pub use ctx::{Ctx, Patch, Settings};
+pub use entities::types::{ArticleCopy, ChangeKind, EntityKind, Named, State};

@@ -1,7 +1,11 @@
 //! Slugs: generated from a title or name by ASCII transliteration, and checked
 //! when given explicitly.
 
-use std::collections::HashSet;
+use sea_orm::{Condition, ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::storage::Slugged;
 
 /// Longest slug a client may send.
 pub const MAX_LEN: usize = 200;
@@ -64,15 +68,42 @@ pub fn check(slug: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The first of `base`, `base-2`, `base-3`… that is not in `taken`.
-pub fn first_free(base: &str, taken: &HashSet<String>) -> String {
-    if !taken.contains(base) {
-        return base.to_owned();
+/// The slug of a new entity: the one given (409 when taken within
+/// `scope`), or one made from `text` (`fallback` when it has no letters)
+/// and made free with `-2`, `-3`…
+pub(crate) async fn for_new<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    store: &Slugged<E>,
+    given: Option<&String>,
+    (text, fallback): (&str, &str),
+    scope: Condition,
+) -> Result<String, AppError> {
+    match given {
+        Some(slug) => {
+            store.ensure_free(conn, slug, scope, None).await?;
+            Ok(slug.clone())
+        }
+        None => store.free_slug(conn, &slugify(text, fallback), scope).await,
     }
-    (2u32..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|candidate| !taken.contains(candidate))
-        .unwrap_or_else(|| base.to_owned())
+}
+
+/// The slug of an edited entity: the one given, if it changes (409 when
+/// another entity has it within `scope`), else the current one.
+pub(crate) async fn for_edit<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    store: &Slugged<E>,
+    given: Option<&String>,
+    current: &str,
+    id: Uuid,
+    scope: Condition,
+) -> Result<String, AppError> {
+    match given {
+        Some(slug) if slug != current => {
+            store.ensure_free(conn, slug, scope, Some(id)).await?;
+            Ok(slug.clone())
+        }
+        _ => Ok(current.to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -126,12 +157,5 @@ mod tests {
             assert!(check(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(check(&"a".repeat(201)).is_err());
-    }
-
-    #[test]
-    fn first_free_appends_the_smallest_free_suffix() {
-        let taken: HashSet<String> = ["news", "news-2", "news-4"].map(String::from).into();
-        assert_eq!(first_free("news", &taken), "news-3");
-        assert_eq!(first_free("other", &taken), "other");
     }
 }

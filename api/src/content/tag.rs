@@ -3,24 +3,25 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entities::types::{ArticleCopy, ChangeKind, EntityKind};
 use entities::{article_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    QueryFilter, QuerySelect,
 };
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::article::LIVE;
-use super::changes;
-use super::page::{self, KeyKind, KeyValue, ListQuery, Page, Pagination, Sort, SortField};
-use super::revision::{self, Diff, Revision, RevisionSort};
-use super::store::{Slugged, contains_ci};
+use super::catalog::{Columns, NameFilter, ensure_unused};
+use super::history::{self, Versioned, Write};
 use super::validate::{self, Errors};
 use super::{Ctx, Key, Patch, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
+use crate::storage::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
+use crate::storage::{Slugged, record_change};
 
 /// A tag as the API shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,15 +65,7 @@ impl TagInput {
 }
 
 /// Which tags a list returns.
-#[derive(Debug, Clone, Default)]
-pub struct TagFilter {
-    /// Only these ids (`None`: any; an empty list matches nothing).
-    pub ids: Option<Vec<Uuid>>,
-    /// Only this slug.
-    pub slug: Option<String>,
-    /// Name contains this text (case-insensitive for ASCII).
-    pub q: Option<String>,
-}
+pub type TagFilter = NameFilter;
 
 /// Fields tags can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,11 +132,22 @@ pub fn default_sort() -> page::Sort<TagSort> {
     page::Sort::from_keys(vec![(TagSort::Name, page::Direction::Asc)])
 }
 
-const STORE: Slugged<tag::Entity> = Slugged {
-    id: tag::Column::Id,
-    slug: tag::Column::Slug,
-    noun: "tag",
+const COLUMNS: Columns<tag::Entity> = Columns {
+    store: Slugged {
+        id: tag::Column::Id,
+        slug: tag::Column::Slug,
+        noun: "tag",
+    },
+    name: tag::Column::Name,
 };
+
+/// The content of a tag, as a revision keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TagSnapshot {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
 
 pub(crate) fn from_row(row: tag::Model) -> Tag {
     Tag {
@@ -175,16 +179,17 @@ fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<(String, Option<St
         .description
         .clone()
         .apply(current.and_then(|t| t.description.clone()));
-    if let Some(description) = &description {
-        errors.text("description", description, 2_000, false);
-    }
+    errors.optional_text("description", description.as_ref(), 2_000);
     errors.finish()?;
     Ok((name.unwrap_or_default(), description))
 }
 
-/// The content of a tag, as a revision stores it.
-pub(crate) fn snapshot(row: &tag::Model) -> serde_json::Value {
-    serde_json::json!({"slug": row.slug, "name": row.name, "description": row.description})
+fn snapshot(row: &tag::Model) -> TagSnapshot {
+    TagSnapshot {
+        slug: row.slug.clone(),
+        name: row.name.clone(),
+        description: row.description.clone(),
+    }
 }
 
 /// Creates a tag. The slug is generated from the name when not given.
@@ -192,18 +197,15 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result
     ctx.require(principal, Action::EditAuthorsAndTags)?;
     let (name, description) = resolve(&input, None)?;
     let tx = ctx.begin_write().await?;
-    let slug = match input.slug.value() {
-        Some(slug) => {
-            STORE
-                .ensure_free(&*tx, slug, Condition::all(), None)
-                .await?;
-            slug.clone()
-        }
-        None => {
-            let base = slug::slugify(&name, "tag");
-            STORE.free_slug(&*tx, &base, Condition::all()).await?
-        }
-    };
+    let store = &COLUMNS.store;
+    let slug = slug::for_new(
+        &*tx,
+        store,
+        input.slug.value(),
+        (&name, "tag"),
+        Condition::all(),
+    )
+    .await?;
     let at = now();
     let row = tag::Model {
         id: Uuid::now_v7(),
@@ -216,29 +218,23 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result
         created_by: principal.user_id(),
         updated_by: principal.user_id(),
     };
-    tag::Entity::insert(tag::ActiveModel::from(row.clone()))
+    let written = tag::Entity::insert(tag::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
-        .await
-        .map_err(|err| match AppError::from(err) {
-            AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
-            other => other,
-        })?;
-    let message = input.revision_message.as_deref();
-    revision::record(
-        &*tx,
-        revision::Entity::Tag,
-        row.id,
-        1,
-        &snapshot(&row),
-        message,
-        principal.user_id(),
-    )
-    .await?;
-    changes::record(&*tx, revision::Entity::Tag, row.id, "create", 1).await?;
+        .await;
+    let write = Write {
+        id: row.id,
+        version: 1,
+        snapshot: &snapshot(&row),
+        message: input.revision_message.as_deref(),
+        who: principal.user_id(),
+        change: ChangeKind::Create,
+    };
+    history::record_write::<Tag, _>(&*tx, written, || store.slug_taken(&row.slug), write).await?;
     tx.commit().await?;
-    let mut tag = from_row(row);
-    tag.article_count = Some(0);
-    Ok(tag)
+    Ok(Tag {
+        article_count: Some(0),
+        ..from_row(row)
+    })
 }
 
 /// Updates a tag. `expected_version`, when given, must be the current version.
@@ -251,65 +247,54 @@ pub async fn update(
 ) -> Result<Tag, AppError> {
     ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
-    let current = from_row(STORE.find(&*tx, key, true).await?);
-    if let Some(expected) = expected_version
-        && expected != current.version
-    {
-        return Err(AppError::VersionConflict {
-            current: current.version,
-        });
-    }
+    let store = &COLUMNS.store;
+    let current_row = store.find(&*tx, key, true).await?;
+    let current = from_row(current_row.clone());
+    validate::check_version(expected_version, current.version)?;
     let (name, description) = resolve(&input, Some(&current))?;
-    let slug = match input.slug.value() {
-        Some(slug) if *slug != current.slug => {
-            STORE
-                .ensure_free(&*tx, slug, Condition::all(), Some(current.id))
-                .await?;
-            slug.clone()
-        }
-        _ => current.slug.clone(),
-    };
+    let slug = slug::for_edit(
+        &*tx,
+        store,
+        input.slug.value(),
+        &current.slug,
+        current.id,
+        Condition::all(),
+    )
+    .await?;
     let row = tag::Model {
-        id: current.id,
         slug,
         name,
         description,
         version: current.version + 1,
-        created_at: current.created_at,
         updated_at: now(),
-        created_by: current.created_by,
         updated_by: principal.user_id(),
+        ..current_row
     };
     let mut active = tag::ActiveModel::from(row.clone()).reset_all();
     active.id = NotSet;
     active.created_at = NotSet;
     active.created_by = NotSet;
-    tag::Entity::update_many()
+    let written = tag::Entity::update_many()
         .set(active)
         .filter(tag::Column::Id.eq(current.id))
         .exec(&*tx)
         .await
-        .map_err(|err| match AppError::from(err) {
-            AppError::Conflict { .. } => STORE.slug_taken(&row.slug),
-            other => other,
-        })?;
-    let message = input.revision_message.as_deref();
-    revision::record(
-        &*tx,
-        revision::Entity::Tag,
-        row.id,
-        row.version,
-        &snapshot(&row),
-        message,
-        principal.user_id(),
-    )
-    .await?;
-    changes::record(&*tx, revision::Entity::Tag, row.id, "update", row.version).await?;
-    let counts = published_counts(&*tx, &[row.id]).await?;
+        .map(|done| done.rows_affected);
+    let write = Write {
+        id: row.id,
+        version: row.version,
+        snapshot: &snapshot(&row),
+        message: input.revision_message.as_deref(),
+        who: principal.user_id(),
+        change: ChangeKind::Update,
+    };
+    history::record_write::<Tag, _>(&*tx, written, || store.slug_taken(&row.slug), write).await?;
+    let count = published_count(&*tx, row.id).await?;
     tx.commit().await?;
-    let mut tag = from_row(row);
-    tag.article_count = Some(counts.get(&tag.id).copied().unwrap_or(0));
-    Ok(tag)
+    Ok(Tag {
+        article_count: Some(count),
+        ..from_row(row)
+    })
 }
 
 /// Deletes a tag no article is filed under (else 409, so no article changes
@@ -317,30 +302,33 @@ pub async fn update(
 pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
     ctx.require(principal, Action::EditAuthorsAndTags)?;
     let tx = ctx.begin_write().await?;
-    let row = STORE.find(&*tx, key, true).await?;
-    let uses = article_tag::Entity::find()
-        .filter(article_tag::Column::TagId.eq(row.id))
-        .count(&*tx)
-        .await?;
-    if uses > 0 {
-        return Err(AppError::Conflict {
-            detail: format!("the tag is used by {uses} article(s); remove it from them first"),
-            errors: Vec::new(),
-        });
-    }
+    let row = COLUMNS.store.find(&*tx, key, true).await?;
+    let uses = article_tag::Entity::find().filter(article_tag::Column::TagId.eq(row.id));
+    ensure_unused(&*tx, uses, |n| {
+        format!("the tag is used by {n} article(s); remove it from them first")
+    })
+    .await?;
     tag::Entity::delete_by_id(row.id).exec(&*tx).await?;
-    changes::record(&*tx, revision::Entity::Tag, row.id, "delete", row.version).await?;
-    tx.commit().await?;
-    Ok(())
+    record_change(
+        &*tx,
+        EntityKind::Tag,
+        row.id,
+        ChangeKind::Delete,
+        row.version,
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// One tag by id or slug, with its published article count.
 pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Tag, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    let mut tag = from_row(STORE.find(&ctx.db.conn, key, false).await?);
-    let counts = published_counts(&ctx.db.conn, &[tag.id]).await?;
-    tag.article_count = Some(counts.get(&tag.id).copied().unwrap_or(0));
-    Ok(tag)
+    let row = COLUMNS.store.find(&ctx.db.conn, key, false).await?;
+    let count = published_count(&ctx.db.conn, row.id).await?;
+    Ok(Tag {
+        article_count: Some(count),
+        ..from_row(row)
+    })
 }
 
 /// A page of tags with their published article counts.
@@ -350,24 +338,13 @@ pub async fn list(
     query: &ListQuery<TagFilter, TagSort>,
 ) -> Result<Page<Tag>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    let mut select = tag::Entity::find();
-    let filter = &query.filter;
-    if let Some(ids) = &filter.ids {
-        select = select.filter(tag::Column::Id.is_in(ids.clone()));
-    }
-    if let Some(slug) = &filter.slug {
-        select = select.filter(tag::Column::Slug.eq(slug.as_str()));
-    }
-    if let Some(q) = &filter.q {
-        select = select.filter(contains_ci(tag::Column::Name, q));
-    }
+    let select = COLUMNS.filtered(&query.filter);
     let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let counts = published_counts(&ctx.db.conn, &ids).await?;
-    Ok(page.map(|row| {
-        let mut tag = from_row(row);
-        tag.article_count = Some(counts.get(&tag.id).copied().unwrap_or(0));
-        tag
+    Ok(page.map(|row| Tag {
+        article_count: Some(counts.get(&row.id).copied().unwrap_or(0)),
+        ..from_row(row)
     }))
 }
 
@@ -386,16 +363,14 @@ pub async fn load_many<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Tag>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(tag::Entity::find()
-        .filter(tag::Column::Id.is_in(ids.to_vec()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, from_row(row)))
-        .collect())
+    COLUMNS
+        .load(conn, ids, |row| Ok((row.id, from_row(row))))
+        .await
+}
+
+async fn published_count<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<u64, AppError> {
+    let counts = published_counts(conn, &[id]).await?;
+    Ok(counts.get(&id).copied().unwrap_or(0))
 }
 
 /// Published articles per tag, in one grouped statement: links of live copies.
@@ -411,7 +386,7 @@ async fn published_counts<C: ConnectionTrait>(
         .column(article_tag::Column::TagId)
         .column_as(Expr::col(article_tag::Column::ArticleId).count(), "n")
         .filter(article_tag::Column::TagId.is_in(ids.to_vec()))
-        .filter(article_tag::Column::Copy.eq(LIVE))
+        .filter(article_tag::Column::Copy.eq(ArticleCopy::Live))
         .group_by(article_tag::Column::TagId)
         .into_tuple()
         .all(conn)
@@ -422,69 +397,34 @@ async fn published_counts<C: ConnectionTrait>(
         .collect())
 }
 
-/// The revisions of a tag (signed-in users).
-pub async fn revisions(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    sort: &Sort<RevisionSort>,
-    pagination: &Pagination,
-) -> Result<Page<Revision>, AppError> {
-    ctx.require(principal, Action::ReadHistory)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    revision::list(
-        &ctx.db.conn,
-        revision::Entity::Tag,
-        row.id,
-        sort,
-        pagination,
-    )
-    .await
-}
+impl Versioned for Tag {
+    const KIND: EntityKind = EntityKind::Tag;
+    const EDIT: Action = Action::EditAuthorsAndTags;
+    type Snapshot = TagSnapshot;
+    type Input = TagInput;
 
-/// One revision of a tag (signed-in users).
-pub async fn revision(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    version: i32,
-) -> Result<Revision, AppError> {
-    ctx.require(principal, Action::ReadHistory)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    revision::get(&ctx.db.conn, revision::Entity::Tag, row.id, version).await
-}
+    async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
+        Ok(COLUMNS.store.find(&ctx.db.conn, key, false).await?.id)
+    }
 
-/// What changed between two revisions of a tag (signed-in users).
-pub async fn diff(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    from: i32,
-    to: i32,
-) -> Result<Diff, AppError> {
-    ctx.require(principal, Action::ReadHistory)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    revision::diff(&ctx.db.conn, revision::Entity::Tag, row.id, from, to).await
-}
+    fn restoring(old: TagSnapshot, message: String) -> TagInput {
+        TagInput {
+            id: None,
+            slug: Patch::Value(old.slug),
+            name: Patch::Value(old.name),
+            description: old.description.into(),
+            revision_message: Some(message),
+        }
+        .replacing()
+    }
 
-/// Restores a tag's content to an earlier revision, as a new revision.
-pub async fn restore(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    version: i32,
-    expected_version: Option<i32>,
-) -> Result<Tag, AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let row = STORE.find(&ctx.db.conn, key, false).await?;
-    let old = revision::get(&ctx.db.conn, revision::Entity::Tag, row.id, version).await?;
-    let field = |name: &str| revision::text_field(&old.snapshot, name);
-    let input = TagInput {
-        id: None,
-        slug: field("slug"),
-        name: field("name"),
-        description: field("description"),
-        revision_message: Some(format!("restored from version {version}")),
-    };
-    update(ctx, principal, &Key::Id(row.id), input, expected_version).await
+    async fn update(
+        ctx: &Ctx,
+        principal: &Principal,
+        key: &Key,
+        input: TagInput,
+        expected_version: Option<i32>,
+    ) -> Result<Tag, AppError> {
+        update(ctx, principal, key, input, expected_version).await
+    }
 }

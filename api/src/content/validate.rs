@@ -4,6 +4,7 @@
 use language_tags::LanguageTag;
 use uuid::Uuid;
 
+use crate::content::Named;
 use crate::error::{AppError, FieldError};
 
 /// Collected field errors for one input.
@@ -25,10 +26,24 @@ impl Errors {
         }
     }
 
+    /// Optional text of at most `max_chars` characters.
+    pub fn optional_text(&mut self, field: &str, value: Option<&String>, max_chars: usize) {
+        if let Some(value) = value {
+            self.text(field, value, max_chars, false);
+        }
+    }
+
     /// An absolute `http` or `https` URL of at most 2,048 bytes.
     pub fn url(&mut self, field: &str, value: &str) {
         if let Err(message) = check_url(value) {
             self.push(field, message);
+        }
+    }
+
+    /// An optional URL (see [`Errors::url`]).
+    pub fn optional_url(&mut self, field: &str, value: Option<&String>) {
+        if let Some(value) = value {
+            self.url(field, value);
         }
     }
 
@@ -52,6 +67,21 @@ impl Errors {
             Err(AppError::Validation(self.0))
         }
     }
+}
+
+/// 412 unless `expected` (from `If-Match` or `expectedVersion`), when
+/// given, is the current version.
+pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), AppError> {
+    match expected {
+        Some(expected) if expected != current => Err(AppError::VersionConflict { current }),
+        _ => Ok(()),
+    }
+}
+
+/// The value of a closed set named `name`, or a 422 for `field` listing the
+/// names it may take.
+pub fn choice<T: Named>(field: &str, name: &str) -> Result<T, AppError> {
+    T::parse(name).ok_or_else(|| AppError::invalid(field, format!("must be one of {}", T::names())))
 }
 
 /// Checks the `id` sent back in a body: none on create, the record's own on update.

@@ -2,7 +2,7 @@
 //! which state to which. Who may take an action is the permission table's
 //! business (`auth::policy`); this table only knows states.
 
-use super::article::State;
+use crate::content::{ChangeKind, Named, State};
 
 /// Something done to an article's editorial state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,9 +23,8 @@ pub enum WorkflowAction {
     Archive,
 }
 
-impl WorkflowAction {
-    /// Every action, in the order they are listed to clients.
-    pub const ALL: [Self; 7] = [
+impl Named for WorkflowAction {
+    const ALL: &'static [Self] = &[
         Self::Submit,
         Self::RequestChanges,
         Self::Approve,
@@ -35,22 +34,23 @@ impl WorkflowAction {
         Self::Archive,
     ];
 
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::RequestChanges => "request_changes",
-            Self::Approve => "approve",
-            Self::Publish => "publish",
-            Self::Schedule => "schedule",
-            Self::Unpublish => "unpublish",
-            Self::Archive => "archive",
-        }
+    fn as_str(self) -> &'static str {
+        ChangeKind::from(self).as_str()
     }
+}
 
-    /// The action named `name`.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == name)
+impl From<WorkflowAction> for ChangeKind {
+    /// The step recorded for the action.
+    fn from(action: WorkflowAction) -> Self {
+        match action {
+            WorkflowAction::Submit => Self::Submit,
+            WorkflowAction::RequestChanges => Self::RequestChanges,
+            WorkflowAction::Approve => Self::Approve,
+            WorkflowAction::Publish => Self::Publish,
+            WorkflowAction::Schedule => Self::Schedule,
+            WorkflowAction::Unpublish => Self::Unpublish,
+            WorkflowAction::Archive => Self::Archive,
+        }
     }
 }
 
@@ -76,7 +76,8 @@ pub fn next(state: State, live: bool, action: WorkflowAction) -> Option<State> {
 /// The actions that can be taken from `state`.
 pub fn allowed(state: State, live: bool) -> Vec<WorkflowAction> {
     WorkflowAction::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|action| next(state, live, *action).is_some())
         .collect()
 }
@@ -176,7 +177,7 @@ mod tests {
 
     #[test]
     fn a_live_copy_can_be_taken_down_from_any_working_state() {
-        for state in State::ALL {
+        for &state in State::ALL {
             assert_eq!(
                 next(state, true, WorkflowAction::Unpublish),
                 Some(State::Draft),

@@ -1,18 +1,21 @@
-//! `/graphql`: `POST` runs a document, `GET` serves GraphiQL (from the
-//! binary, so it works offline).
+//! `POST /graphql`: the request comes in through the HTTP layer (body,
+//! caller, shared cache of public answers) like any REST request; only the
+//! execution and the shape of errors are GraphQL's.
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use async_graphql::dataloader::DataLoader;
-use futures_util::StreamExt;
+use async_graphql::{ErrorExtensions, ServerError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::types::{AuthorLoader, Req, TagLoader};
-use crate::app::AppState;
-use crate::cache::{Cached, Lookup};
-use crate::content::{accounts, changes};
+use super::Endpoint;
+use super::context::Req;
+use super::loaders::{AuthorLoader, TagLoader};
+use crate::auth::Principal;
 use crate::error::AppError;
+use crate::http::body::read_json;
+use crate::http::cache::serve_public;
+use crate::http::{AppState, Caller, Rendered, parse_json};
 
 /// A GraphQL request.
 #[derive(ToSchema)]
@@ -25,51 +28,6 @@ pub struct GraphqlRequest {
     variables: Option<serde_json::Value>,
     /// Which operation of the document to run.
     operation_name: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    errors: [ErrorEntry<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct ErrorEntry<'a> {
-    message: &'a str,
-    extensions: Extensions<'a>,
-}
-
-#[derive(Serialize)]
-struct Extensions<'a> {
-    code: &'a str,
-}
-
-/// A request-level GraphQL error (the document did not run).
-fn request_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    let body = ErrorBody {
-        errors: [ErrorEntry {
-            message,
-            extensions: Extensions { code },
-        }],
-    };
-    HttpResponse::build(status).json(body)
-}
-
-/// The bearer credential of a request, as REST reads it.
-fn credential(req: &HttpRequest) -> Result<Option<String>, AppError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let text = value
-        .to_str()
-        .map_err(|_| AppError::invalid_token("the Authorization header is not readable text"))?;
-    match text.trim().split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_owned()))
-        }
-        _ => Err(AppError::invalid_token("use the Bearer scheme")),
-    }
 }
 
 /// Run a GraphQL document.
@@ -92,233 +50,105 @@ fn credential(req: &HttpRequest) -> Result<Option<String>, AppError> {
 #[post("/graphql")]
 pub async fn post_graphql(
     state: web::Data<AppState>,
+    endpoint: web::Data<Endpoint>,
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> HttpResponse {
-    let limit = state.config.max_body_bytes;
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        });
-    if !json {
-        return request_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_REQUEST",
-            "send the request as application/json",
-        );
+    match run(&state, &endpoint, &req, payload.into_inner()).await {
+        Ok(answer) => answer,
+        Err(err) => request_error(&err),
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "the request body could not be read",
-            );
-        };
-        if body.len() + chunk.len() > limit {
-            return request_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BAD_REQUEST",
-                "the request body is over the size limit",
-            );
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(err) => {
-            let message = format!("not a GraphQL request: {err}");
-            return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
-        }
-    };
-    if request.query.len() > state.graphql_limits.max_query_bytes {
-        let message = format!(
-            "the document is over {} bytes",
-            state.graphql_limits.max_query_bytes
-        );
-        return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
-    }
-    let principal = match credential(&req) {
-        Ok(credential) => accounts::authenticate(&state.ctx, credential.as_deref()).await,
-        Err(err) => Err(err),
-    };
-    let principal = match principal {
-        Ok(principal) => principal,
-        Err(err) => {
-            let problem = err.problem();
-            let mut response = request_error(StatusCode::UNAUTHORIZED, err.code(), &problem.detail);
-            if let Ok(value) = header::HeaderValue::from_str(&format!(
-                "Bearer realm=\"masthead\", error=\"invalid_token\", error_description=\"{}\"",
-                problem.detail.replace('"', "'")
-            )) {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, value);
-            }
-            return response;
-        }
-    };
-    // Queries of public readers are shared: the same answer for everyone, while content is unchanged.
-    let generation = if state.cache.enabled() && only_queries(&request.query) {
-        match changes::public_generation(&state.ctx, &principal).await {
-            Ok(generation) => generation,
-            Err(err) => {
-                let error = async_graphql::ErrorExtensions::extend(&err);
-                let response = async_graphql::Response::from_errors(vec![
-                    error.into_server_error(async_graphql::Pos::default()),
-                ]);
-                return HttpResponse::Ok().json(response);
-            }
-        }
-    } else {
-        None
-    };
-    let key = format!("POST /graphql {:016x}", xxhash_rust::xxh3::xxh3_64(&body));
-    let filling = match generation {
-        Some(generation) => match state.cache.lookup(&key, generation).await {
-            Lookup::Hit(hit) => return answer(hit.body),
-            Lookup::Miss(filling) => Some(filling),
-        },
-        None => None,
-    };
+}
 
-    let ctx = state.ctx.clone();
-    let authors = DataLoader::new(
-        AuthorLoader {
-            ctx: ctx.clone(),
-            principal: principal.clone(),
-        },
-        tokio::spawn,
-    );
-    let tags = DataLoader::new(
-        TagLoader {
-            ctx: ctx.clone(),
-            principal: principal.clone(),
-        },
-        tokio::spawn,
-    );
+async fn run(
+    state: &AppState,
+    endpoint: &Endpoint,
+    req: &HttpRequest,
+    payload: actix_web::dev::Payload,
+) -> Result<HttpResponse, AppError> {
+    let body = read_json(req, payload).await?;
+    let request: async_graphql::Request = parse_json(&body)?;
+    endpoint.check_size(&request.query)?;
+    let principal = Caller::of(req).await?.0;
     let address = req.peer_addr().map(|addr| addr.ip().to_string());
+    let queries = super::only_queries(&request.query);
+    let execute = async || Ok(execute(state, endpoint, request, principal.clone(), address).await);
+    if !queries {
+        let (answer, _) = execute().await?;
+        return Ok(answer.plain(actix_web::http::StatusCode::OK));
+    }
+    // Queries of public readers are shared: the same answer for everyone,
+    // while content is unchanged.
+    let key = || format!("POST /graphql {:016x}", xxhash_rust::xxh3::xxh3_64(&body));
+    match serve_public(state, &principal, key, execute).await {
+        Ok(served) => Ok(served.answer.plain(actix_web::http::StatusCode::OK)),
+        // The caller may not read at all: an answer with the error, as a
+        // resolver would give it.
+        Err(err) => Ok(execution_error(&err)),
+    }
+}
+
+/// Runs the document for `principal`; the answer may be kept when it has no errors.
+async fn execute(
+    state: &AppState,
+    endpoint: &Endpoint,
+    request: async_graphql::Request,
+    principal: Principal,
+    address: Option<String>,
+) -> (Rendered, bool) {
+    let ctx = state.ctx.clone();
+    let authors = DataLoader::new(AuthorLoader::new(&ctx, &principal), tokio::spawn);
+    let tags = DataLoader::new(TagLoader::new(&ctx, &principal), tokio::spawn);
+    let identity = state.identity.clone();
     let request = request
         .data(Req {
             ctx,
+            identity,
             principal,
             address,
         })
         .data(authors)
         .data(tags);
-    let response = state.graphql.execute(request).await;
-    let Ok(json) = serde_json::to_vec(&response) else {
-        return request_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
-            "the answer could not be written",
-        );
-    };
-    let json = web::Bytes::from(json);
-    if let Some(generation) = generation
-        && response.is_ok()
-    {
-        state.cache.put(
-            key,
-            Cached {
-                generation,
-                body: json.clone(),
-                headers: Vec::new(),
-            },
-        );
+    let response = endpoint.schema.execute(request).await;
+    match serde_json::to_vec(&response) {
+        Ok(json) => (Rendered::json(json), response.is_ok()),
+        Err(err) => {
+            let err = AppError::Internal(anyhow::anyhow!("cannot write the answer: {err}"));
+            (Rendered::json(error_body(&err)), false)
+        }
     }
-    drop(filling);
-    answer(json)
 }
 
-fn answer(json: web::Bytes) -> HttpResponse {
+#[derive(Serialize)]
+struct Errors {
+    errors: [ServerError; 1],
+}
+
+/// `{"errors": [error]}`, the error as GraphQL shows it.
+fn error_body(err: &AppError) -> Vec<u8> {
+    let extended = err.extend();
+    let mut error = ServerError::new(extended.message, None);
+    error.extensions = extended.extensions;
+    serde_json::to_vec(&Errors { errors: [error] })
+        .unwrap_or_else(|_| br#"{"errors":[{"message":"an internal error occurred"}]}"#.to_vec())
+}
+
+/// A request that did not run: the status and headers the error has on
+/// every route, with a GraphQL body.
+fn request_error(err: &AppError) -> HttpResponse {
+    let status = actix_web::ResponseError::status_code(err);
+    let mut response = HttpResponse::build(status);
+    for header in err.headers() {
+        response.insert_header(header);
+    }
+    response
+        .content_type("application/json")
+        .body(error_body(err))
+}
+
+/// A request that ran into an error before its fields: `200` with the error.
+fn execution_error(err: &AppError) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(json)
-}
-
-/// True when the document parses and holds only queries (no mutation or subscription).
-fn only_queries(document: &str) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(parsed) = async_graphql::parser::parse_query(document) else {
-        return false;
-    };
-    match &parsed.operations {
-        DocumentOperations::Single(operation) => operation.node.ty == OperationType::Query,
-        DocumentOperations::Multiple(operations) => operations
-            .values()
-            .all(|operation| operation.node.ty == OperationType::Query),
-    }
-}
-
-const GRAPHIQL_PAGE: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Masthead GraphiQL</title>
-<link rel="stylesheet" href="/graphql/assets/graphiql.min.css">
-<style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-</head>
-<body>
-<div id="graphiql">Loading…</div>
-<script src="/graphql/assets/react.production.min.js"></script>
-<script src="/graphql/assets/react-dom.production.min.js"></script>
-<script src="/graphql/assets/graphiql.min.js"></script>
-<script>
-  const token = () => localStorage.getItem("masthead-token");
-  const fetcher = GraphiQL.createFetcher({
-    url: "/graphql",
-    headers: token() ? { Authorization: "Bearer " + token() } : {},
-  });
-  ReactDOM.createRoot(document.getElementById("graphiql")).render(
-    React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }),
-  );
-</script>
-</body>
-</html>
-"#;
-
-/// GraphiQL, to explore the schema in a browser. A token stored in
-/// `localStorage["masthead-token"]` is sent as `Authorization: Bearer`.
-#[get("/graphql")]
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GRAPHIQL_PAGE)
-}
-
-/// The GraphiQL files, shipped in the binary.
-#[get("/graphql/assets/{file}")]
-pub async fn graphiql_asset(file: web::Path<String>) -> HttpResponse {
-    let (body, content_type): (&'static [u8], &str) = match file.as_str() {
-        "graphiql.min.js" => (
-            include_bytes!("../../assets/graphiql/graphiql.min.js"),
-            "text/javascript",
-        ),
-        "graphiql.min.css" => (
-            include_bytes!("../../assets/graphiql/graphiql.min.css"),
-            "text/css",
-        ),
-        "react.production.min.js" => (
-            include_bytes!("../../assets/graphiql/react.production.min.js"),
-            "text/javascript",
-        ),
-        "react-dom.production.min.js" => (
-            include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
-            "text/javascript",
-        ),
-        _ => return actix_web::ResponseError::error_response(&AppError::not_found("asset")),
-    };
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .body(body)
+        .body(error_body(err))
 }

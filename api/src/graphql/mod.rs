@@ -1,10 +1,15 @@
 //! The GraphQL adapter: an async-graphql schema whose resolvers call the
 //! same `content` functions as the REST handlers, so validation, errors,
-//! permissions, revisions and workflow behave the same.
+//! permissions, revisions and workflow behave the same. Requests come in
+//! through the shared HTTP layer (`http`); this module only executes them.
 
+mod context;
 mod error;
+pub mod graphiql;
 pub mod handler;
+mod loaders;
 mod mutation;
+mod paging;
 mod query;
 mod scalars;
 mod types;
@@ -13,6 +18,9 @@ use async_graphql::{EmptySubscription, Schema};
 
 pub use mutation::Mutation;
 pub use query::Query;
+
+use crate::config::Config;
+use crate::error::AppError;
 
 /// The schema type.
 pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -41,6 +49,55 @@ impl Default for Limits {
     }
 }
 
+impl From<&Config> for Limits {
+    /// The limits configured with `MASTHEAD_GRAPHQL_*`.
+    fn from(config: &Config) -> Self {
+        Self {
+            max_depth: config.graphql_max_depth,
+            max_complexity: config.graphql_max_complexity,
+            introspection: config.graphql_introspection,
+            max_query_bytes: config.graphql_max_query_bytes,
+        }
+    }
+}
+
+/// The schema with its limits, as the handler runs it.
+pub struct Endpoint {
+    /// The executable schema.
+    pub schema: MastheadSchema,
+    /// Its limits.
+    pub limits: Limits,
+}
+
+impl Endpoint {
+    /// The endpoint for `limits`.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            schema: build_schema(&limits),
+            limits,
+        }
+    }
+
+    /// 400 for a document over the size limit.
+    fn check_size(&self, document: &str) -> Result<(), AppError> {
+        if document.len() > self.limits.max_query_bytes {
+            return Err(AppError::bad_field(
+                "query",
+                format!("the document is over {} bytes", self.limits.max_query_bytes),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Builds the schema with its limits.
 pub fn build_schema(limits: &Limits) -> MastheadSchema {
     let mut builder = Schema::build(Query, Mutation, EmptySubscription)
@@ -59,4 +116,18 @@ pub fn sdl() -> String {
         text.push('\n');
     }
     text
+}
+
+/// True when the document parses and holds only queries (no mutation or subscription).
+fn only_queries(document: &str) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(parsed) = async_graphql::parser::parse_query(document) else {
+        return false;
+    };
+    match &parsed.operations {
+        DocumentOperations::Single(operation) => operation.node.ty == OperationType::Query,
+        DocumentOperations::Multiple(operations) => operations
+            .values()
+            .all(|operation| operation.node.ty == OperationType::Query),
+    }
 }

@@ -5,18 +5,22 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::context::req;
 use super::error::Gql;
 use super::query::key;
 use super::scalars::Timestamp;
-use super::types::{ArticleGql, ArticleStateGql, AuthorGql, Revisable, TagGql, Tokens, req};
-use crate::config::Secret;
-use crate::content::Patch;
-use crate::content::accounts::sessions;
-use crate::content::article::{
-    self, ArticleInput, FeaturedImageInput, SeoInput, State, TransitionInput,
+use super::types::{
+    ArticleGql, ArticleStateGql, AuthorGql, Revisable, RevisionType, TagGql, Tokens,
 };
-use crate::content::author::{self, AuthorInput};
-use crate::content::tag::{self, TagInput};
+use crate::config::Secret;
+use crate::content::article::{
+    self, Article, ArticleInput, FeaturedImageInput, SeoInput, TransitionInput,
+};
+use crate::content::author::{self, Author, AuthorInput};
+use crate::content::history::restore;
+use crate::content::tag::{self, Tag, TagInput};
+use crate::content::{Patch, workflow};
+use crate::identity::sessions;
 
 fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
     match value {
@@ -27,11 +31,7 @@ fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
 }
 
 fn given<T>(value: Option<T>) -> Patch<T> {
-    value.map_or(Patch::Missing, Patch::Value)
-}
-
-fn state_name(state: State) -> String {
-    state.as_str().to_owned()
+    value.into()
 }
 
 /// The picture shown with an article.
@@ -157,6 +157,7 @@ pub struct UpdateTagInput {
 
 /// A workflow action.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "workflow::WorkflowAction")]
 pub enum WorkflowAction {
     Submit,
     RequestChanges,
@@ -165,28 +166,6 @@ pub enum WorkflowAction {
     Schedule,
     Unpublish,
     Archive,
-}
-
-impl WorkflowAction {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::RequestChanges => "request_changes",
-            Self::Approve => "approve",
-            Self::Publish => "publish",
-            Self::Schedule => "schedule",
-            Self::Unpublish => "unpublish",
-            Self::Archive => "archive",
-        }
-    }
-}
-
-/// What kind of entity a revision belongs to.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevisionType {
-    Article,
-    Author,
-    Tag,
 }
 
 /// The root of mutations.
@@ -200,7 +179,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: CreateArticleInput,
     ) -> async_graphql::Result<ArticleGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let write = ArticleInput {
             id: None,
             slug: given(input.slug),
@@ -213,7 +192,7 @@ impl Mutation {
             seo: seo(input.seo),
             author_ids: Patch::Value(input.author_ids),
             tag_ids: given(input.tag_ids),
-            state: given(input.state.map(|s| state_name(s.into()))),
+            state: given(input.state.map(Into::into)),
             published_at: given(input.published_at.map(|t| t.0)),
             revision_message: input.revision_message,
         };
@@ -232,7 +211,7 @@ impl Mutation {
         input: UpdateArticleInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ArticleGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let write = ArticleInput {
             id: None,
             slug: patch(input.slug),
@@ -262,7 +241,7 @@ impl Mutation {
         id: ID,
         #[graphql(default)] permanent: bool,
     ) -> async_graphql::Result<bool> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         article::delete(&r.ctx, &r.principal, &key(&id), permanent)
             .await
             .gql()?;
@@ -275,7 +254,7 @@ impl Mutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<ArticleGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         article::undelete(&r.ctx, &r.principal, &key(&id))
             .await
             .map(ArticleGql)
@@ -298,9 +277,9 @@ impl Mutation {
         unpublish_at: Option<Timestamp>,
         published_at: Option<Timestamp>,
     ) -> async_graphql::Result<ArticleGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let input = TransitionInput {
-            action: Some(action.name().to_owned()),
+            action: Some(action.into()),
             comment,
             publish_at: publish_at.map(|t| t.0),
             unpublish_at: unpublish_at.map(|t| t.0),
@@ -321,24 +300,19 @@ impl Mutation {
         version: i32,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<Revisable> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let key = key(&id);
+        let (ctx, who) = (&r.ctx, &r.principal);
         match kind {
-            RevisionType::Article => {
-                article::restore(&r.ctx, &r.principal, &key, version, expected_version)
-                    .await
-                    .map(|a| Revisable::Article(ArticleGql(a)))
-            }
-            RevisionType::Author => {
-                author::restore(&r.ctx, &r.principal, &key, version, expected_version)
-                    .await
-                    .map(|a| Revisable::Author(AuthorGql(a)))
-            }
-            RevisionType::Tag => {
-                tag::restore(&r.ctx, &r.principal, &key, version, expected_version)
-                    .await
-                    .map(|t| Revisable::Tag(TagGql(t)))
-            }
+            RevisionType::Article => restore::<Article>(ctx, who, &key, version, expected_version)
+                .await
+                .map(|a| Revisable::Article(ArticleGql(a))),
+            RevisionType::Author => restore::<Author>(ctx, who, &key, version, expected_version)
+                .await
+                .map(|a| Revisable::Author(AuthorGql(a))),
+            RevisionType::Tag => restore::<Tag>(ctx, who, &key, version, expected_version)
+                .await
+                .map(|t| Revisable::Tag(TagGql(t))),
         }
         .gql()
     }
@@ -349,7 +323,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: CreateAuthorInput,
     ) -> async_graphql::Result<AuthorGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let write = AuthorInput {
             id: None,
             slug: given(input.slug),
@@ -375,7 +349,7 @@ impl Mutation {
         input: UpdateAuthorInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<AuthorGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let write = AuthorInput {
             id: None,
             slug: patch(input.slug),
@@ -395,7 +369,7 @@ impl Mutation {
 
     /// Deletes an author credited on no article.
     async fn delete_author(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         author::delete(&r.ctx, &r.principal, &key(&id))
             .await
             .gql()?;
@@ -408,7 +382,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: CreateTagInput,
     ) -> async_graphql::Result<TagGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let write = TagInput {
             id: None,
             slug: given(input.slug),
@@ -430,7 +404,7 @@ impl Mutation {
         input: UpdateTagInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<TagGql> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let write = TagInput {
             id: None,
             slug: patch(input.slug),
@@ -446,7 +420,7 @@ impl Mutation {
 
     /// Deletes a tag no article is filed under.
     async fn delete_tag(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         tag::delete(&r.ctx, &r.principal, &key(&id)).await.gql()?;
         Ok(true)
     }
@@ -458,11 +432,16 @@ impl Mutation {
         email: String,
         password: String,
     ) -> async_graphql::Result<Tokens> {
-        let r = req(ctx);
-        sessions::login(&r.ctx, &email, &Secret::new(password), r.address.as_deref())
-            .await
-            .map(Into::into)
-            .gql()
+        let r = req(ctx)?;
+        sessions::login(
+            &r.identity,
+            &email,
+            &Secret::new(password),
+            r.address.as_deref(),
+        )
+        .await
+        .map(Into::into)
+        .gql()
     }
 
     /// Trades a refresh token for new tokens; a spent one revokes its session.
@@ -471,8 +450,8 @@ impl Mutation {
         ctx: &Context<'_>,
         refresh_token: String,
     ) -> async_graphql::Result<Tokens> {
-        let r = req(ctx);
-        sessions::refresh(&r.ctx, &Secret::new(refresh_token))
+        let r = req(ctx)?;
+        sessions::refresh(&r.identity, &Secret::new(refresh_token))
             .await
             .map(Into::into)
             .gql()
@@ -484,8 +463,8 @@ impl Mutation {
         ctx: &Context<'_>,
         refresh_token: String,
     ) -> async_graphql::Result<bool> {
-        let r = req(ctx);
-        sessions::logout(&r.ctx, &Secret::new(refresh_token))
+        let r = req(ctx)?;
+        sessions::logout(&r.identity, &Secret::new(refresh_token))
             .await
             .gql()?;
         Ok(true)

@@ -4,38 +4,32 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use uuid::Uuid;
 
+use super::context::req;
 use super::error::{Gql, invalid};
+use super::paging::{Conn, Paging};
 use super::scalars::Timestamp;
 use super::types::{
-    ArticleGql, ArticleStateGql, AuthorGql, Conn, Paging, TagGql, UserGql, not_found_as_none,
-    read_of, req,
+    ArticleGql, ArticleStateGql, AuthorGql, TagGql, UserGql, not_found_as_none, read_of,
 };
-use crate::content::accounts::users;
 use crate::content::article::{self, ArticleFilter, ArticleSort};
-use crate::content::author::{self, AuthorFilter, AuthorSort};
+use crate::content::author::{self, AuthorSort};
 use crate::content::page::{Direction, ListQuery, Sort, SortField};
-use crate::content::tag::{self, TagFilter, TagSort};
-use crate::content::{Key, validate};
+use crate::content::tag::{self, TagSort};
+use crate::content::{Key, NameFilter, validate};
+use crate::identity::users;
 
 /// Sort direction.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[graphql(remote = "Direction")]
 pub enum SortDirection {
     #[default]
     Asc,
     Desc,
 }
 
-impl From<SortDirection> for Direction {
-    fn from(d: SortDirection) -> Self {
-        match d {
-            SortDirection::Asc => Self::Asc,
-            SortDirection::Desc => Self::Desc,
-        }
-    }
-}
-
 /// Fields articles sort by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "ArticleSort")]
 pub enum ArticleSortField {
     Id,
     Title,
@@ -45,21 +39,6 @@ pub enum ArticleSortField {
     PublishedAt,
     CreatedAt,
     UpdatedAt,
-}
-
-impl From<ArticleSortField> for ArticleSort {
-    fn from(f: ArticleSortField) -> Self {
-        match f {
-            ArticleSortField::Id => Self::Id,
-            ArticleSortField::Title => Self::Title,
-            ArticleSortField::Slug => Self::Slug,
-            ArticleSortField::Locale => Self::Locale,
-            ArticleSortField::State => Self::State,
-            ArticleSortField::PublishedAt => Self::PublishedAt,
-            ArticleSortField::CreatedAt => Self::CreatedAt,
-            ArticleSortField::UpdatedAt => Self::UpdatedAt,
-        }
-    }
 }
 
 /// One sort key of articles.
@@ -98,40 +77,41 @@ fn sort<F: SortField>(
     Sort::try_from_keys(keys).map_err(|m| invalid("sort", &m))
 }
 
-fn author_sort(order: Option<Vec<NameOrder>>) -> async_graphql::Result<Sort<AuthorSort>> {
-    let keys = order
-        .unwrap_or_default()
-        .into_iter()
-        .map(|o| {
-            let field = match o.field {
-                NameSortField::Id => AuthorSort::Id,
-                NameSortField::Name => AuthorSort::Name,
-                NameSortField::Slug => AuthorSort::Slug,
-                NameSortField::CreatedAt => AuthorSort::CreatedAt,
-                NameSortField::UpdatedAt => AuthorSort::UpdatedAt,
-            };
-            (field, o.direction.into())
-        })
-        .collect();
-    sort(keys, author::default_sort())
+impl From<NameSortField> for AuthorSort {
+    fn from(field: NameSortField) -> Self {
+        match field {
+            NameSortField::Id => Self::Id,
+            NameSortField::Name => Self::Name,
+            NameSortField::Slug => Self::Slug,
+            NameSortField::CreatedAt => Self::CreatedAt,
+            NameSortField::UpdatedAt => Self::UpdatedAt,
+        }
+    }
 }
 
-fn tag_sort(order: Option<Vec<NameOrder>>) -> async_graphql::Result<Sort<TagSort>> {
+impl From<NameSortField> for TagSort {
+    fn from(field: NameSortField) -> Self {
+        match field {
+            NameSortField::Id => Self::Id,
+            NameSortField::Name => Self::Name,
+            NameSortField::Slug => Self::Slug,
+            NameSortField::CreatedAt => Self::CreatedAt,
+            NameSortField::UpdatedAt => Self::UpdatedAt,
+        }
+    }
+}
+
+/// The sort of an author or tag list.
+fn name_sort<F: SortField + From<NameSortField>>(
+    order: Option<Vec<NameOrder>>,
+    default: Sort<F>,
+) -> async_graphql::Result<Sort<F>> {
     let keys = order
         .unwrap_or_default()
         .into_iter()
-        .map(|o| {
-            let field = match o.field {
-                NameSortField::Id => TagSort::Id,
-                NameSortField::Name => TagSort::Name,
-                NameSortField::Slug => TagSort::Slug,
-                NameSortField::CreatedAt => TagSort::CreatedAt,
-                NameSortField::UpdatedAt => TagSort::UpdatedAt,
-            };
-            (field, o.direction.into())
-        })
+        .map(|o| (o.field.into(), o.direction.into()))
         .collect();
-    sort(keys, tag::default_sort())
+    sort(keys, default)
 }
 
 /// Which articles to list; lists of values match any of them.
@@ -202,6 +182,16 @@ pub struct NameFilterInput {
     pub q: Option<String>,
 }
 
+impl From<NameFilterInput> for NameFilter {
+    fn from(filter: NameFilterInput) -> Self {
+        Self {
+            ids: filter.ids,
+            slug: filter.slug,
+            q: filter.q,
+        }
+    }
+}
+
 /// Exactly one of `id` and `slug`.
 fn key_of(
     id: Option<Uuid>,
@@ -236,7 +226,7 @@ impl Query {
         locale: Option<String>,
         preview: Option<bool>,
     ) -> async_graphql::Result<Option<ArticleGql>> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let locale = match locale {
             Some(tag) => Some(validate::locale(&tag).map_err(|m| invalid("locale", &m))?),
             None => None,
@@ -267,7 +257,7 @@ impl Query {
         before: Option<String>,
         preview: Option<bool>,
     ) -> async_graphql::Result<Conn<ArticleGql>> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let paging = Paging::new(first, after, last, before)?;
         let keys = sort
             .unwrap_or_default()
@@ -292,7 +282,7 @@ impl Query {
         id: Option<Uuid>,
         slug: Option<String>,
     ) -> async_graphql::Result<Option<AuthorGql>> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
         not_found_as_none(author::get(&r.ctx, &r.principal, &key).await.map(AuthorGql))
     }
@@ -313,16 +303,11 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<AuthorGql>> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let paging = Paging::new(first, after, last, before)?;
-        let filter = filter.unwrap_or_default();
         let query = ListQuery {
-            filter: AuthorFilter {
-                ids: filter.ids,
-                slug: filter.slug,
-                q: filter.q,
-            },
-            sort: author_sort(sort)?,
+            filter: filter.unwrap_or_default().into(),
+            sort: name_sort(sort, author::default_sort())?,
             page: paging.pagination.clone(),
         };
         let page = author::list(&r.ctx, &r.principal, &query).await.gql()?;
@@ -336,7 +321,7 @@ impl Query {
         id: Option<Uuid>,
         slug: Option<String>,
     ) -> async_graphql::Result<Option<TagGql>> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
         not_found_as_none(tag::get(&r.ctx, &r.principal, &key).await.map(TagGql))
     }
@@ -357,16 +342,11 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<TagGql>> {
-        let r = req(ctx);
+        let r = req(ctx)?;
         let paging = Paging::new(first, after, last, before)?;
-        let filter = filter.unwrap_or_default();
         let query = ListQuery {
-            filter: TagFilter {
-                ids: filter.ids,
-                slug: filter.slug,
-                q: filter.q,
-            },
-            sort: tag_sort(sort)?,
+            filter: filter.unwrap_or_default().into(),
+            sort: name_sort(sort, tag::default_sort())?,
             page: paging.pagination.clone(),
         };
         let page = tag::list(&r.ctx, &r.principal, &query).await.gql()?;
@@ -375,7 +355,10 @@ impl Query {
 
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<UserGql> {
-        let r = req(ctx);
-        users::me(&r.ctx, &r.principal).await.map(Into::into).gql()
+        let r = req(ctx)?;
+        users::me(&r.identity, &r.principal)
+            .await
+            .map(Into::into)
+            .gql()
     }
 }

@@ -4,18 +4,112 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use uuid::Uuid;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use super::docs::{
     BadRequest, Forbidden, ListOf, ListParams, NotFound, Unauthorized, Unprocessable,
 };
-use super::dto::{API_KEY_FIELDS, ApiKeyCreate, ApiKeyCreated, ApiKeyOut};
-use super::extract::{Caller, JsonBody};
 use super::list::{self, Collection};
-use super::respond::{self, ListAnswer};
-use crate::app::AppState;
+use super::respond;
 use crate::auth::KeyKind;
-use crate::content::accounts::api_keys::{self, ApiKeyFilter, ApiKeySort};
 use crate::content::page::Sort;
+use crate::content::{Named, validate};
 use crate::error::AppError;
+use crate::http::{AppState, Caller, JsonBody, query};
+use crate::identity::api_keys::{self, ApiKey, ApiKeyFilter, ApiKeySort, NewApiKey};
+
+/// What an API key may read.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKeyKindName {
+    /// Published content only.
+    Delivery,
+    /// Working copies too.
+    Preview,
+}
+
+/// An API key, without the key itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyOut {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: ApiKeyKindName,
+    /// The start of the key, to recognise it by.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKey> for ApiKeyOut {
+    fn from(k: ApiKey) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            kind: match k.kind {
+                KeyKind::Delivery => ApiKeyKindName::Delivery,
+                KeyKind::Preview => ApiKeyKindName::Preview,
+            },
+            prefix: k.prefix,
+            created_at: k.created_at,
+            created_by: k.created_by,
+            last_used_at: k.last_used_at,
+            expires_at: k.expires_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// Top-level fields of an API key, for `fields=`.
+pub const API_KEY_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "prefix",
+    "created_at",
+    "created_by",
+    "last_used_at",
+    "expires_at",
+    "revoked_at",
+];
+
+/// A new API key, with the key itself: shown in this answer only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyCreated {
+    #[serde(flatten)]
+    pub api_key: ApiKeyOut,
+    /// Send as `Authorization: Bearer <key>`. Store it now: it is not shown again.
+    pub key: String,
+}
+
+/// A new API key.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyCreate {
+    pub name: Option<String>,
+    /// `delivery` (published content) or `preview` (working copies too).
+    pub kind: Option<String>,
+    /// When the key stops working; never when absent.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyCreate {
+    /// The domain input; a kind that is not a key kind is a 422.
+    pub fn into_input(self) -> Result<NewApiKey, AppError> {
+        Ok(NewApiKey {
+            name: self.name,
+            kind: match self.kind {
+                Some(name) => Some(validate::choice::<KeyKind>("kind", &name)?),
+                None => None,
+            },
+            expires_at: self.expires_at,
+        })
+    }
+}
 
 /// How `/api-keys` reads its query string.
 pub struct ApiKeys;
@@ -38,13 +132,7 @@ impl Collection for ApiKeys {
                         .ok_or_else(|| AppError::bad_field(name, "must be delivery or preview"))?,
                 );
             }
-            "revoked" => {
-                filter.include_revoked = match value {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(AppError::bad_field(name, "must be true or false")),
-                };
-            }
+            "revoked" => filter.include_revoked = query::boolean(name, value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -75,19 +163,10 @@ pub async fn list_api_keys(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<ApiKeys>(req.query_string(), Some(|f| &mut f.ids))?;
-    let page = api_keys::list(&state.ctx, &caller.0, &request.query)
+    let page = api_keys::list(&state.identity, &caller.0, &request.query)
         .await?
         .map(ApiKeyOut::from);
-    respond::list(
-        &req,
-        &page,
-        ListAnswer {
-            resource: ApiKeys::NAME,
-            style: request.style,
-            limit: request.query.page.limit(),
-            fields: request.options.fields.as_deref(),
-        },
-    )
+    respond::list(&req, &page, request.answer())
 }
 
 /// Get an API key (without the key itself).
@@ -103,7 +182,7 @@ pub async fn get_api_key(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let key = api_keys::get(&state.ctx, &caller.0, key_id(&path)?).await?;
+    let key = api_keys::get(&state.identity, &caller.0, key_id(&path)?).await?;
     Ok(HttpResponse::Ok().json(ApiKeyOut::from(key)))
 }
 
@@ -124,7 +203,7 @@ pub async fn create_api_key(
     body: JsonBody<ApiKeyCreate>,
 ) -> Result<HttpResponse, AppError> {
     let (key, secret) =
-        api_keys::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
+        api_keys::create(&state.identity, &caller.0, body.into_inner().into_input()?).await?;
     let location = format!("/api/v1/api-keys/{}", key.id);
     let created = ApiKeyCreated {
         api_key: ApiKeyOut::from(key),
@@ -149,6 +228,16 @@ pub async fn revoke_api_key(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    api_keys::revoke(&state.ctx, &caller.0, key_id(&path)?).await?;
+    api_keys::revoke(&state.identity, &caller.0, key_id(&path)?).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_list_names_every_field() {
+        crate::rest::wire::check::fields_match::<ApiKeyOut>(API_KEY_FIELDS);
+    }
 }

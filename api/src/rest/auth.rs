@@ -3,15 +3,71 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use super::docs::{BadRequest, Forbidden, TooManyRequests, Unauthorized, Unprocessable};
-use super::dto::{LoginRequest, PasswordChange, RefreshRequest, TokenResponse, UserOut};
-use super::extract::{Caller, JsonBody};
-use crate::app::AppState;
-use crate::content::accounts::{sessions, users};
+use super::users::UserOut;
+use crate::config::Secret;
 use crate::error::AppError;
+use crate::http::{AppState, Caller, JsonBody};
+use crate::identity::sessions::Tokens;
+use crate::identity::{sessions, users};
+
+/// Credentials for signing in.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    #[schema(value_type = String, format = Password)]
+    pub password: Secret,
+}
+
+/// A refresh token, to trade for new tokens or to end its session.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[schema(value_type = String)]
+    pub refresh_token: Secret,
+}
+
+/// Tokens of a session.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Single use: trade it at `/auth/refresh` for new tokens before it expires.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+}
+
+impl From<Tokens> for TokenResponse {
+    fn from(tokens: Tokens) -> Self {
+        Self {
+            access_token: tokens.access_token.expose().to_owned(),
+            refresh_token: tokens.refresh_token.expose().to_owned(),
+            token_type: "Bearer",
+            expires_in: tokens.expires_in,
+        }
+    }
+}
+
+/// A change of one's own password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(value_type = String, format = Password)]
+    pub current_password: Secret,
+    /// At least 10 characters.
+    #[schema(value_type = String, format = Password)]
+    pub new_password: Secret,
+}
 
 /// Tokens must not be cached anywhere on the way (RFC 6749 §5.1).
-fn tokens(tokens: sessions::Tokens) -> HttpResponse {
+fn tokens(tokens: Tokens) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse::from(tokens))
@@ -38,8 +94,13 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let address = req.peer_addr().map(|addr| addr.ip().to_string());
-    let issued =
-        sessions::login(&state.ctx, &body.email, &body.password, address.as_deref()).await?;
+    let issued = sessions::login(
+        &state.identity,
+        &body.email,
+        &body.password,
+        address.as_deref(),
+    )
+    .await?;
     Ok(tokens(issued))
 }
 
@@ -57,7 +118,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let issued = sessions::refresh(&state.ctx, &body.into_inner().refresh_token).await?;
+    let issued = sessions::refresh(&state.identity, &body.into_inner().refresh_token).await?;
     Ok(tokens(issued))
 }
 
@@ -72,7 +133,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
-    sessions::logout(&state.ctx, &body.into_inner().refresh_token).await?;
+    sessions::logout(&state.identity, &body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -84,7 +145,7 @@ pub async fn logout(
 )]
 #[get("/auth/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    let user = users::me(&state.ctx, &caller.0).await?;
+    let user = users::me(&state.identity, &caller.0).await?;
     Ok(HttpResponse::Ok().json(UserOut::from(user)))
 }
 
@@ -104,7 +165,7 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     users::change_own_password(
-        &state.ctx,
+        &state.identity,
         &caller.0,
         &body.current_password,
         &body.new_password,

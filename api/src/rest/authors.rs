@@ -1,258 +1,181 @@
-//! `/api/v1/authors`: handlers only parse, call `content::author`, and answer.
+//! `/api/v1/authors`: the people credited on articles.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{delete, get, patch, post, put};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
-use super::docs::{
-    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge,
-    PreconditionFailed, ReadParams, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
-use super::dto::{AUTHOR_FIELDS, AuthorOut, AuthorWrite};
-use super::extract::{Caller, IfMatch, JsonBody};
+use super::catalog::catalog_handlers;
+use super::docs::ListOf;
 use super::history::history_handlers;
-use super::list::{self, Collection};
-use super::respond::{self, ListAnswer};
-use crate::app::AppState;
-use crate::content::Key;
-use crate::content::author::{self, AuthorFilter, AuthorSort};
-use crate::content::page::Sort;
-use crate::error::AppError;
+use super::wire::writable;
+use crate::content::Patch;
+use crate::content::author::{Author, AuthorInput, AuthorSort};
 
-/// How `/authors` reads its query string.
-pub struct Authors;
+/// An author.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorOut {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub bio: Option<String>,
+    /// Private contact address.
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    /// Profile links by network name, in the order given.
+    #[schema(value_type = Option<Object>)]
+    pub social: Option<Map<String, Value>>,
+    /// The user who writes as this author (private; set through `/users`).
+    pub user_id: Option<Uuid>,
+    /// Grows by one with every write.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+}
 
-impl Collection for Authors {
-    type Filter = AuthorFilter;
-    type Sort = AuthorSort;
-    const NAME: &'static str = "authors";
-    const FIELDS: &'static [&'static str] = AUTHOR_FIELDS;
-
-    fn default_sort() -> Sort<AuthorSort> {
-        author::default_sort()
-    }
-
-    fn filter(filter: &mut AuthorFilter, name: &str, value: &str) -> Result<bool, AppError> {
-        match name {
-            "slug" => filter.slug = Some(value.to_owned()),
-            "q" | "name_like" => filter.q = Some(value.to_owned()),
-            _ => return Ok(false),
+impl From<Author> for AuthorOut {
+    fn from(a: Author) -> Self {
+        Self {
+            id: a.id,
+            slug: a.slug,
+            name: a.name,
+            bio: a.bio,
+            email: a.email,
+            avatar_url: a.avatar_url,
+            website: a.website,
+            social: a.social,
+            user_id: a.user_id,
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            created_by: a.created_by,
+            updated_by: a.updated_by,
         }
-        Ok(true)
     }
 }
 
-/// List authors.
-///
-/// Readable by anyone who may read published content; e-mail addresses only by signed-in users.
-#[utoipa::path(
-    tag = "authors",
-    security((), ("bearer" = [])),
-    params(ListParams, ("slug" = Option<String>, Query, description = "With this slug")),
-    responses(
-        (status = 200, description = "A page of authors in `data`, counts in `meta`", body = ListOf<AuthorOut>,
-         headers(("X-Total-Count" = u64, description = "Rows over all pages"),
-                 ("Link" = String, description = "RFC 8288 links to neighbouring pages"),
-                 ("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match"),
-        BadRequest,
-    )
-)]
-#[get("/authors")]
-pub async fn list_authors(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    let request = list::list_request::<Authors>(req.query_string(), Some(|f| &mut f.ids))?;
-    respond::shared(&state, &caller.0, &req, async || {
-        let page = author::list(&state.ctx, &caller.0, &request.query)
-            .await?
-            .map(AuthorOut::from);
-        respond::render_list(
-            &req,
-            &page,
-            ListAnswer {
-                resource: Authors::NAME,
-                style: request.style.clone(),
-                limit: request.query.page.limit(),
-                fields: request.options.fields.as_deref(),
-            },
-        )
-    })
-    .await
+/// Top-level fields of an author, for `fields=`.
+pub const AUTHOR_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "name",
+    "bio",
+    "email",
+    "user_id",
+    "avatar_url",
+    "website",
+    "social",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+];
+
+writable! {
+    /// An author as written. The read-only fields of a record read earlier
+    /// (`version`, `created_at`, …) are accepted and ignored, so admin UIs can
+    /// send the whole record back; any other unknown field is a 400.
+    pub struct AuthorWrite {
+        /// Generated from the name when absent; must be free.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub slug: Patch<String>,
+        /// Required on create; at most 200 characters.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub name: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub bio: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub email: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub avatar_url: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub website: Patch<String>,
+        /// Network name → URL or handle.
+        #[serde(default)]
+        #[schema(value_type = Option<Object>)]
+        pub social: Patch<Map<String, Value>>,
+        /// A note stored with the revision this write makes ("fixed a typo").
+        #[serde(default)]
+        pub revision_message: Option<String>,
+        /// Read-only: when sent back, must be the id of the addressed record.
+        pub id: Option<Uuid>,
+    }
+    read_only { user_id, version, created_at, updated_at, created_by, updated_by }
 }
 
-/// Get an author by id or slug.
-///
-/// Readable by anyone who may read published content; e-mail addresses only by signed-in users.
-#[utoipa::path(
-    tag = "authors",
-    security((), ("bearer" = [])),
-    params(("id" = String, Path, description = "Author id or slug"), ReadParams),
-    responses(
-        (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag in If-None-Match"),
-        BadRequest, NotFound,
-    )
-)]
-#[get("/authors/{id}")]
-pub async fn get_author(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let options = list::read_options::<Authors>(req.query_string())?;
-    let key = Key::parse(&path, None);
-    respond::shared(&state, &caller.0, &req, async || {
-        let found = author::get(&state.ctx, &caller.0, &key).await?;
-        let version = found.version;
-        respond::render_entity(version, &AuthorOut::from(found), options.fields.as_deref())
-    })
-    .await
+impl AuthorWrite {
+    /// The domain input.
+    pub fn into_input(self) -> AuthorInput {
+        AuthorInput {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+            bio: self.bio,
+            email: self.email,
+            avatar_url: self.avatar_url,
+            website: self.website,
+            social: self.social,
+            revision_message: self.revision_message,
+        }
+    }
 }
 
-/// Create an author.
-///
-/// The slug is generated from the name when absent; an explicit slug that is taken is a 409.
-///
-/// Needs the editor or admin role.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = [])),
-    request_body = AuthorWrite,
-    responses(
-        (status = 201, description = "Created", body = AuthorOut, headers(("Location" = String), ("ETag" = String))),
-        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-    )
-)]
-#[post("/authors")]
-pub async fn create_author(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: JsonBody<AuthorWrite>,
-) -> Result<HttpResponse, AppError> {
-    let author = author::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
-    let location = format!("/api/v1/authors/{}", author.id);
-    let version = author.version;
-    respond::written(
-        StatusCode::CREATED,
-        Some(location),
-        version,
-        &AuthorOut::from(author),
-    )
-}
-
-async fn write_author(
-    state: &AppState,
-    caller: Caller,
-    path: &str,
-    if_match: IfMatch,
+catalog_handlers! {
+    collection: Authors = "authors",
+    tag: "authors",
+    content: crate::content::author,
+    sort: AuthorSort,
+    out: AuthorOut,
     write: AuthorWrite,
-    replace: bool,
-) -> Result<HttpResponse, AppError> {
-    let mut input = write.into_input();
-    if replace {
-        input = input.replacing();
-    }
-    let author = author::update(
-        &state.ctx,
-        &caller.0,
-        &Key::parse(path, None),
-        input,
-        if_match.0,
-    )
-    .await?;
-    let version = author.version;
-    respond::written(StatusCode::OK, None, version, &AuthorOut::from(author))
-}
-
-/// Update some fields of an author.
-///
-/// Fields not sent keep their values; `null` clears an optional field.
-///
-/// Needs the editor or admin role.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Author id or slug"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
-    request_body = AuthorWrite,
-    responses(
-        (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-    )
-)]
-#[patch("/authors/{id}")]
-pub async fn patch_author(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    if_match: IfMatch,
-    body: JsonBody<AuthorWrite>,
-) -> Result<HttpResponse, AppError> {
-    write_author(&state, caller, &path, if_match, body.into_inner(), false).await
-}
-
-/// Replace an author.
-///
-/// Writable fields not sent are cleared (the slug keeps its value).
-///
-/// Needs the editor or admin role.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Author id or slug"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
-    request_body = AuthorWrite,
-    responses(
-        (status = 200, description = "The current representation", body = AuthorOut, headers(("ETag" = String))),
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-    )
-)]
-#[put("/authors/{id}")]
-pub async fn replace_author(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    if_match: IfMatch,
-    body: JsonBody<AuthorWrite>,
-) -> Result<HttpResponse, AppError> {
-    write_author(&state, caller, &path, if_match, body.into_inner(), true).await
-}
-
-/// Delete an author credited on no article.
-///
-/// Needs the editor or admin role.
-#[utoipa::path(
-    tag = "authors",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Author id or slug")),
-    responses((status = 204, description = "Deleted"), Unauthorized, Forbidden, NotFound, Conflict)
-)]
-#[delete("/authors/{id}")]
-pub async fn delete_author(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    author::delete(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// The wire form of an author, and its version.
-fn author_out(author: author::Author) -> (i32, AuthorOut) {
-    (author.version, AuthorOut::from(author))
+    fields: AUTHOR_FIELDS,
+    key: "Author id or slug",
+    page: "A page of authors in `data`, counts in `meta`",
+    readers: "Readable by anyone who may read published content; e-mail addresses only by signed-in users.",
+    summaries: {
+        list: "List authors.",
+        get: "Get an author by id or slug.",
+        create: "Create an author.",
+        patch: "Update some fields of an author.",
+        replace: "Replace an author.",
+        delete: "Delete an author credited on no article.",
+    },
+    list: list_authors = "/authors",
+    create: create_author,
+    get: get_author = "/authors/{id}",
+    patch: patch_author,
+    replace: replace_author,
+    delete: delete_author,
 }
 
 history_handlers! {
     tag: "authors",
     noun: "an author",
-    content: crate::content::author,
-    to_out: author_out,
+    versioned: Author,
     out: AuthorOut,
     list: list_author_revisions = "/authors/{id}/revisions",
     get: get_author_revision = "/authors/{id}/revisions/{version}",
     restore: restore_author_revision = "/authors/{id}/revisions/{version}/restore",
     diff: diff_author = "/authors/{id}/diff",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_list_names_every_field() {
+        crate::rest::wire::check::fields_match::<AuthorOut>(AUTHOR_FIELDS);
+    }
 }

@@ -1,6 +1,6 @@
 //! Liveness and readiness probes.
 
-use crate::app::AppState;
+use crate::http::AppState;
 use actix_web::{HttpResponse, get, web};
 
 /// The process is up.
@@ -45,9 +45,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
          # TYPE masthead_password_verifications_total counter\n\
          masthead_password_verifications_total {}\n",
         state.ctx.db.statement_count(),
-        state.ctx.password_checks()
+        state.identity.password_checks()
     );
-    let body = match state.ctx.group_commits() {
+    let body = match state.ctx.db.group_commits() {
         Some((writes, commits)) => format!(
             "{body}# HELP masthead_sqlite_writes_total Write transactions committed on SQLite.\n\
              # TYPE masthead_sqlite_writes_total counter\n\

@@ -1,14 +1,111 @@
 //! Revision routes of articles, authors and tags: list, read, compare,
 //! restore. The three resources share the shape, so one macro writes their
-//! handlers; each calls its own content module.
+//! handlers over the one history engine (`content::history`).
 
 use actix_web::HttpRequest;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
-use super::dto::REVISION_FIELDS;
 use super::list::{self, Collection, ListRequest};
+use crate::content::history::{self, Diff, Revision, RevisionSort};
 use crate::content::page::Sort;
-use crate::content::revision::{self, RevisionSort};
 use crate::error::AppError;
+use crate::http::query;
+
+/// One version of an entity's content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionOut {
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    /// Who wrote it.
+    pub created_by: Option<Uuid>,
+    /// The note given with the write.
+    pub message: Option<String>,
+    /// The content at this version (only when one revision is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub snapshot: Option<Map<String, Value>>,
+}
+
+impl RevisionOut {
+    /// The wire form, with or without the content.
+    pub fn new(revision: Revision, with_snapshot: bool) -> Self {
+        Self {
+            version: revision.version,
+            created_at: revision.created_at,
+            created_by: revision.created_by,
+            message: revision.message,
+            snapshot: with_snapshot.then_some(revision.snapshot),
+        }
+    }
+}
+
+/// Top-level fields of a revision, for `fields=`.
+pub const REVISION_FIELDS: &[&str] =
+    &["version", "created_at", "created_by", "message", "snapshot"];
+
+/// A run of words in a word diff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentOut {
+    /// `equal`, `delete` or `insert`.
+    pub op: &'static str,
+    pub text: String,
+}
+
+/// How one field differs between two versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldChangeOut {
+    pub field: String,
+    /// `changed`, `added` or `removed`.
+    pub kind: &'static str,
+    #[schema(value_type = Object)]
+    pub before: Value,
+    #[schema(value_type = Object)]
+    pub after: Value,
+    /// For long text (body, excerpt, bio, description): the word diff; the
+    /// `equal` and `delete` runs spell the old text, `equal` and `insert` the new.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<SegmentOut>>,
+}
+
+/// The differences between two versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffOut {
+    pub from: i32,
+    pub to: i32,
+    pub changes: Vec<FieldChangeOut>,
+}
+
+impl From<Diff> for DiffOut {
+    fn from(diff: Diff) -> Self {
+        Self {
+            from: diff.from,
+            to: diff.to,
+            changes: diff
+                .changes
+                .into_iter()
+                .map(|c| FieldChangeOut {
+                    field: c.field,
+                    kind: c.kind,
+                    before: c.before,
+                    after: c.after,
+                    words: c.words.map(|words| {
+                        words
+                            .into_iter()
+                            .map(|w| SegmentOut {
+                                op: w.op,
+                                text: w.text,
+                            })
+                            .collect()
+                    }),
+                })
+                .collect(),
+        }
+    }
+}
 
 /// How `…/revisions` reads its query string.
 pub struct Revisions;
@@ -24,7 +121,7 @@ impl Collection for Revisions {
     const FIELDS: &'static [&'static str] = REVISION_FIELDS;
 
     fn default_sort() -> Sort<RevisionSort> {
-        revision::default_sort()
+        history::default_sort()
     }
 
     fn filter(_: &mut NoFilter, _: &str, _: &str) -> Result<bool, AppError> {
@@ -39,10 +136,8 @@ pub fn revisions_request(req: &HttpRequest) -> Result<ListRequest<Revisions>, Ap
 
 /// `from` and `to` of a diff request, both required.
 pub fn diff_versions(req: &HttpRequest) -> Result<(i32, i32), AppError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-        .map_err(|err| AppError::bad_field("query", format!("cannot be decoded: {err}")))?;
     let (mut from, mut to) = (None, None);
-    for (name, value) in pairs {
+    for (name, value) in query::pairs(req.query_string())? {
         let version = || {
             value
                 .parse::<i32>()
@@ -55,7 +150,7 @@ pub fn diff_versions(req: &HttpRequest) -> Result<(i32, i32), AppError> {
         match name.as_str() {
             "from" => from = Some(version()?),
             "to" => to = Some(version()?),
-            other => return Err(AppError::bad_field(other, "unknown query parameter")),
+            other => return Err(query::unknown(other)),
         }
     }
     Ok((
@@ -69,8 +164,7 @@ macro_rules! history_handlers {
     (
         tag: $tag:literal,
         noun: $noun:literal,
-        content: $content:path,
-        to_out: $to_out:path,
+        versioned: $versioned:ty,
         out: $out:ty,
         list: $list:ident = $list_path:literal,
         get: $get:ident = $get_path:literal,
@@ -84,34 +178,25 @@ macro_rules! history_handlers {
             params(("id" = String, Path, description = "Id or slug"), $crate::rest::docs::ListParams),
             responses(
                 (status = 200, description = "A page of revisions (without their content)",
-                 body = $crate::rest::docs::ListOf<$crate::rest::dto::RevisionOut>),
+                 body = $crate::rest::docs::ListOf<$crate::rest::history::RevisionOut>),
                 $crate::rest::docs::BadRequest, $crate::rest::docs::Unauthorized,
                 $crate::rest::docs::Forbidden, $crate::rest::docs::NotFound,
             )
         )]
         #[get($list_path)]
         pub async fn $list(
-            state: actix_web::web::Data<$crate::app::AppState>,
-            caller: $crate::rest::extract::Caller,
+            state: actix_web::web::Data<$crate::http::AppState>,
+            caller: $crate::http::Caller,
             req: actix_web::HttpRequest,
             path: actix_web::web::Path<String>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
             let request = $crate::rest::history::revisions_request(&req)?;
             let key = $crate::content::Key::parse(&path, None);
-            let page = content::revisions(&state.ctx, &caller.0, &key, &request.query.sort, &request.query.page)
+            let (sort, pagination) = (&request.query.sort, &request.query.page);
+            let page = $crate::content::history::revisions::<$versioned>(&state.ctx, &caller.0, &key, sort, pagination)
                 .await?
-                .map(|r| $crate::rest::dto::RevisionOut::new(r, false));
-            $crate::rest::respond::list(
-                &req,
-                &page,
-                $crate::rest::respond::ListAnswer {
-                    resource: "revisions",
-                    style: request.style,
-                    limit: request.query.page.limit(),
-                    fields: request.options.fields.as_deref(),
-                },
-            )
+                .map(|r| $crate::rest::history::RevisionOut::new(r, false));
+            $crate::rest::respond::list(&req, &page, request.answer())
         }
 
         #[doc = concat!("Get one revision of ", $noun, ", with its content (signed-in users).")]
@@ -120,21 +205,20 @@ macro_rules! history_handlers {
             security(("bearer" = [])),
             params(("id" = String, Path, description = "Id or slug"), ("version" = i32, Path, description = "Version number")),
             responses(
-                (status = 200, description = "The revision", body = $crate::rest::dto::RevisionOut),
+                (status = 200, description = "The revision", body = $crate::rest::history::RevisionOut),
                 $crate::rest::docs::Unauthorized, $crate::rest::docs::Forbidden, $crate::rest::docs::NotFound,
             )
         )]
         #[get($get_path)]
         pub async fn $get(
-            state: actix_web::web::Data<$crate::app::AppState>,
-            caller: $crate::rest::extract::Caller,
+            state: actix_web::web::Data<$crate::http::AppState>,
+            caller: $crate::http::Caller,
             path: actix_web::web::Path<(String, i32)>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
             let (id, version) = path.into_inner();
             let key = $crate::content::Key::parse(&id, None);
-            let revision = content::revision(&state.ctx, &caller.0, &key, version).await?;
-            Ok(actix_web::HttpResponse::Ok().json($crate::rest::dto::RevisionOut::new(revision, true)))
+            let revision = $crate::content::history::revision::<$versioned>(&state.ctx, &caller.0, &key, version).await?;
+            Ok(actix_web::HttpResponse::Ok().json($crate::rest::history::RevisionOut::new(revision, true)))
         }
 
         #[doc = concat!("Restore ", $noun, " to an earlier revision: a new revision with that content. ")]
@@ -153,17 +237,16 @@ macro_rules! history_handlers {
         )]
         #[post($restore_path)]
         pub async fn $restore(
-            state: actix_web::web::Data<$crate::app::AppState>,
-            caller: $crate::rest::extract::Caller,
+            state: actix_web::web::Data<$crate::http::AppState>,
+            caller: $crate::http::Caller,
             path: actix_web::web::Path<(String, i32)>,
-            if_match: $crate::rest::extract::IfMatch,
+            if_match: $crate::http::IfMatch,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
             let (id, version) = path.into_inner();
             let key = $crate::content::Key::parse(&id, None);
-            let restored = content::restore(&state.ctx, &caller.0, &key, version, if_match.0).await?;
-            let (current, out) = $to_out(restored);
-            $crate::rest::respond::written(actix_web::http::StatusCode::OK, None, current, &out)
+            let restored = $crate::content::history::restore::<$versioned>(&state.ctx, &caller.0, &key, version, if_match.0).await?;
+            let current = restored.version;
+            $crate::rest::respond::written(actix_web::http::StatusCode::OK, None, current, &<$out>::from(restored))
         }
 
         #[doc = concat!("Compare two revisions of ", $noun, ": changed fields, and a word diff for long text (signed-in users).")]
@@ -174,25 +257,34 @@ macro_rules! history_handlers {
                    ("from" = i32, Query, description = "The older version"),
                    ("to" = i32, Query, description = "The newer version")),
             responses(
-                (status = 200, description = "The differences", body = $crate::rest::dto::DiffOut),
+                (status = 200, description = "The differences", body = $crate::rest::history::DiffOut),
                 $crate::rest::docs::BadRequest, $crate::rest::docs::Unauthorized,
                 $crate::rest::docs::Forbidden, $crate::rest::docs::NotFound,
             )
         )]
         #[get($diff_path)]
         pub async fn $diff(
-            state: actix_web::web::Data<$crate::app::AppState>,
-            caller: $crate::rest::extract::Caller,
+            state: actix_web::web::Data<$crate::http::AppState>,
+            caller: $crate::http::Caller,
             req: actix_web::HttpRequest,
             path: actix_web::web::Path<String>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
             let (from, to) = $crate::rest::history::diff_versions(&req)?;
             let key = $crate::content::Key::parse(&path, None);
-            let diff = content::diff(&state.ctx, &caller.0, &key, from, to).await?;
-            Ok(actix_web::HttpResponse::Ok().json($crate::rest::dto::DiffOut::from(diff)))
+            let diff = $crate::content::history::diff::<$versioned>(&state.ctx, &caller.0, &key, from, to).await?;
+            Ok(actix_web::HttpResponse::Ok().json($crate::rest::history::DiffOut::from(diff)))
         }
     };
 }
 
 pub(crate) use history_handlers;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_list_names_every_field() {
+        crate::rest::wire::check::fields_match::<RevisionOut>(REVISION_FIELDS);
+    }
+}

@@ -5,9 +5,8 @@ mod api_keys;
 mod articles;
 mod auth;
 mod authors;
+mod catalog;
 mod docs;
-mod dto;
-mod extract;
 mod health;
 mod history;
 mod list;
@@ -15,11 +14,9 @@ pub mod openapi;
 mod respond;
 mod tags;
 mod users;
+mod wire;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
-
-pub use extract::parse_json;
-pub use respond::EXPOSED_HEADERS;
 
 /// Registers every documented route. Routes registered here appear in the
 /// OpenAPI document by construction (utoipa-actix-web reads them).

@@ -1,13 +1,8 @@
-//! The OpenAPI document, built from the registered routes.
+//! The OpenAPI document's own parts, and the route that serves it.
 
-use std::collections::HashSet;
-
-use actix_web::{App, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_actix_web::AppExt;
-
-use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,58 +48,16 @@ impl Modify for BearerScheme {
     }
 }
 
-/// The OpenAPI 3.1 document of every route in [`crate::app::routes`].
-pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, document) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(crate::app::routes)
-        .split_for_parts();
-    document
+/// The description of the API that every document starts from: title,
+/// licence, security scheme, tags and shared schemas. The operations are
+/// added from the registered routes (see `app::openapi`).
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
 }
 
-/// `(METHOD, path)` of every operation in `document`, methods upper-case.
-pub fn operations(document: &utoipa::openapi::OpenApi) -> HashSet<(String, String)> {
-    let Ok(serde_json::Value::Object(paths)) = serde_json::to_value(&document.paths.paths) else {
-        return HashSet::new();
-    };
-    paths
-        .into_iter()
-        .flat_map(|(path, item)| {
-            let methods: Vec<String> = item
-                .as_object()
-                .map(|ops| {
-                    ops.keys()
-                        .filter(|k| {
-                            matches!(
-                                k.as_str(),
-                                "get"
-                                    | "put"
-                                    | "post"
-                                    | "delete"
-                                    | "options"
-                                    | "head"
-                                    | "patch"
-                                    | "trace"
-                            )
-                        })
-                        .map(|k| k.to_ascii_uppercase())
-                        .collect()
-                })
-                .unwrap_or_default();
-            methods.into_iter().map(move |m| (m, path.clone()))
-        })
-        .collect()
-}
-
-/// The document as pretty JSON with a final newline, as committed in `docs/openapi.json`.
-pub fn document_json() -> String {
-    let mut text = document()
-        .to_pretty_json()
-        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
-    text.push('\n');
-    text
-}
+/// The OpenAPI document as served, made once at start.
+#[derive(Debug, Clone)]
+pub struct Document(pub String);
 
 /// This API's OpenAPI document.
 #[utoipa::path(
@@ -112,8 +65,8 @@ pub fn document_json() -> String {
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]
 #[get("/openapi.json")]
-pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+pub async fn openapi_json(document: web::Data<Document>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(state.openapi_json.clone())
+        .body(document.0.clone())
 }

@@ -1,56 +1,18 @@
-//! Building responses: JSON with an `ETag` and conditional `304`, `201` with
-//! `Location`, and list responses in the envelope or admin-UI styles.
+//! REST answers: sparse field sets, entities with their ETag, writes, and
+//! lists in the envelope or admin-UI styles with their counts and links.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
 
-use actix_web::web::Bytes;
-
-use crate::app::AppState;
 use crate::auth::Principal;
-use crate::cache::{Cached, Lookup};
-use crate::content::changes;
 use crate::content::page::Page;
 use crate::error::AppError;
-
-/// Response headers a browser client may read across origins.
-pub const EXPOSED_HEADERS: &str =
-    "ETag, Location, Link, X-Total-Count, Content-Range, X-Request-Id";
-
-/// An ETag for a representation of version `version` of an entity:
-/// `"<version>-<hash of the bytes>"`. The version part lets `If-Match` be
-/// checked against the stored row; the hash changes with any other change of
-/// the representation (an expanded author renamed, other query parameters).
-pub fn entity_etag(version: i32, body: &[u8]) -> String {
-    format!("\"{version}-{:016x}\"", xxhash_rust::xxh3::xxh3_64(body))
-}
-
-/// An ETag for a list representation.
-pub fn list_etag(body: &[u8]) -> String {
-    format!("\"l-{:016x}\"", xxhash_rust::xxh3::xxh3_64(body))
-}
-
-/// The version inside an entity ETag made by [`entity_etag`].
-pub fn version_of_etag(etag: &str) -> Option<i32> {
-    let inner = etag.strip_prefix('"')?.strip_suffix('"')?;
-    let (version, hash) = inner.split_once('-')?;
-    if hash.len() != 16 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    version.parse().ok()
-}
-
-/// True when the request's `If-None-Match` lists `etag` (or `*`).
-fn not_modified(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|v| v.trim().trim_start_matches("W/"))
-        .any(|candidate| candidate == etag || candidate == "*")
-}
+use crate::http::answer::{self, entity_etag, list_etag};
+use crate::http::cache::serve_public;
+use crate::http::{AppState, EXPOSED_HEADERS, Rendered};
 
 /// Serialises `value`, keeping only `fields` when a sparse field set was asked for.
 pub fn to_json<T: Serialize>(value: &T, fields: Option<&[String]>) -> Result<Vec<u8>, AppError> {
@@ -67,50 +29,6 @@ pub fn to_json<T: Serialize>(value: &T, fields: Option<&[String]>) -> Result<Vec
 fn retain_fields(value: &mut Value, fields: &[String]) {
     if let Value::Object(map) = value {
         map.retain(|key, _| fields.iter().any(|f| f == key));
-    }
-}
-
-/// A rendered read: the JSON body and the headers that go with it (ETag,
-/// counts, links). It can be answered now, and kept to answer again.
-#[derive(Debug, Clone)]
-pub struct Rendered {
-    /// The JSON body.
-    pub body: Bytes,
-    /// Headers, the ETag among them.
-    pub headers: Vec<(&'static str, String)>,
-}
-
-impl Rendered {
-    fn etag(&self) -> &str {
-        self.headers
-            .iter()
-            .find(|(name, _)| *name == "etag")
-            .map_or("", |(_, value)| value.as_str())
-    }
-
-    /// `200` with the body, or `304` when `If-None-Match` names its ETag.
-    /// Answers shared by every public reader may be stored by caches, which
-    /// must revalidate them; others are private.
-    pub fn respond(&self, req: &HttpRequest, shared: bool) -> HttpResponse {
-        let etag = self.etag().to_owned();
-        let cache_control = if shared {
-            "public, max-age=0, must-revalidate"
-        } else {
-            "private, no-cache"
-        };
-        if not_modified(req, &etag) {
-            return HttpResponse::NotModified()
-                .insert_header((header::ETAG, etag))
-                .insert_header((header::CACHE_CONTROL, cache_control))
-                .finish();
-        }
-        let mut response = HttpResponse::Ok();
-        response.insert_header((header::CONTENT_TYPE, "application/json"));
-        response.insert_header((header::CACHE_CONTROL, cache_control));
-        for (name, value) in &self.headers {
-            response.insert_header((*name, value.as_str()));
-        }
-        response.body(self.body.clone())
     }
 }
 
@@ -138,44 +56,17 @@ pub fn entity<T: Serialize>(
     Ok(render_entity(version, value, fields)?.respond(req, false))
 }
 
-/// A public read: answered from the shared cache while content is unchanged,
-/// else rendered (and kept, when the caller sees what the public sees).
-pub async fn shared(
+/// A public read: answered from the shared cache while content is unchanged
+/// (see [`serve_public`]), else rendered; `304` when the client has it.
+pub async fn public(
     state: &AppState,
     principal: &Principal,
     req: &HttpRequest,
     render: impl AsyncFnOnce() -> Result<Rendered, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let generation = if state.cache.enabled() {
-        changes::public_generation(&state.ctx, principal).await?
-    } else {
-        None
-    };
-    let Some(generation) = generation else {
-        return Ok(render().await?.respond(req, false));
-    };
-    let key = format!("{} {}?{}", req.method(), req.path(), req.query_string());
-    let filling = match state.cache.lookup(&key, generation).await {
-        Lookup::Hit(hit) => {
-            let rendered = Rendered {
-                body: hit.body,
-                headers: hit.headers,
-            };
-            return Ok(rendered.respond(req, true));
-        }
-        Lookup::Miss(filling) => filling,
-    };
-    let rendered = render().await?;
-    state.cache.put(
-        key,
-        Cached {
-            generation,
-            body: rendered.body.clone(),
-            headers: rendered.headers.clone(),
-        },
-    );
-    drop(filling);
-    Ok(rendered.respond(req, true))
+    let key = || format!("{} {}?{}", req.method(), req.path(), req.query_string());
+    let served = serve_public(state, principal, key, async || Ok((render().await?, true))).await?;
+    Ok(served.answer.respond(req, served.shared))
 }
 
 /// The answer to a write: `status` with the entity, its ETag, and for a create its `Location`.
@@ -185,42 +76,12 @@ pub fn written<T: Serialize>(
     version: i32,
     value: &T,
 ) -> Result<HttpResponse, AppError> {
-    let body = to_json(value, None)?;
-    let etag = entity_etag(version, &body);
-    let mut builder = json_response(status, body);
-    builder = builder.insert_header((header::ETAG, etag));
-    if let Some(location) = location {
-        builder = builder.insert_header((header::LOCATION, location));
-    }
-    Ok(builder.finish_with_body())
-}
-
-/// A response under construction with its JSON body kept aside.
-pub struct JsonResponse {
-    builder: actix_web::HttpResponseBuilder,
-    body: Vec<u8>,
-}
-
-impl JsonResponse {
-    /// Adds a header.
-    pub fn insert_header(
-        mut self,
-        header: impl actix_web::http::header::TryIntoHeaderPair,
-    ) -> Self {
-        self.builder.insert_header(header);
-        self
-    }
-
-    /// The finished response.
-    pub fn finish_with_body(mut self) -> HttpResponse {
-        self.builder.body(self.body)
-    }
-}
-
-fn json_response(status: StatusCode, body: Vec<u8>) -> JsonResponse {
-    let mut builder = HttpResponse::build(status);
-    builder.insert_header((header::CONTENT_TYPE, "application/json"));
-    JsonResponse { builder, body }
+    Ok(answer::written(
+        status,
+        location,
+        version,
+        to_json(value, None)?,
+    ))
 }
 
 /// How a list was asked for, which decides the shape of its answer.
@@ -408,24 +269,4 @@ fn link_header<T>(
         }
     }
     links.join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entity_etags_carry_their_version() {
-        let etag = entity_etag(7, b"{}");
-        assert_eq!(version_of_etag(&etag), Some(7));
-        assert_ne!(etag, entity_etag(7, b"{ }"));
-        for foreign in [
-            "\"7\"",
-            "W/\"7-0000000000000000\"",
-            "\"x-0000000000000000\"",
-            "7-abc",
-        ] {
-            assert_eq!(version_of_etag(foreign), None, "{foreign}");
-        }
-    }
 }

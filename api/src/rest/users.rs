@@ -4,18 +4,170 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use super::docs::{
     BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, Unauthorized, Unprocessable,
 };
-use super::dto::{PasswordReset, USER_FIELDS, UserCreate, UserOut, UserPatch};
-use super::extract::{Caller, JsonBody};
 use super::list::{self, Collection};
-use super::respond::{self, ListAnswer};
-use crate::app::AppState;
+use super::respond;
+use super::wire::writable;
 use crate::auth::Role;
-use crate::content::accounts::users::{self, UserFilter, UserSort};
+use crate::config::Secret;
 use crate::content::page::Sort;
+use crate::content::{Named, Patch, validate};
 use crate::error::AppError;
+use crate::http::{AppState, Caller, JsonBody, query};
+use crate::identity::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
+
+/// A new password set by an admin.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// At least 10 characters.
+    #[schema(value_type = String, format = Password)]
+    pub password: Secret,
+}
+
+/// A role.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Viewer,
+    Author,
+    Editor,
+    Admin,
+}
+
+impl From<Role> for RoleName {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Viewer => Self::Viewer,
+            Role::Author => Self::Author,
+            Role::Editor => Self::Editor,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+/// A user account (never its password).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: RoleName,
+    pub disabled: bool,
+    /// The author profile the user writes as.
+    pub author_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role.into(),
+            disabled: u.disabled,
+            author_id: u.author_id,
+            version: u.version,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// Top-level fields of a user, for `fields=`.
+pub const USER_FIELDS: &[&str] = &[
+    "id",
+    "email",
+    "name",
+    "role",
+    "disabled",
+    "author_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// A new user account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    /// Unique, compared without regard to case.
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `viewer`, `author`, `editor` or `admin`.
+    pub role: Option<String>,
+    /// At least 10 characters.
+    #[schema(value_type = Option<String>, format = Password)]
+    pub password: Option<Secret>,
+    /// The author profile the user writes as (needed to create articles as an author).
+    pub author_id: Option<Uuid>,
+}
+
+impl UserCreate {
+    /// The domain input; a role that is not one of the roles is a 422.
+    pub fn into_input(self) -> Result<NewUser, AppError> {
+        Ok(NewUser {
+            email: self.email,
+            name: self.name,
+            role: match self.role {
+                Some(name) => Some(validate::choice::<Role>("role", &name)?),
+                None => None,
+            },
+            password: self.password,
+            author_id: self.author_id,
+        })
+    }
+}
+
+writable! {
+    /// Changes to a user account. Read-only fields of a record read earlier are
+    /// accepted and ignored.
+    pub struct UserPatch {
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub email: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub name: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub role: Patch<String>,
+        /// A disabled user cannot sign in; their sessions end.
+        #[serde(default)]
+        #[schema(value_type = Option<bool>)]
+        pub disabled: Patch<bool>,
+        /// `null` unlinks the author profile.
+        #[serde(default)]
+        #[schema(value_type = Option<Uuid>)]
+        pub author_id: Patch<Uuid>,
+        /// Read-only: when sent back, must be the id of the addressed user.
+        pub id: Option<Uuid>,
+    }
+    read_only { version, created_at, updated_at }
+}
+
+impl UserPatch {
+    /// The domain input, after checking a sent-back id.
+    pub fn into_changes(self, path_id: Uuid) -> Result<UserChanges, AppError> {
+        validate::check_sent_id(self.id, Some(path_id))?;
+        Ok(UserChanges {
+            email: self.email,
+            name: self.name,
+            role: self.role.try_map(|name| validate::choice("role", &name))?,
+            disabled: self.disabled,
+            author_id: self.author_id,
+        })
+    }
+}
 
 /// How `/users` reads its query string.
 pub struct Users;
@@ -34,16 +186,10 @@ impl Collection for Users {
         match name {
             "role" => {
                 filter.role = Some(Role::parse(value).ok_or_else(|| {
-                    AppError::bad_field(name, "must be one of viewer, author, editor, admin")
+                    AppError::bad_field(name, format!("must be one of {}", Role::names()))
                 })?);
             }
-            "disabled" => {
-                filter.disabled = Some(match value {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(AppError::bad_field(name, "must be true or false")),
-                });
-            }
+            "disabled" => filter.disabled = Some(query::boolean(name, value)?),
             "q" => filter.q = Some(value.to_owned()),
             _ => return Ok(false),
         }
@@ -75,19 +221,10 @@ pub async fn list_users(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let request = list::list_request::<Users>(req.query_string(), Some(|f| &mut f.ids))?;
-    let page = users::list(&state.ctx, &caller.0, &request.query)
+    let page = users::list(&state.identity, &caller.0, &request.query)
         .await?
         .map(UserOut::from);
-    respond::list(
-        &req,
-        &page,
-        ListAnswer {
-            resource: Users::NAME,
-            style: request.style,
-            limit: request.query.page.limit(),
-            fields: request.options.fields.as_deref(),
-        },
-    )
+    respond::list(&req, &page, request.answer())
 }
 
 /// Get a user.
@@ -104,7 +241,7 @@ pub async fn get_user(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::get(&state.ctx, &caller.0, user_id(&path)?).await?;
+    let user = users::get(&state.identity, &caller.0, user_id(&path)?).await?;
     let version = user.version;
     respond::entity(&req, version, &UserOut::from(user), None)
 }
@@ -125,7 +262,7 @@ pub async fn create_user(
     caller: Caller,
     body: JsonBody<UserCreate>,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
+    let user = users::create(&state.identity, &caller.0, body.into_inner().into_input()?).await?;
     let location = format!("/api/v1/users/{}", user.id);
     let version = user.version;
     respond::written(
@@ -159,7 +296,7 @@ pub async fn patch_user(
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&path)?;
     let changes = body.into_inner().into_changes(id)?;
-    let user = users::update(&state.ctx, &caller.0, id, changes).await?;
+    let user = users::update(&state.identity, &caller.0, id, changes).await?;
     let version = user.version;
     respond::written(StatusCode::OK, None, version, &UserOut::from(user))
 }
@@ -180,6 +317,16 @@ pub async fn reset_user_password(
     body: JsonBody<PasswordReset>,
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&path)?;
-    users::reset_password(&state.ctx, &caller.0, id, &body.into_inner().password).await?;
+    users::reset_password(&state.identity, &caller.0, id, &body.into_inner().password).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_list_names_every_field() {
+        crate::rest::wire::check::fields_match::<UserOut>(USER_FIELDS);
+    }
 }

@@ -1,30 +1,31 @@
 //! The editorial workflow of articles: transitions, the live copy, soft
-//! deletion, and the scheduler that publishes and takes down on time.
+//! deletion, and the recorded history of states.
 
 use chrono::{DateTime, Utc};
+use entities::types::{ChangeKind, EntityKind};
 use entities::{article, transition};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::model::{Article, Include, LIVE, State, View, WORKING};
+use super::model::{Article, Include, View};
 use super::query;
-use super::service::{read_one, replace_links};
+use super::read::read_one;
+use super::rules::{self, Draft};
+use super::write::replace_links;
 use crate::auth::Principal;
-use crate::auth::policy::{Action, Grant};
-use crate::content::page::{self, Direction, KeyKind, KeyValue, Page, Pagination, Sort, SortField};
+use crate::auth::policy::Action;
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
-use crate::content::{Ctx, Key, changes, now, revision};
+use crate::content::{ArticleCopy, Ctx, Key, Named, State, now};
 use crate::error::AppError;
+use crate::storage::page::{self, Direction, KeyKind, KeyValue, Page, Pagination, Sort, SortField};
+use crate::storage::record_change;
 
 /// Who made a state change, with what action and comment, for the history.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Step<'a> {
-    pub action: &'a str,
+    pub action: ChangeKind,
     pub comment: Option<&'a str>,
     pub who: Option<Uuid>,
 }
@@ -33,9 +34,9 @@ pub(super) struct Step<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub id: Uuid,
-    pub action: String,
-    pub from: String,
-    pub to: String,
+    pub action: ChangeKind,
+    pub from: State,
+    pub to: State,
     /// The working version at the time.
     pub version: i32,
     pub comment: Option<String>,
@@ -47,7 +48,7 @@ pub struct Transition {
 /// A workflow request.
 #[derive(Debug, Clone, Default)]
 pub struct TransitionInput {
-    pub action: Option<String>,
+    pub action: Option<WorkflowAction>,
     pub comment: Option<String>,
     /// For `schedule`: when to publish.
     pub publish_at: Option<DateTime<Utc>>,
@@ -60,15 +61,15 @@ pub struct TransitionInput {
 async fn record<C: ConnectionTrait>(
     conn: &C,
     row: &article::Model,
-    from: &str,
+    from: State,
     step: Step<'_>,
 ) -> Result<(), AppError> {
     transition::Entity::insert(transition::ActiveModel::from(transition::Model {
         id: Uuid::now_v7(),
         article_id: row.id,
-        action: step.action.to_owned(),
-        from_state: from.to_owned(),
-        to_state: row.state.clone(),
+        action: step.action,
+        from_state: from,
+        to_state: row.state,
         version: row.version,
         comment: step.comment.map(str::to_owned),
         created_at: now(),
@@ -76,20 +77,13 @@ async fn record<C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
-    changes::record(
-        conn,
-        revision::Entity::Article,
-        row.id,
-        step.action,
-        row.version,
-    )
-    .await
+    record_change(conn, EntityKind::Article, row.id, step.action, row.version).await
 }
 
 /// Writes the workflow columns of the working row.
 async fn save_workflow<C: ConnectionTrait>(conn: &C, row: &article::Model) -> Result<(), AppError> {
     article::Entity::update_many()
-        .col_expr(article::Column::State, Expr::value(row.state.clone()))
+        .col_expr(article::Column::State, Expr::value(row.state))
         .col_expr(
             article::Column::PublishedVersion,
             Expr::value(row.published_version),
@@ -99,7 +93,7 @@ async fn save_workflow<C: ConnectionTrait>(conn: &C, row: &article::Model) -> Re
         .col_expr(article::Column::UnpublishAt, Expr::value(row.unpublish_at))
         .col_expr(article::Column::DeletedAt, Expr::value(row.deleted_at))
         .filter(article::Column::Id.eq(row.id))
-        .filter(article::Column::Copy.eq(WORKING))
+        .filter(article::Column::Copy.eq(ArticleCopy::Working))
         .exec(conn)
         .await?;
     Ok(())
@@ -113,75 +107,84 @@ pub(super) async fn set_state<C: ConnectionTrait>(
     state: State,
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
-    let from = row.state.clone();
-    if from == State::Scheduled.as_str() && state != State::Scheduled {
+    let from = row.state;
+    if from == State::Scheduled && state != State::Scheduled {
         row.scheduled_at = None;
         if row.published_version.is_none() {
             row.unpublish_at = None;
         }
     }
-    row.state = state.as_str().to_owned();
+    row.state = state;
     save_workflow(conn, &row).await?;
-    record(conn, &row, &from, step).await?;
+    record(conn, &row, from, step).await?;
     Ok(row)
 }
 
 /// Publishes the working copy: it replaces the live copy, with its authors
-/// and tags as they are now. The first publication sets `published_at`
-/// (or takes the one given); later ones keep it unless one is given. The
-/// live copy's `updated_at` is the time of this publication.
+/// and tags (`links`) as they are now. The first publication sets
+/// `published_at` (or takes the one given); later ones keep it unless one
+/// is given. The live copy's `updated_at` is the time of this publication.
 pub(super) async fn make_live<C: ConnectionTrait>(
     conn: &C,
     mut row: article::Model,
-    author_ids: &[Uuid],
-    tag_ids: &[Uuid],
+    (author_ids, tag_ids): (&[Uuid], &[Uuid]),
     published_at: Option<DateTime<Utc>>,
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
-    let from = row.state.clone();
+    let from = row.state;
     let at = now();
-    row.state = State::Published.as_str().to_owned();
+    row.state = State::Published;
     row.published_version = Some(row.version);
     row.published_at = published_at.or(row.published_at).or(Some(at));
     row.scheduled_at = None;
-    article::Entity::delete_many()
-        .filter(article::Column::Id.eq(row.id))
-        .filter(article::Column::Copy.eq(LIVE))
-        .exec(conn)
-        .await?;
-    let mut live = row.clone();
-    live.copy = LIVE.to_owned();
-    live.updated_at = at;
-    live.unpublish_at = None;
+    delete_live(conn, row.id).await?;
+    let live = article::Model {
+        copy: ArticleCopy::Live,
+        updated_at: at,
+        unpublish_at: None,
+        ..row.clone()
+    };
     article::Entity::insert(article::ActiveModel::from(live))
         .exec_without_returning(conn)
         .await?;
-    replace_links(conn, row.id, LIVE, Some(author_ids), Some(tag_ids)).await?;
+    replace_links(
+        conn,
+        row.id,
+        ArticleCopy::Live,
+        Some(author_ids),
+        Some(tag_ids),
+    )
+    .await?;
     save_workflow(conn, &row).await?;
-    record(conn, &row, &from, step).await?;
+    record(conn, &row, from, step).await?;
     Ok(row)
+}
+
+async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppError> {
+    article::Entity::delete_many()
+        .filter(article::Column::Id.eq(id))
+        .filter(article::Column::Copy.eq(ArticleCopy::Live))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Takes the live copy down (unpublish, archive, delete) and moves the
 /// working copy to `state`.
-async fn take_down<C: ConnectionTrait>(
+pub(super) async fn take_down<C: ConnectionTrait>(
     conn: &C,
     mut row: article::Model,
     state: State,
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
-    let from = row.state.clone();
-    article::Entity::delete_many()
-        .filter(article::Column::Id.eq(row.id))
-        .filter(article::Column::Copy.eq(LIVE))
-        .exec(conn)
-        .await?;
-    row.state = state.as_str().to_owned();
+    let from = row.state;
+    delete_live(conn, row.id).await?;
+    row.state = state;
     row.published_version = None;
     row.scheduled_at = None;
     row.unpublish_at = None;
     save_workflow(conn, &row).await?;
-    record(conn, &row, &from, step).await?;
+    record(conn, &row, from, step).await?;
     Ok(row)
 }
 
@@ -192,9 +195,9 @@ pub(super) async fn soft_delete<C: ConnectionTrait>(
     mut row: article::Model,
     step: Step<'_>,
 ) -> Result<(), AppError> {
-    let state = match State::parse(&row.state) {
-        Some(State::Published | State::Scheduled) | None => State::Draft,
-        Some(other) => other,
+    let state = match row.state {
+        State::Published | State::Scheduled => State::Draft,
+        other => other,
     };
     row.deleted_at = Some(now());
     take_down(conn, row, state, step).await?;
@@ -207,10 +210,10 @@ pub(super) async fn undelete<C: ConnectionTrait>(
     mut row: article::Model,
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
-    let from = row.state.clone();
+    let from = row.state;
     row.deleted_at = None;
     save_workflow(conn, &row).await?;
-    record(conn, &row, &from, step).await?;
+    record(conn, &row, from, step).await?;
     Ok(row)
 }
 
@@ -224,13 +227,9 @@ pub async fn transition(
     key: &Key,
     input: TransitionInput,
 ) -> Result<Article, AppError> {
-    let Some(name) = input.action.as_deref() else {
+    let Some(action) = input.action else {
         return Err(AppError::invalid("action", "is required"));
     };
-    let action = WorkflowAction::parse(name).ok_or_else(|| {
-        let names: Vec<&str> = WorkflowAction::ALL.iter().map(|a| a.as_str()).collect();
-        AppError::invalid("action", format!("must be one of {}", names.join(", ")))
-    })?;
     let grant = ctx.require(
         principal,
         if action == WorkflowAction::Submit {
@@ -239,18 +238,10 @@ pub async fn transition(
             Action::Review
         },
     )?;
-
     let tx = ctx.begin_write().await?;
     let row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
-    let current = read_one(&*tx, row.clone(), WORKING, Include::default()).await?;
-    if grant == Grant::OwnDrafts {
-        let own = matches!(principal, Principal::User { author_id: Some(own), .. } if current.author_ids.contains(own));
-        if !own {
-            return Err(AppError::forbidden(
-                "only the credited authors may submit this article",
-            ));
-        }
-    }
+    let current = read_one(&*tx, row.clone(), ArticleCopy::Working, Include::default()).await?;
+    rules::guard(grant, principal, Draft::Submit { article: &current })?;
     let live = row.published_version.is_some();
     let Some(to) = workflow::next(current.state, live, action) else {
         return Err(AppError::InvalidTransition {
@@ -262,7 +253,41 @@ pub async fn transition(
                 .collect(),
         });
     };
+    let comment = check_transition(action, &input)?;
+    let step = Step {
+        action: action.into(),
+        comment,
+        who: principal.user_id(),
+    };
+    let links = (current.author_ids.as_slice(), current.tag_ids.as_slice());
+    let row = match action {
+        WorkflowAction::Publish => make_live(&*tx, row, links, input.published_at, step).await?,
+        WorkflowAction::Schedule => {
+            let row = article::Model {
+                scheduled_at: input.publish_at,
+                unpublish_at: input.unpublish_at,
+                ..row
+            };
+            set_state(&*tx, row, to, step).await?
+        }
+        WorkflowAction::Unpublish | WorkflowAction::Archive => {
+            take_down(&*tx, row, to, step).await?
+        }
+        WorkflowAction::Submit | WorkflowAction::RequestChanges | WorkflowAction::Approve => {
+            set_state(&*tx, row, to, step).await?
+        }
+    };
+    let article = read_one(&*tx, row, ArticleCopy::Working, Include::default()).await?;
+    tx.commit().await?;
+    Ok(article)
+}
 
+/// The rules of a transition's own fields (every broken one listed); the
+/// comment, when one was given.
+fn check_transition(
+    action: WorkflowAction,
+    input: &TransitionInput,
+) -> Result<Option<&str>, AppError> {
     let mut errors = Errors::default();
     let comment = input.comment.as_deref().filter(|c| !c.trim().is_empty());
     if let Some(comment) = comment {
@@ -296,40 +321,7 @@ pub async fn transition(
         }
     }
     errors.finish()?;
-
-    let step = Step {
-        action: action.as_str(),
-        comment,
-        who: principal.user_id(),
-    };
-    let row = match action {
-        WorkflowAction::Publish => {
-            make_live(
-                &*tx,
-                row,
-                &current.author_ids,
-                &current.tag_ids,
-                input.published_at,
-                step,
-            )
-            .await?
-        }
-        WorkflowAction::Schedule => {
-            let mut row = row;
-            row.scheduled_at = input.publish_at;
-            row.unpublish_at = input.unpublish_at;
-            set_state(&*tx, row, to, step).await?
-        }
-        WorkflowAction::Unpublish | WorkflowAction::Archive => {
-            take_down(&*tx, row, to, step).await?
-        }
-        WorkflowAction::Submit | WorkflowAction::RequestChanges | WorkflowAction::Approve => {
-            set_state(&*tx, row, to, step).await?
-        }
-    };
-    let article = read_one(&*tx, row, WORKING, Include::default()).await?;
-    tx.commit().await?;
-    Ok(article)
+    Ok(comment)
 }
 
 /// Transitions are listed oldest first (their ids are time-ordered).
@@ -387,60 +379,4 @@ pub async fn transitions(
         created_at: t.created_at,
         created_by: t.created_by,
     }))
-}
-
-/// Due work claimed per round: enough to catch up, small enough to keep
-/// transactions short.
-const BATCH: u64 = 20;
-
-/// Publishes the scheduled articles whose time has come and takes down the
-/// live ones whose `unpublish_at` has passed. Safe with several processes on
-/// one PostgreSQL: each due row is claimed with `FOR UPDATE SKIP LOCKED` and
-/// checked again under the lock, so exactly one process acts on it. On
-/// SQLite the writer slot makes the claim. Returns how many articles changed.
-pub async fn run_schedule(ctx: &Ctx) -> Result<usize, AppError> {
-    let mut changed = 0;
-    for publishing in [true, false] {
-        let tx = ctx.begin_write().await?;
-        let due = now();
-        let mut query = article::Entity::find()
-            .filter(article::Column::Copy.eq(WORKING))
-            .filter(article::Column::DeletedAt.is_null());
-        query = if publishing {
-            query
-                .filter(article::Column::State.eq(State::Scheduled.as_str()))
-                .filter(article::Column::ScheduledAt.lte(due))
-                .order_by_asc(article::Column::ScheduledAt)
-        } else {
-            query
-                .filter(article::Column::PublishedVersion.is_not_null())
-                .filter(article::Column::UnpublishAt.lte(due))
-                .order_by_asc(article::Column::UnpublishAt)
-        };
-        if ctx.db.backend() == DatabaseBackend::Postgres {
-            query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-        }
-        let rows = query.limit(BATCH).all(&*tx).await?;
-        for row in rows {
-            if publishing {
-                let current = read_one(&*tx, row.clone(), WORKING, Include::default()).await?;
-                let step = Step {
-                    action: "publish",
-                    comment: Some("scheduled publication"),
-                    who: None,
-                };
-                make_live(&*tx, row, &current.author_ids, &current.tag_ids, None, step).await?;
-            } else {
-                let step = Step {
-                    action: "unpublish",
-                    comment: Some("scheduled end of publication"),
-                    who: None,
-                };
-                take_down(&*tx, row, State::Draft, step).await?;
-            }
-            changed += 1;
-        }
-        tx.commit().await?;
-    }
-    Ok(changed)
 }

@@ -3,62 +3,24 @@
 
 use chrono::{DateTime, Utc};
 use entities::article;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::content::Named;
 use crate::content::author::Author;
 use crate::content::page::{self, Direction, KeyKind, KeyValue, SortField};
 use crate::content::tag::Tag;
-use crate::content::{Key, Patch, text};
-
-/// Editorial state of an article's working copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    Draft,
-    InReview,
-    Approved,
-    Scheduled,
-    Published,
-    Archived,
-}
-
-impl State {
-    /// Every state.
-    pub const ALL: [Self; 6] = [
-        Self::Draft,
-        Self::InReview,
-        Self::Approved,
-        Self::Scheduled,
-        Self::Published,
-        Self::Archived,
-    ];
-
-    /// The wire and storage name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::InReview => "in_review",
-            Self::Approved => "approved",
-            Self::Scheduled => "scheduled",
-            Self::Published => "published",
-            Self::Archived => "archived",
-        }
-    }
-
-    /// The state named `name`.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-}
+use crate::content::{ArticleCopy, Key, Patch, State, text};
 
 /// The picture shown with an article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeaturedImage {
     pub url: String,
     pub alt: Option<String>,
 }
 
 /// Search-engine overrides; each falls back to the article's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seo {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -141,7 +103,7 @@ pub struct ArticleInput {
     pub seo: Patch<SeoInput>,
     pub author_ids: Patch<Vec<Uuid>>,
     pub tag_ids: Patch<Vec<Uuid>>,
-    pub state: Patch<String>,
+    pub state: Patch<State>,
     pub published_at: Patch<DateTime<Utc>>,
     /// A note stored with the revision this write makes.
     pub revision_message: Option<String>,
@@ -203,19 +165,14 @@ pub enum View {
 }
 
 impl View {
-    /// The `copy` column value of the rows this view reads.
-    pub fn copy(self) -> &'static str {
+    /// The copy of the rows this view reads.
+    pub fn copy(self) -> ArticleCopy {
         match self {
-            Self::Live => LIVE,
-            Self::Preview => WORKING,
+            Self::Live => ArticleCopy::Live,
+            Self::Preview => ArticleCopy::Working,
         }
     }
 }
-
-/// `copy` of the row editors change.
-pub const WORKING: &str = "working";
-/// `copy` of the row readers see, made by publishing.
-pub const LIVE: &str = "live";
 
 /// How a read wants its articles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -326,7 +283,7 @@ impl SortField for ArticleSort {
             Self::Title => KeyValue::Text(row.title.clone()),
             Self::Slug => KeyValue::Text(row.slug.clone()),
             Self::Locale => KeyValue::Text(row.locale.clone()),
-            Self::State => KeyValue::Text(row.state.clone()),
+            Self::State => KeyValue::Text(row.state.as_str().to_owned()),
             Self::PublishedAt => page::time_key(row.published_at),
             Self::CreatedAt => page::time_key(Some(row.created_at)),
             Self::UpdatedAt => page::time_key(Some(row.updated_at)),

@@ -10,12 +10,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, State, View, WORKING};
+use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, View};
 use crate::content::author::{self, Author};
-use crate::content::store::contains_ci;
 use crate::content::tag::{self, Tag};
-use crate::content::{Ctx, Key};
+use crate::content::{ArticleCopy, Ctx, Key};
 use crate::error::AppError;
+use crate::storage::contains_ci;
 
 /// Splits keys into ids and slugs.
 fn split_keys(keys: &[Key]) -> (Vec<Uuid>, Vec<String>) {
@@ -37,7 +37,7 @@ fn linked_to<L, O>(
     link_other: L,
     other_id: O,
     other_slug: O,
-    copy: &str,
+    copy: ArticleCopy,
     keys: &[Key],
 ) -> Expr
 where
@@ -81,10 +81,14 @@ pub(super) fn visible(view: View) -> Select<article::Entity> {
 
 /// The filter as conditions on `articles`.
 pub(super) fn filtered(filter: &ArticleFilter, view: View) -> Select<article::Entity> {
-    let copy = if filter.deleted { WORKING } else { view.copy() };
+    let copy = if filter.deleted {
+        ArticleCopy::Working
+    } else {
+        view.copy()
+    };
     let mut select = if filter.deleted {
         article::Entity::find()
-            .filter(article::Column::Copy.eq(WORKING))
+            .filter(article::Column::Copy.eq(ArticleCopy::Working))
             .filter(article::Column::DeletedAt.is_not_null())
     } else {
         visible(view)
@@ -118,8 +122,7 @@ pub(super) fn filtered(filter: &ArticleFilter, view: View) -> Select<article::En
         select = select.filter(article::Column::Locale.eq(locale.as_str()));
     }
     if !filter.states.is_empty() {
-        select =
-            select.filter(article::Column::State.is_in(filter.states.iter().map(|s| s.as_str())));
+        select = select.filter(article::Column::State.is_in(filter.states.iter().copied()));
     }
     if let Some(slug) = &filter.slug {
         select = select.filter(article::Column::Slug.eq(slug.as_str()));
@@ -202,7 +205,7 @@ impl Links {
 pub(super) async fn load_links<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
-    copy: &str,
+    copy: ArticleCopy,
     include: Include,
 ) -> Result<Links, AppError> {
     let mut links = Links::default();
@@ -230,7 +233,7 @@ pub(super) async fn load_links<C: ConnectionTrait>(
                     .authors
                     .entry(link.article_id)
                     .or_default()
-                    .push(author::from_row(row));
+                    .push(author::from_row(row)?);
             }
         }
     } else {
@@ -306,7 +309,7 @@ pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include)
             description: row.seo_description,
             canonical_url: row.seo_canonical_url,
         },
-        state: State::parse(&row.state).unwrap_or(State::Draft),
+        state: row.state,
         version: row.version,
         published_version: row.published_version,
         published_at: row.published_at,
@@ -321,13 +324,23 @@ pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include)
     }
 }
 
+/// The article of a row whose author and tag ids are known (nothing expanded).
+pub(super) fn assemble_with(
+    row: article::Model,
+    author_ids: Vec<Uuid>,
+    tag_ids: Vec<Uuid>,
+) -> Article {
+    let mut links = Links::with(row.id, author_ids, tag_ids);
+    assemble(row, &mut links, Include::default())
+}
+
 /// The working row `key` names, soft-deleted or not (for admins' restore and purge).
 pub(super) async fn find_any<C: ConnectionTrait>(
     conn: &C,
     key: &Key,
 ) -> Result<article::Model, AppError> {
     let query = article::Entity::find()
-        .filter(article::Column::Copy.eq(WORKING))
+        .filter(article::Column::Copy.eq(ArticleCopy::Working))
         .lock_exclusive();
     let query = match key {
         Key::Id(id) => query.filter(article::Column::Id.eq(*id)),

@@ -1,0 +1,156 @@
+//! Building the application: state, routes, middleware and the HTTP server.
+//! `main` and the tests build it the same way. This is the one place that
+//! knows every layer; no layer imports it.
+
+mod audit;
+pub mod openapi;
+mod state;
+mod workers;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, web};
+use anyhow::Context;
+use tokio::sync::watch;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use crate::http::AppState;
+pub use audit::Audit;
+pub use state::open;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::{graphql, http, rest, telemetry};
+
+/// Every route the OpenAPI document describes: REST and `POST /graphql`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    rest::routes(cfg);
+    cfg.service(graphql::handler::post_graphql);
+}
+
+/// CORS for the configured origins; none are allowed by default.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            telemetry::REQUEST_ID,
+        ])
+        .expose_headers(
+            http::EXPOSED_HEADERS
+                .split(", ")
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        )
+        .max_age(3600);
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+async fn no_route() -> Result<HttpResponse, AppError> {
+    Err(AppError::not_found("resource"))
+}
+
+/// A bound, not yet running server, with its background workers.
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: web::Data<AppState>,
+    audit: web::Data<Audit>,
+    stop_workers: watch::Sender<bool>,
+}
+
+impl Application {
+    /// Builds the state and binds the listener (`MASTHEAD_BIND`; port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let (workers, scheduler_interval) = (config.workers, config.scheduler_interval_ms);
+        let cors_origins = config.cors_origins.clone();
+        let endpoint = web::Data::new(graphql::Endpoint::new(graphql::Limits::from(&config)));
+        let state = web::Data::new(AppState::build(config).await?);
+        let document = openapi::document();
+        let audit = web::Data::new(Audit::new(&document));
+        let served = web::Data::new(rest::openapi::Document(openapi::document_json()));
+        let (app_state, app_audit) = (state.clone(), audit.clone());
+        let mut server = actix_web::HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .configure(routes)
+                .split_for_parts();
+            app.app_data(app_state.clone())
+                .app_data(endpoint.clone())
+                .app_data(served.clone())
+                .app_data(app_audit.clone())
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+                .service(web::redirect("/docs", "/docs/"))
+                .service(graphql::graphiql::graphiql)
+                .service(graphql::graphiql::graphiql_asset)
+                .default_service(web::to(no_route))
+                .wrap(from_fn(audit::audit_documentation))
+                .wrap(Compress::default())
+                .wrap(cors(&cors_origins))
+                .wrap(from_fn(telemetry::request_span))
+        })
+        .shutdown_timeout(10)
+        .client_request_timeout(Duration::from_secs(30));
+        if let Some(workers) = workers {
+            server = server.workers(workers.max(1));
+        }
+        let server = server.listen(listener)?.run();
+        let (stop_workers, stop) = watch::channel(false);
+        workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
+        if scheduler_interval > 0 {
+            let interval = Duration::from_millis(scheduler_interval.max(10));
+            workers::spawn_scheduler(state.ctx.clone(), interval, stop);
+        }
+        Ok(Self {
+            server,
+            port,
+            state,
+            audit,
+            stop_workers,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests read the statement counter from it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// The documentation audit (tests check nothing undocumented was served).
+    pub fn audit(&self) -> web::Data<Audit> {
+        self.audit.clone()
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped; SIGTERM and SIGINT stop it
+    /// gracefully, letting requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        let _ = self.stop_workers.send(true);
+        result
+    }
+}

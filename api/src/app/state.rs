@@ -1,0 +1,125 @@
+//! Opening everything a server or a command needs: the database (migrated),
+//! the content domain, the accounts with their signing secret, and the
+//! first admin.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::auth::jwt::{self, JwtKeys};
+use crate::auth::policy::Policy;
+use crate::auth::token;
+use crate::config::{Config, Secret};
+use crate::content::{Ctx, Settings, validate};
+use crate::http::AppState;
+use crate::http::cache::ResponseCache;
+use crate::identity::{Identity, users};
+use crate::storage;
+
+/// The domain and the accounts over one open, migrated database: what the
+/// server and the command line share.
+pub async fn open(config: &Config) -> anyhow::Result<(Ctx, Identity)> {
+    let default_locale = validate::locale(&config.default_locale)
+        .map_err(|m| anyhow::anyhow!("MASTHEAD_DEFAULT_LOCALE {m}"))?;
+    let secret = jwt_secret(config)?;
+    let db = storage::connect(config).await?;
+    storage::migrate(&db).await?;
+    storage::optimize(&db).await?;
+    let policy = Policy {
+        public_read: config.public_read,
+    };
+    let jwt = JwtKeys::new(
+        secret.expose().as_bytes(),
+        Duration::from_secs(config.access_token_ttl),
+    );
+    let refresh_ttl = Duration::from_secs(config.refresh_token_ttl);
+    let identity = Identity::new(db.clone(), policy, jwt, refresh_ttl);
+    let ctx = Ctx::new(db, Settings { default_locale }, policy);
+    Ok((ctx, identity))
+}
+
+impl AppState {
+    /// Opens and migrates the database, creates the first admin if there are
+    /// no users, and prepares the state.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let (ctx, identity) = open(&config).await?;
+        bootstrap_admin(&identity, &config).await?;
+        let cache = ResponseCache::new(config.cache_entries, 1024 * 1024);
+        Ok(Self {
+            ctx,
+            identity,
+            config,
+            cache,
+        })
+    }
+}
+
+/// The secret that signs access tokens: `MASTHEAD_JWT_SECRET`, or one
+/// generated once into `<data_dir>/jwt-secret` (mode 0600) so that restarts
+/// keep sessions valid.
+fn jwt_secret(config: &Config) -> anyhow::Result<Secret> {
+    if let Some(secret) = &config.jwt_secret {
+        anyhow::ensure!(
+            secret.expose().len() >= jwt::MIN_SECRET_LEN,
+            "MASTHEAD_JWT_SECRET must be at least {} bytes long",
+            jwt::MIN_SECRET_LEN
+        );
+        return Ok(secret.clone());
+    }
+    let path = config.data_dir.join("jwt-secret");
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    let generated = token::generate("")?;
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    match created {
+        Ok(mut file) => {
+            file.write_all(generated.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated the token signing secret");
+            Ok(Secret::new(generated))
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            let stored = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let stored = stored.trim().to_owned();
+            anyhow::ensure!(
+                stored.len() >= jwt::MIN_SECRET_LEN,
+                "{} holds a secret shorter than {} bytes",
+                path.display(),
+                jwt::MIN_SECRET_LEN
+            );
+            Ok(Secret::new(stored))
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
+/// Creates the first admin when the database has no users.
+async fn bootstrap_admin(identity: &Identity, config: &Config) -> anyhow::Result<()> {
+    let created = users::bootstrap_admin(
+        identity,
+        config.admin_email.as_deref(),
+        config.admin_password.as_ref(),
+    )
+    .await
+    .map_err(|err| anyhow::anyhow!("cannot create the first admin: {err}"))?;
+    match created {
+        Some((admin, Some(password))) => {
+            // Printed this once, on purpose: it is the only way in.
+            tracing::warn!(
+                email = %admin.email,
+                password = %password.expose(),
+                "created the first admin with a random password; sign in and change it"
+            );
+        }
+        Some((admin, None)) => tracing::info!(email = %admin.email, "created the first admin"),
+        None => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Work the server does besides answering: the workflow scheduler and the
+//! SQLite checkpointer. Both stop when told to.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::content::{Ctx, article};
+use crate::storage;
+
+/// How often the SQLite log is copied into the database while writes come in.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Runs the workflow scheduler every `interval` until told to stop. Its state
+/// is in the database, so a restart loses nothing and several processes can
+/// run it at once (see `content::article::run_schedule`).
+pub fn spawn_scheduler(ctx: Ctx, interval: Duration, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => break,
+            }
+            match article::run_schedule(&ctx).await {
+                Ok(0) => {}
+                Ok(changed) => {
+                    tracing::info!(changed, "the scheduler published or took down articles")
+                }
+                Err(err) => tracing::warn!(error = %err, "the scheduler could not run"),
+            }
+        }
+    });
+}
+
+/// Checkpoints the SQLite log in the background whenever writes were
+/// committed since the last time (see `storage::checkpoint`).
+pub fn spawn_checkpointer(db: storage::Db, mut stop: watch::Receiver<bool>) {
+    if db.group_commits().is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut seen = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(CHECKPOINT_INTERVAL) => {}
+                _ = stop.changed() => break,
+            }
+            let (_, commits) = db.group_commits().unwrap_or_default();
+            if commits == seen {
+                continue;
+            }
+            seen = commits;
+            if let Err(err) = storage::checkpoint(&db).await {
+                tracing::warn!(error = %err, "could not checkpoint the database log");
+            }
+        }
+    });
+}

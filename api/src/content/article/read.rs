@@ -1,0 +1,110 @@
+//! Reading articles: one by id or slug, or a page of them, in the copy the
+//! caller may and wants to see.
+
+use entities::article;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::model::{Article, ArticleFilter, ArticleSort, Include, Read, View};
+use super::query;
+use crate::auth::Principal;
+use crate::auth::policy::Action;
+use crate::content::{ArticleCopy, Ctx, Key, author};
+use crate::error::AppError;
+use crate::storage::page::{self, ListQuery, Page};
+
+/// Which copy `principal` sees, after checking they may see it.
+pub(super) fn view_for(
+    ctx: &Ctx,
+    principal: &Principal,
+    preview: Option<bool>,
+) -> Result<View, AppError> {
+    let wants_preview = preview.unwrap_or_else(|| {
+        matches!(principal, Principal::User { .. }) && ctx.allows(principal, Action::ReadPreview)
+    });
+    if wants_preview {
+        ctx.require(principal, Action::ReadPreview)?;
+        Ok(View::Preview)
+    } else {
+        ctx.require(principal, Action::ReadLive)?;
+        Ok(View::Live)
+    }
+}
+
+/// The article of `row` (of `copy`) with its links, `include` expanded.
+pub(super) async fn read_one<C: ConnectionTrait>(
+    conn: &C,
+    row: article::Model,
+    copy: ArticleCopy,
+    include: Include,
+) -> Result<Article, AppError> {
+    let mut links = query::load_links(conn, &[row.id], copy, include).await?;
+    Ok(query::assemble(row, &mut links, include))
+}
+
+/// Hides private fields of expanded authors from callers who may not read them.
+fn redact(mut article: Article, ctx: &Ctx, principal: &Principal) -> Article {
+    if let Some(authors) = article.authors.take() {
+        article.authors = Some(
+            authors
+                .into_iter()
+                .map(|a| author::redact(a, ctx, principal))
+                .collect(),
+        );
+    }
+    article
+}
+
+/// One article by id or slug, in the copy the caller may and wants to see.
+pub async fn get(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    read: Read,
+) -> Result<Article, AppError> {
+    let view = view_for(ctx, principal, read.preview)?;
+    let row = query::find_row(ctx, &ctx.db.conn, key, view, false).await?;
+    let article = read_one(&ctx.db.conn, row, view.copy(), read.include).await?;
+    Ok(redact(article, ctx, principal))
+}
+
+/// A page of articles: a count, the page, and one statement each for the
+/// author and tag links — four statements whatever the page size.
+pub async fn list(
+    ctx: &Ctx,
+    principal: &Principal,
+    query: &ListQuery<ArticleFilter, ArticleSort>,
+    read: Read,
+) -> Result<Page<Article>, AppError> {
+    let view = if query.filter.deleted {
+        ctx.require(principal, Action::AdministerContent)?;
+        View::Preview
+    } else {
+        view_for(ctx, principal, read.preview)?
+    };
+    let select = query::filtered(&query.filter, view);
+    let copy = if query.filter.deleted {
+        ArticleCopy::Working
+    } else {
+        view.copy()
+    };
+    let rows = article::Entity::find().filter(article::Column::Copy.eq(copy));
+    let page = page::fetch_deferred(
+        &ctx.db.conn,
+        select,
+        rows,
+        article::Column::Id,
+        &query.sort,
+        &query.page,
+    )
+    .await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
+    let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
+    Ok(page.map(|row| {
+        redact(
+            query::assemble(row, &mut links, read.include),
+            ctx,
+            principal,
+        )
+    }))
+}

@@ -1,0 +1,256 @@
+//! Articles and their workflow history.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, Object, SimpleObject};
+use uuid::Uuid;
+
+use super::catalog::{AuthorGql, TagGql};
+use super::history::{self, DiffGql, RevisionGql};
+use super::not_found_as_none;
+use crate::content::article::{self, Article, Transition};
+use crate::content::history::revision;
+use crate::content::{Key, Named, State, text};
+use crate::graphql::context::req;
+use crate::graphql::error::Gql;
+use crate::graphql::loaders::{AuthorLoader, TagLoader, loaded, loader_error};
+use crate::graphql::paging::{Conn, Paging};
+use crate::graphql::scalars::{Timestamp, ts};
+
+/// Editorial state of an article's working copy.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ArticleState", remote = "State")]
+pub enum ArticleStateGql {
+    Draft,
+    InReview,
+    Approved,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+/// The picture shown with an article.
+#[derive(SimpleObject)]
+pub struct FeaturedImage {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+/// Search-engine overrides.
+#[derive(SimpleObject)]
+pub struct Seo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+/// An article, in the copy the request reads (live or working).
+pub struct ArticleGql(pub Article);
+
+#[Object(name = "Article")]
+impl ArticleGql {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// BCP 47 language tag.
+    async fn locale(&self) -> &str {
+        &self.0.locale
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn subtitle(&self) -> Option<&str> {
+        self.0.subtitle.as_deref()
+    }
+    async fn excerpt(&self) -> Option<&str> {
+        self.0.excerpt.as_deref()
+    }
+    /// CommonMark Markdown, byte for byte as written.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// The body as sanitised HTML.
+    async fn body_html(&self) -> String {
+        text::to_html(&self.0.body)
+    }
+    /// The body as plain text.
+    async fn body_text(&self) -> String {
+        text::to_text(&self.0.body)
+    }
+    async fn featured_image(&self) -> Option<FeaturedImage> {
+        self.0.featured_image.as_ref().map(|i| FeaturedImage {
+            url: i.url.clone(),
+            alt: i.alt.clone(),
+        })
+    }
+    async fn seo(&self) -> Seo {
+        let seo = &self.0.seo;
+        Seo {
+            title: seo.title.clone(),
+            description: seo.description.clone(),
+            canonical_url: seo.canonical_url.clone(),
+        }
+    }
+    async fn state(&self) -> ArticleStateGql {
+        self.0.state.into()
+    }
+    /// Grows by one with every write.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The version readers see, once published.
+    async fn published_version(&self) -> Option<i32> {
+        self.0.published_version
+    }
+    async fn published_at(&self) -> Option<Timestamp> {
+        ts(self.0.published_at)
+    }
+    async fn scheduled_at(&self) -> Option<Timestamp> {
+        ts(self.0.scheduled_at)
+    }
+    async fn unpublish_at(&self) -> Option<Timestamp> {
+        ts(self.0.unpublish_at)
+    }
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at.into()
+    }
+    async fn updated_at(&self) -> Timestamp {
+        self.0.updated_at.into()
+    }
+    async fn created_by(&self) -> Option<Uuid> {
+        self.0.created_by
+    }
+    async fn updated_by(&self) -> Option<Uuid> {
+        self.0.updated_by
+    }
+    /// Ids of the credited authors, in credit order.
+    async fn author_ids(&self) -> &[Uuid] {
+        &self.0.author_ids
+    }
+    /// Ids of the tags, in order.
+    async fn tag_ids(&self) -> &[Uuid] {
+        &self.0.tag_ids
+    }
+    /// Words in the body's text.
+    async fn word_count(&self) -> u32 {
+        self.0.word_count
+    }
+    /// Minutes to read the body at 230 words a minute, rounded up.
+    async fn reading_time_minutes(&self) -> u32 {
+        self.0.reading_time_minutes()
+    }
+    /// The credited authors, in credit order.
+    async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuthorGql>> {
+        if let Some(authors) = &self.0.authors {
+            return Ok(authors.iter().cloned().map(AuthorGql).collect());
+        }
+        let loader = ctx.data::<DataLoader<AuthorLoader>>()?;
+        let ids = &self.0.author_ids;
+        let found = loader
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(loader_error)?;
+        Ok(loaded(ids, found).into_iter().map(AuthorGql).collect())
+    }
+    /// The tags, in order.
+    async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagGql>> {
+        if let Some(tags) = &self.0.tags {
+            return Ok(tags.iter().cloned().map(TagGql).collect());
+        }
+        let loader = ctx.data::<DataLoader<TagLoader>>()?;
+        let ids = &self.0.tag_ids;
+        let found = loader
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(loader_error)?;
+        Ok(loaded(ids, found).into_iter().map(TagGql).collect())
+    }
+    /// Revisions, newest first (signed-in users).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<RevisionGql>> {
+        let paging = Paging::new(first, after, last, before)?;
+        history::revisions::<Article>(ctx, self.0.id, paging).await
+    }
+    /// One revision (signed-in users); `null` when there is no such version.
+    async fn revision(
+        &self,
+        ctx: &Context<'_>,
+        version: i32,
+    ) -> async_graphql::Result<Option<RevisionGql>> {
+        let r = req(ctx)?;
+        let key = Key::Id(self.0.id);
+        not_found_as_none(
+            revision::<Article>(&r.ctx, &r.principal, &key, version)
+                .await
+                .map(RevisionGql),
+        )
+    }
+    /// What changed between two versions (signed-in users).
+    async fn diff(&self, ctx: &Context<'_>, from: i32, to: i32) -> async_graphql::Result<DiffGql> {
+        history::diff::<Article>(ctx, self.0.id, (from, to)).await
+    }
+    /// The workflow history, oldest first (signed-in users).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn transitions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<TransitionGql>> {
+        let r = req(ctx)?;
+        let paging = Paging::new(first, after, None, None)?;
+        let page = article::transitions(
+            &r.ctx,
+            &r.principal,
+            &Key::Id(self.0.id),
+            &article::transition_sort(),
+            &paging.pagination,
+        )
+        .await
+        .gql()?;
+        Ok(paging.connection(page, TransitionGql))
+    }
+}
+
+/// One recorded change of an article's state.
+pub struct TransitionGql(pub Transition);
+
+#[Object(name = "Transition")]
+impl TransitionGql {
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+    /// The action, or `edit`, `import`, `delete`, `restore` for automatic steps.
+    async fn action(&self) -> &str {
+        self.0.action.as_str()
+    }
+    async fn from(&self) -> &str {
+        self.0.from.as_str()
+    }
+    async fn to(&self) -> &str {
+        self.0.to.as_str()
+    }
+    /// The working version at the time.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at.into()
+    }
+    /// `null` when the scheduler acted.
+    async fn created_by(&self) -> Option<Uuid> {
+        self.0.created_by
+    }
+}

@@ -1,0 +1,60 @@
+//! GraphQL output types over the domain models, one module per kind of
+//! object. Resolvers call `content` (and `identity`) functions only.
+
+mod account;
+mod article;
+mod catalog;
+mod history;
+
+use async_graphql::{Context, Enum, Union};
+
+pub use account::{Tokens, UserGql};
+pub use article::{ArticleGql, ArticleStateGql};
+pub use catalog::{AuthorGql, TagGql};
+
+use super::error::Gql;
+use crate::content::article::{Include, Read};
+use crate::error::AppError;
+
+/// `Ok(None)` for a 404, the error otherwise.
+pub fn not_found_as_none<T>(result: Result<T, AppError>) -> async_graphql::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(AppError::NotFound { .. }) => Ok(None),
+        Err(err) => Err(err).gql(),
+    }
+}
+
+/// What a revision restore returns.
+#[derive(Union)]
+pub enum Revisable {
+    Article(ArticleGql),
+    Author(AuthorGql),
+    Tag(TagGql),
+}
+
+/// What kind of entity a revision belongs to.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionType {
+    Article,
+    Author,
+    Tag,
+}
+
+/// How a read of articles should load them: the view asked for, and the
+/// relations the query selects (loaded with the page, in one statement each).
+pub fn read_of(ctx: &Context<'_>, preview: Option<bool>, connection: bool) -> Read {
+    let look = ctx.look_ahead();
+    let nodes = if connection {
+        vec![look.field("edges").field("node"), look.field("nodes")]
+    } else {
+        vec![look]
+    };
+    Read {
+        include: Include {
+            authors: nodes.iter().any(|n| n.field("authors").exists()),
+            tags: nodes.iter().any(|n| n.field("tags").exists()),
+        },
+        preview,
+    }
+}

@@ -1,0 +1,418 @@
+//! Wire types of `/api/v1/articles`: what clients send and receive,
+//! separate from the domain types so a domain change never changes the API
+//! by accident.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::content::article::{
+    Article, ArticleInput, FeaturedImageInput, SeoInput, Transition, TransitionInput,
+};
+use crate::content::workflow::WorkflowAction;
+use crate::content::{Named, Patch, State, text, validate};
+use crate::error::AppError;
+use crate::http::Object;
+use crate::rest::authors::AuthorOut;
+use crate::rest::tags::TagOut;
+use crate::rest::wire::writable;
+
+/// Editorial state of an article.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleState {
+    Draft,
+    InReview,
+    Approved,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl From<State> for ArticleState {
+    fn from(state: State) -> Self {
+        match state {
+            State::Draft => Self::Draft,
+            State::InReview => Self::InReview,
+            State::Approved => Self::Approved,
+            State::Scheduled => Self::Scheduled,
+            State::Published => Self::Published,
+            State::Archived => Self::Archived,
+        }
+    }
+}
+
+/// The picture shown with an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeaturedImageOut {
+    pub url: String,
+    pub alt: Option<String>,
+}
+
+/// Search-engine overrides.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeoOut {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+/// An article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleOut {
+    pub id: Uuid,
+    pub slug: String,
+    /// BCP 47 language tag.
+    pub locale: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: Option<String>,
+    /// CommonMark Markdown, byte for byte as written.
+    pub body: String,
+    pub featured_image: Option<FeaturedImageOut>,
+    pub seo: SeoOut,
+    pub state: ArticleState,
+    /// Grows by one with every write.
+    pub version: i32,
+    /// The version readers see, once published.
+    pub published_version: Option<i32>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// When a scheduled article goes live.
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// When the live copy is taken down (embargo end or expiry).
+    pub unpublish_at: Option<DateTime<Utc>>,
+    /// Set on soft-deleted articles, which only admins see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
+    /// Ids of the credited authors, in credit order.
+    pub author_ids: Vec<Uuid>,
+    /// Ids of the tags, in order.
+    pub tag_ids: Vec<Uuid>,
+    /// The authors, with `include=authors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<AuthorOut>>,
+    /// The tags, with `include=tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagOut>>,
+    /// Words in the body's text.
+    pub word_count: u32,
+    /// Minutes to read the body at 230 words a minute, rounded up.
+    pub reading_time_minutes: u32,
+    /// The body as sanitised HTML, with `formats=html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// The body as plain text, with `formats=text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+}
+
+/// Which derived formats to add to an article.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Formats {
+    /// Add `body_html`.
+    pub html: bool,
+    /// Add `body_text`.
+    pub text: bool,
+}
+
+impl ArticleOut {
+    /// The wire form of an article, with the asked-for formats.
+    pub fn new(a: Article, formats: Formats) -> Self {
+        let reading_time_minutes = a.reading_time_minutes();
+        Self {
+            body_html: formats.html.then(|| text::to_html(&a.body)),
+            body_text: formats.text.then(|| text::to_text(&a.body)),
+            id: a.id,
+            slug: a.slug,
+            locale: a.locale,
+            title: a.title,
+            subtitle: a.subtitle,
+            excerpt: a.excerpt,
+            body: a.body,
+            featured_image: a.featured_image.map(|i| FeaturedImageOut {
+                url: i.url,
+                alt: i.alt,
+            }),
+            seo: SeoOut {
+                title: a.seo.title,
+                description: a.seo.description,
+                canonical_url: a.seo.canonical_url,
+            },
+            state: a.state.into(),
+            version: a.version,
+            published_version: a.published_version,
+            published_at: a.published_at,
+            scheduled_at: a.scheduled_at,
+            unpublish_at: a.unpublish_at,
+            deleted_at: a.deleted_at,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            created_by: a.created_by,
+            updated_by: a.updated_by,
+            author_ids: a.author_ids,
+            tag_ids: a.tag_ids,
+            authors: a
+                .authors
+                .map(|list| list.into_iter().map(AuthorOut::from).collect()),
+            tags: a
+                .tags
+                .map(|list| list.into_iter().map(TagOut::from).collect()),
+            word_count: a.word_count,
+            reading_time_minutes,
+        }
+    }
+}
+
+impl From<Article> for ArticleOut {
+    /// The wire form with no derived formats.
+    fn from(article: Article) -> Self {
+        Self::new(article, Formats::default())
+    }
+}
+
+/// Top-level fields of an article, for `fields=`.
+pub const ARTICLE_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "locale",
+    "title",
+    "subtitle",
+    "excerpt",
+    "body",
+    "featured_image",
+    "seo",
+    "state",
+    "version",
+    "published_version",
+    "published_at",
+    "scheduled_at",
+    "unpublish_at",
+    "deleted_at",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "author_ids",
+    "tag_ids",
+    "authors",
+    "tags",
+    "word_count",
+    "reading_time_minutes",
+    "body_html",
+    "body_text",
+];
+
+/// The featured image as written.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturedImageWrite {
+    /// Absolute http(s) URL; required.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub url: Patch<String>,
+    /// Text alternative, at most 300 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub alt: Patch<String>,
+}
+
+/// SEO fields as written; in a PATCH, fields not sent keep their values.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeoWrite {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub title: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub description: Patch<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub canonical_url: Patch<String>,
+}
+
+writable! {
+    /// An article as written. The read-only fields of a record read earlier
+    /// (`version`, `word_count`, expanded `authors` and `tags`, …) are accepted
+    /// and ignored, so admin UIs can send the whole record back; any other
+    /// unknown field is a 400.
+    pub struct ArticleWrite {
+        /// Generated from the title when absent on create; unique per locale.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub slug: Patch<String>,
+        /// BCP 47 tag; the configured default when absent on create.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub locale: Patch<String>,
+        /// Required; at most 300 characters.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub title: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub subtitle: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub excerpt: Patch<String>,
+        /// CommonMark Markdown, at most 1 MiB.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub body: Patch<String>,
+        #[serde(default)]
+        #[schema(value_type = Option<FeaturedImageWrite>)]
+        pub featured_image: Patch<Object<FeaturedImageWrite>>,
+        #[serde(default)]
+        #[schema(value_type = Option<SeoWrite>)]
+        pub seo: Patch<Object<SeoWrite>>,
+        /// Credited authors in order; at least one.
+        #[serde(default)]
+        #[schema(value_type = Option<Vec<Uuid>>)]
+        pub author_ids: Patch<Vec<Uuid>>,
+        /// Tags in order.
+        #[serde(default)]
+        #[schema(value_type = Option<Vec<Uuid>>)]
+        pub tag_ids: Patch<Vec<Uuid>>,
+        /// On create only (imports): the starting state. Afterwards it must equal
+        /// the current state; the workflow changes it.
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        pub state: Patch<String>,
+        /// On create of a published or archived article only (imports, back-dating).
+        #[serde(default)]
+        #[schema(value_type = Option<DateTime<Utc>>)]
+        pub published_at: Patch<DateTime<Utc>>,
+        /// A note stored with the revision this write makes ("fixed a typo").
+        #[serde(default)]
+        pub revision_message: Option<String>,
+        /// Read-only: when sent back, must be the id of the addressed record.
+        pub id: Option<Uuid>,
+    }
+    read_only {
+        version, published_version, scheduled_at, unpublish_at, deleted_at, created_at,
+        updated_at, created_by, updated_by, authors, tags, word_count, reading_time_minutes,
+        body_html, body_text,
+    }
+}
+
+impl ArticleWrite {
+    /// The domain input; a state that is not one of the article states is a 422.
+    pub fn into_input(self) -> Result<ArticleInput, AppError> {
+        Ok(ArticleInput {
+            id: self.id,
+            slug: self.slug,
+            locale: self.locale,
+            title: self.title,
+            subtitle: self.subtitle,
+            excerpt: self.excerpt,
+            body: self.body,
+            featured_image: self.featured_image.map(|Object(i)| FeaturedImageInput {
+                url: i.url,
+                alt: i.alt,
+            }),
+            seo: self.seo.map(|Object(s)| SeoInput {
+                title: s.title,
+                description: s.description,
+                canonical_url: s.canonical_url,
+            }),
+            author_ids: self.author_ids,
+            tag_ids: self.tag_ids,
+            state: self
+                .state
+                .try_map(|name| validate::choice("state", &name))?,
+            published_at: self.published_at,
+            revision_message: self.revision_message,
+        })
+    }
+}
+
+/// A workflow action to take.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// `submit`, `request_changes`, `approve`, `publish`, `schedule`, `unpublish` or `archive`.
+    pub action: Option<String>,
+    /// Required for `request_changes`.
+    pub comment: Option<String>,
+    /// For `schedule`: when to publish (in the future).
+    pub publish_at: Option<DateTime<Utc>>,
+    /// For `schedule`: when to take the article down again.
+    pub unpublish_at: Option<DateTime<Utc>>,
+    /// For `publish`: the publication date to show (back-dating, imports).
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl TransitionRequest {
+    /// The domain input; an action that is not a workflow action is a 422.
+    pub fn into_input(self) -> Result<TransitionInput, AppError> {
+        Ok(TransitionInput {
+            action: match self.action {
+                Some(name) => Some(validate::choice::<WorkflowAction>("action", &name)?),
+                None => None,
+            },
+            comment: self.comment,
+            publish_at: self.publish_at,
+            unpublish_at: self.unpublish_at,
+            published_at: self.published_at,
+        })
+    }
+}
+
+/// One recorded change of an article's state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionOut {
+    pub id: Uuid,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    /// The working version at the time.
+    pub version: i32,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// `null` when the scheduler acted.
+    pub created_by: Option<Uuid>,
+}
+
+impl From<Transition> for TransitionOut {
+    fn from(t: Transition) -> Self {
+        Self {
+            id: t.id,
+            action: t.action.as_str().to_owned(),
+            from: t.from.as_str().to_owned(),
+            to: t.to.as_str().to_owned(),
+            version: t.version,
+            comment: t.comment,
+            created_at: t.created_at,
+            created_by: t.created_by,
+        }
+    }
+}
+
+/// Top-level fields of a transition, for `fields=`.
+pub const TRANSITION_FIELDS: &[&str] = &[
+    "id",
+    "action",
+    "from",
+    "to",
+    "version",
+    "comment",
+    "created_at",
+    "created_by",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rest::wire::check::fields_match;
+
+    #[test]
+    fn the_field_lists_name_every_field() {
+        fields_match::<ArticleOut>(ARTICLE_FIELDS);
+        fields_match::<TransitionOut>(TRANSITION_FIELDS);
+    }
+}

@@ -1,0 +1,205 @@
+//! Storage: the database behind the domain. Opening and migrating it, write
+//! transactions (group commit on SQLite), the change log and the content
+//! generation, list pages, slug look-ups, and the meaning of database errors.
+//! Nothing here knows a business rule; the domain (`content`) and the
+//! accounts (`identity`) build on it.
+
+mod changes;
+mod error;
+pub mod page;
+mod slugged;
+mod write;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use uuid::Uuid;
+
+pub use changes::{now, record as record_change};
+pub use error::{is_busy, is_unique_violation};
+pub(crate) use slugged::{Slugged, contains_ci};
+pub use write::WriteTx;
+
+use crate::config::Config;
+use crate::error::AppError;
+use changes::Latest;
+use write::WriteGate;
+
+/// An open database: the pool, a count of the statements it has executed,
+/// the SQLite writer slot, and the shared reads of the content generation.
+/// Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// The pooled connection.
+    pub conn: DatabaseConnection,
+    /// Statements executed since start (successful or not), exported by `/metrics`.
+    statements: Arc<AtomicU64>,
+    /// SQLite allows one writer at a time; writers queue here instead of
+    /// failing with `SQLITE_BUSY`, and share commits. `None` on PostgreSQL.
+    write_gate: Option<Arc<WriteGate>>,
+    /// Shared reads of the latest change ([`Db::generation`]).
+    latest: Arc<Latest>,
+}
+
+impl Db {
+    /// Which SQL dialect is behind the connection.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Runs a trivial statement to prove the database answers.
+    pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
+        self.conn.execute_unprepared("SELECT 1").await.map(|_| ())
+    }
+
+    /// Statements executed so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// SQLite writes committed so far and the commits that carried them
+    /// (equal when no commit was shared); `None` on PostgreSQL.
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        self.write_gate.as_ref().map(|gate| gate.committed())
+    }
+
+    /// Starts a write transaction; see [`write`] for how SQLite writers
+    /// share commits.
+    pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
+        write::begin(&self.conn, self.write_gate.as_ref()).await
+    }
+
+    /// The sequence number of the latest content change (0 before any): a
+    /// content generation every process sharing the database agrees on.
+    pub async fn generation(&self) -> Result<i64, AppError> {
+        self.latest.get(&self.conn).await
+    }
+}
+
+/// How an entity is addressed: by id, or by its slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// The UUID.
+    Id(Uuid),
+    /// The slug; for articles, optionally within one locale.
+    Slug {
+        /// The slug text.
+        slug: String,
+        /// Locale to look in (articles only).
+        locale: Option<String>,
+    },
+}
+
+impl Key {
+    /// A UUID is an id; anything else is a slug.
+    pub fn parse(raw: &str, locale: Option<String>) -> Self {
+        match Uuid::parse_str(raw) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Slug {
+                slug: raw.to_owned(),
+                locale,
+            },
+        }
+    }
+}
+
+/// Opens the configured database, creating the data folder for the embedded
+/// SQLite file. SQLite runs in WAL mode with foreign keys on and a busy timeout.
+pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+    let url = config.effective_database_url();
+    let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite && config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data folder {}", config.data_dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(config.db_max_connections.max(1))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if is_sqlite {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                // Keeps the planner's statistics fresh as the tables grow:
+                // pool connections are closed (and replaced) every so often.
+                .optimize_on_close(true, 1000)
+                // The server copies the log into the database in the
+                // background (`checkpoint`), off the writers' path; a
+                // committing writer does it only if the log grows past this
+                // many pages (64 MiB) regardless.
+                .pragma("wal_autocheckpoint", "16384")
+        });
+    }
+    let mut conn = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    conn.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(target: "masthead::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
+    });
+    let write_gate = (conn.get_database_backend() == DatabaseBackend::Sqlite)
+        .then(|| Arc::new(WriteGate::default()));
+    Ok(Db {
+        conn,
+        statements,
+        write_gate,
+        latest: Arc::default(),
+    })
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    Migrator::up(&db.conn, None)
+        .await
+        .context("database migration failed")
+}
+
+/// Gathers the statistics the query planner chooses indexes by, for SQLite
+/// tables that have none or whose size changed much since (PostgreSQL's
+/// autovacuum does this by itself).
+pub async fn optimize(db: &Db) -> anyhow::Result<()> {
+    if db.backend() == DatabaseBackend::Sqlite {
+        db.conn
+            .execute_unprepared("PRAGMA optimize = 0x10002")
+            .await
+            .context("cannot gather planner statistics")?;
+    }
+    Ok(())
+}
+
+/// Copies what the SQLite write-ahead log holds into the database file as
+/// far as readers allow, without waiting for anyone (a passive checkpoint),
+/// so that committing writers need not. Nothing to do on PostgreSQL. It is
+/// upkeep, run on the pool directly: not counted with the statements of
+/// requests.
+pub async fn checkpoint(db: &Db) -> Result<(), sea_orm::sqlx::Error> {
+    if db.backend() == DatabaseBackend::Sqlite {
+        sea_orm::sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(db.conn.get_sqlite_connection_pool())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The URL with any password replaced, for log lines and error messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

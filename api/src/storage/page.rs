@@ -1,0 +1,545 @@
+//! Lists: sort orders, offset and cursor (keyset) pagination, and the page
+//! they produce. Every content type lists through [`fetch`].
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Order};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+/// Page size when none is asked for.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+
+/// Sort direction of one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// One value of a sort key, as stored in a cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyValue {
+    /// A missing value (sorted last in both directions).
+    Null,
+    /// A whole number.
+    Int(i64),
+    /// Text, a timestamp (RFC 3339) or an id.
+    Text(String),
+}
+
+/// What type a sort key's column holds, to turn cursor values back into SQL values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Text column.
+    Text,
+    /// Timestamp column.
+    Time,
+    /// Integer column.
+    Int,
+    /// UUID column.
+    Id,
+}
+
+/// A field a list can be sorted by.
+pub trait SortField: Copy + Eq + std::fmt::Debug + Send + Sync + 'static {
+    /// The entity whose rows are sorted.
+    type Entity: EntityTrait;
+    /// Every sortable field.
+    const ALL: &'static [Self];
+    /// The unique, never-null field that ends every sort order.
+    const ID: Self;
+    /// Its name in `sort=`.
+    fn name(self) -> &'static str;
+    /// Its column.
+    fn column(self) -> <Self::Entity as EntityTrait>::Column;
+    /// The column's type.
+    fn kind(self) -> KeyKind;
+    /// True when the column may hold NULL.
+    fn nullable(self) -> bool {
+        false
+    }
+    /// The value of this field in a row, for cursors.
+    fn value_of(self, row: &<Self::Entity as EntityTrait>::Model) -> KeyValue;
+}
+
+/// A sort order: keys applied in turn, always ending with the unique id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort<F: SortField> {
+    keys: Vec<(F, Direction)>,
+}
+
+impl<F: SortField> Sort<F> {
+    /// Parses `-published_at,title` (a leading `-` means descending).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut keys: Vec<(F, Direction)> = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let (name, direction) = match part.strip_prefix('-') {
+                Some(name) => (name, Direction::Desc),
+                None => (part.strip_prefix('+').unwrap_or(part), Direction::Asc),
+            };
+            let field = F::ALL
+                .iter()
+                .copied()
+                .find(|f| f.name() == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = F::ALL.iter().map(|f| f.name()).collect();
+                    format!(
+                        "unknown sort field `{name}`; sortable: {}",
+                        names.join(", ")
+                    )
+                })?;
+            if keys.iter().any(|(f, _)| *f == field) {
+                return Err(format!("`{name}` appears twice"));
+            }
+            keys.push((field, direction));
+        }
+        Ok(Self::from_keys(keys))
+    }
+
+    /// A sort order from keys; the id is appended when missing, in the
+    /// direction of the first key, so the order is total.
+    pub fn from_keys(mut keys: Vec<(F, Direction)>) -> Self {
+        if !keys.iter().any(|(f, _)| *f == F::ID) {
+            let direction = keys.first().map_or(Direction::Asc, |(_, d)| *d);
+            keys.push((F::ID, direction));
+        }
+        Self { keys }
+    }
+
+    /// A sort order from keys given one by one (GraphQL); a field given twice is refused.
+    pub fn try_from_keys(keys: Vec<(F, Direction)>) -> Result<Self, String> {
+        for (i, (field, _)) in keys.iter().enumerate() {
+            if keys[..i].iter().any(|(f, _)| f == field) {
+                return Err(format!("`{}` appears twice", field.name()));
+            }
+        }
+        Ok(Self::from_keys(keys))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> &[(F, Direction)] {
+        &self.keys
+    }
+
+    /// The canonical `sort=` text of this order.
+    pub fn to_param(&self) -> String {
+        self.keys
+            .iter()
+            .map(|(f, d)| match d {
+                Direction::Asc => f.name().to_owned(),
+                Direction::Desc => format!("-{}", f.name()),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Which slice of the list to return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pagination {
+    /// Skip `offset` rows, return up to `limit`.
+    Offset {
+        /// Rows to skip.
+        offset: u64,
+        /// Rows to return.
+        limit: u64,
+    },
+    /// Rows after the one a cursor points at (from the start without one).
+    Cursor {
+        /// An opaque cursor from a previous page's `next_cursor`.
+        after: Option<String>,
+        /// Rows to return.
+        limit: u64,
+    },
+    /// The rows just before the one a cursor points at (the last rows without
+    /// one), still returned in the sort order.
+    Before {
+        /// An opaque cursor of a row.
+        before: Option<String>,
+        /// Rows to return.
+        limit: u64,
+    },
+}
+
+impl Pagination {
+    /// Rows asked for.
+    pub fn limit(&self) -> u64 {
+        match self {
+            Self::Offset { limit, .. }
+            | Self::Cursor { limit, .. }
+            | Self::Before { limit, .. } => *limit,
+        }
+    }
+}
+
+/// A list request: filter, order and slice.
+#[derive(Debug, Clone)]
+pub struct ListQuery<Filter, F: SortField> {
+    /// Which rows.
+    pub filter: Filter,
+    /// In which order.
+    pub sort: Sort<F>,
+    /// Which slice.
+    pub page: Pagination,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows matching the filter, over all pages.
+    pub total: u64,
+    /// Cursor for the rows after this page; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// With cursor pagination, the cursor of each item.
+    pub cursors: Vec<String>,
+    /// More rows lie beyond this page in the direction of travel.
+    pub has_more: bool,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            next_cursor: self.next_cursor,
+            cursors: self.cursors,
+            has_more: self.has_more,
+        }
+    }
+
+    /// The same page with each item converted by a conversion that may fail.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            total: self.total,
+            next_cursor: self.next_cursor,
+            cursors: self.cursors,
+            has_more: self.has_more,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorData {
+    /// The sort order the cursor was made for.
+    s: String,
+    /// The sort-key values of the last row returned.
+    v: Vec<KeyValue>,
+}
+
+fn encode_cursor<F: SortField>(sort: &Sort<F>, row: &<F::Entity as EntityTrait>::Model) -> String {
+    let data = CursorData {
+        s: sort.to_param(),
+        v: sort.keys.iter().map(|(f, _)| f.value_of(row)).collect(),
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
+}
+
+fn decode_cursor<F: SortField>(
+    sort: &Sort<F>,
+    cursor: &str,
+) -> Result<Vec<sea_orm::Value>, AppError> {
+    let bad = |why: &str| AppError::bad_field("cursor", why.to_owned());
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad("is not a cursor returned by this API"))?;
+    let data: CursorData =
+        serde_json::from_slice(&bytes).map_err(|_| bad("is not a cursor returned by this API"))?;
+    if data.s != sort.to_param() {
+        return Err(bad(&format!(
+            "was made for sort `{}`, not `{}`; keep the sort of the first page",
+            data.s,
+            sort.to_param()
+        )));
+    }
+    if data.v.len() != sort.keys.len() {
+        return Err(bad("is not a cursor returned by this API"));
+    }
+    sort.keys
+        .iter()
+        .zip(data.v)
+        .map(|((field, _), value)| sql_value(field.kind(), field.nullable(), value))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| bad("is not a cursor returned by this API"))
+}
+
+fn sql_value(kind: KeyKind, nullable: bool, value: KeyValue) -> Option<sea_orm::Value> {
+    Some(match (kind, value) {
+        (_, KeyValue::Null) if nullable => return Some(null_of(kind)),
+        (KeyKind::Int, KeyValue::Int(n)) => n.into(),
+        (KeyKind::Text, KeyValue::Text(s)) => s.into(),
+        (KeyKind::Time, KeyValue::Text(s)) => DateTime::parse_from_rfc3339(&s)
+            .ok()?
+            .with_timezone(&Utc)
+            .into(),
+        (KeyKind::Id, KeyValue::Text(s)) => Uuid::parse_str(&s).ok()?.into(),
+        _ => return None,
+    })
+}
+
+fn null_of(kind: KeyKind) -> sea_orm::Value {
+    match kind {
+        KeyKind::Int => sea_orm::Value::BigInt(None),
+        KeyKind::Text => sea_orm::Value::String(None),
+        KeyKind::Time => sea_orm::Value::ChronoDateTimeUtc(None),
+        KeyKind::Id => sea_orm::Value::Uuid(None),
+    }
+}
+
+fn is_null(value: &sea_orm::Value) -> bool {
+    matches!(
+        value,
+        sea_orm::Value::BigInt(None)
+            | sea_orm::Value::String(None)
+            | sea_orm::Value::ChronoDateTimeUtc(None)
+            | sea_orm::Value::Uuid(None)
+    )
+}
+
+/// The keyset condition "row comes after the cursor row" for a sort whose
+/// NULLs come last in both directions:
+/// `k1 after v1 OR (k1 = v1 AND (k2 after v2 OR (k2 = v2 AND …)))`.
+fn after_condition<F: SortField>(sort: &Sort<F>, values: Vec<sea_orm::Value>) -> Expr {
+    let mut condition: Option<Expr> = None;
+    for ((field, direction), value) in sort.keys.iter().zip(values).rev() {
+        let column = Expr::col((F::Entity::default(), field.column()));
+        let (after, equal) = if is_null(&value) {
+            // Nothing sorts after NULL but other NULLs with a later tie-breaker.
+            (Expr::cust("1 = 0"), column.is_null())
+        } else {
+            let beyond = match direction {
+                Direction::Asc => column.clone().gt(value.clone()),
+                Direction::Desc => column.clone().lt(value.clone()),
+            };
+            let after = if field.nullable() {
+                beyond.or(column.clone().is_null())
+            } else {
+                beyond
+            };
+            (after, column.eq(value))
+        };
+        condition = Some(match condition {
+            None => after,
+            Some(rest) => after.or(equal.and(rest)),
+        });
+    }
+    condition.unwrap_or_else(|| Expr::cust("1 = 1"))
+}
+
+/// The keyset condition "row comes before the cursor row" in the same order
+/// (NULLs last): `k1 before v1 OR (k1 = v1 AND (k2 before v2 OR …))`.
+fn before_condition<F: SortField>(sort: &Sort<F>, values: Vec<sea_orm::Value>) -> Expr {
+    let mut condition: Option<Expr> = None;
+    for ((field, direction), value) in sort.keys.iter().zip(values).rev() {
+        let column = Expr::col((F::Entity::default(), field.column()));
+        let (before, equal) = if is_null(&value) {
+            // Every value comes before NULL.
+            (column.clone().is_not_null(), column.is_null())
+        } else {
+            let before = match direction {
+                Direction::Asc => column.clone().lt(value.clone()),
+                Direction::Desc => column.clone().gt(value.clone()),
+            };
+            (before, column.eq(value))
+        };
+        condition = Some(match condition {
+            None => before,
+            Some(rest) => before.or(equal.and(rest)),
+        });
+    }
+    condition.unwrap_or_else(|| Expr::cust("1 = 1"))
+}
+
+/// Runs a list query: counts the matches, then fetches one page in the sort
+/// order (one extra row tells whether a next page exists). Two statements.
+pub async fn fetch<F, C>(
+    conn: &C,
+    select: Select<F::Entity>,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+{
+    fetch_page(conn, select, None, sort, page).await
+}
+
+/// Like [`fetch`] for large rows: the page is first chosen as keys (sorted
+/// and skipped in an index, without reading rows), then only its rows are read
+/// through `rows` (the rows a key may name, e.g. one copy of each article).
+/// Still two statements: the keys are a subquery.
+pub async fn fetch_deferred<F, C>(
+    conn: &C,
+    select: Select<F::Entity>,
+    rows: Select<F::Entity>,
+    key: <F::Entity as EntityTrait>::Column,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+{
+    fetch_page(conn, select, Some((rows, key)), sort, page).await
+}
+
+/// The rows a deferred page is read from, and the key that picks them.
+type Deferred<E> = (Select<E>, <E as EntityTrait>::Column);
+
+async fn fetch_page<F, C>(
+    conn: &C,
+    select: Select<F::Entity>,
+    deferred: Option<Deferred<F::Entity>>,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+{
+    let total = select.clone().count(conn).await?;
+    let limit = page.limit();
+    let mut query = select;
+    // Backward pages read the order reversed from the cursor, then turn the rows round.
+    let backward = matches!(page, Pagination::Before { .. });
+    match page {
+        // Any offset past the last row gives an empty page; the cap keeps it a valid SQL integer.
+        Pagination::Offset { offset, .. } => {
+            query = query.offset(Ord::min(*offset, i64::MAX as u64))
+        }
+        Pagination::Cursor {
+            after: Some(cursor),
+            ..
+        } => {
+            let values = decode_cursor(sort, cursor)?;
+            query = query.filter(after_condition(sort, values));
+        }
+        Pagination::Before {
+            before: Some(cursor),
+            ..
+        } => {
+            let values = decode_cursor(sort, cursor)?;
+            query = query.filter(before_condition(sort, values));
+        }
+        Pagination::Cursor { after: None, .. } | Pagination::Before { before: None, .. } => {}
+    }
+    let query = ordered(query, sort, backward).limit(limit + 1);
+    let query = match deferred {
+        None => query,
+        Some((rows, key)) => {
+            let keys = sea_orm::QueryTrait::into_query(query.select_only().column(key));
+            ordered(
+                rows.filter(sea_orm::ColumnTrait::in_subquery(&key, keys)),
+                sort,
+                backward,
+            )
+        }
+    };
+    let mut rows = query.all(conn).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if backward {
+        rows.reverse();
+    }
+    let cursors = match page {
+        Pagination::Offset { .. } => Vec::new(),
+        _ => rows.iter().map(|row| encode_cursor(sort, row)).collect(),
+    };
+    let next_cursor = match rows.last() {
+        Some(last) if has_more && !backward => Some(encode_cursor(sort, last)),
+        _ => None,
+    };
+    Ok(Page {
+        items: rows,
+        total,
+        next_cursor,
+        cursors,
+        has_more,
+    })
+}
+
+/// `query` in the sort order (reversed for a backward page).
+fn ordered<F: SortField>(
+    mut query: Select<F::Entity>,
+    sort: &Sort<F>,
+    backward: bool,
+) -> Select<F::Entity> {
+    for (field, direction) in &sort.keys {
+        let (order, nulls) = match (direction, backward) {
+            (Direction::Asc, false) => (Order::Asc, NullOrdering::Last),
+            (Direction::Desc, false) => (Order::Desc, NullOrdering::Last),
+            (Direction::Asc, true) => (Order::Desc, NullOrdering::First),
+            (Direction::Desc, true) => (Order::Asc, NullOrdering::First),
+        };
+        query = if field.nullable() {
+            query.order_by_with_nulls(field.column(), order, nulls)
+        } else {
+            query.order_by(field.column(), order)
+        };
+    }
+    query
+}
+
+/// A timestamp as a cursor value.
+pub fn time_key(value: Option<DateTime<Utc>>) -> KeyValue {
+    value.map_or(KeyValue::Null, |t| {
+        KeyValue::Text(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::article::ArticleSort;
+
+    #[test]
+    fn sorts_parse_and_always_end_with_the_id() {
+        let sort = Sort::<ArticleSort>::parse("-published_at,title").unwrap();
+        assert_eq!(sort.to_param(), "-published_at,title,-id");
+        assert_eq!(Sort::<ArticleSort>::parse("id").unwrap().to_param(), "id");
+        assert!(
+            Sort::<ArticleSort>::parse("nope")
+                .unwrap_err()
+                .contains("sortable: id, title")
+        );
+        assert!(Sort::<ArticleSort>::parse("title,-title").is_err());
+    }
+
+    #[test]
+    fn cursors_belong_to_their_sort() {
+        let sort = Sort::<ArticleSort>::parse("title").unwrap();
+        let data = CursorData {
+            s: sort.to_param(),
+            v: vec![
+                KeyValue::Text("Été".into()),
+                KeyValue::Text(Uuid::nil().to_string()),
+            ],
+        };
+        let cursor = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap());
+        assert_eq!(decode_cursor(&sort, &cursor).unwrap().len(), 2);
+        let other = Sort::<ArticleSort>::parse("-title").unwrap();
+        assert!(decode_cursor(&other, &cursor).is_err());
+        assert!(decode_cursor(&sort, "not-a-cursor").is_err());
+        let wrong_kind = URL_SAFE_NO_PAD.encode(br#"{"s":"title,id","v":["x","not-a-uuid"]}"#);
+        assert!(decode_cursor(&sort, &wrong_kind).is_err());
+    }
+}
