@@ -2,6 +2,10 @@
 //! fresh database and talks HTTP to it. Set `MASTHEAD_TEST_DATABASE_URL` to
 //! run the same suite on PostgreSQL.
 #![allow(
+    clippy::too_many_lines,
+    reason = "a test tells one story from arrange to assert"
+)]
+#![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a panic is how a test fails"
@@ -10,6 +14,7 @@
 mod helpers;
 
 mod admin_ui;
+mod architecture;
 
 mod access;
 mod articles;

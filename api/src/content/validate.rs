@@ -4,7 +4,7 @@
 use language_tags::LanguageTag;
 use uuid::Uuid;
 
-use crate::content::Named;
+use crate::content::{Named, Patch};
 use crate::error::{AppError, FieldError};
 
 /// Collected field errors for one input.
@@ -51,6 +51,20 @@ impl Errors {
     pub fn check(&mut self, field: &str, result: Result<(), impl Into<String>>) {
         if let Err(message) = result {
             self.push(field, message);
+        }
+    }
+
+    /// The value of a field that may change but never be cleared: the one
+    /// sent, or `current` when it was not sent (or sent as null, which is
+    /// recorded as a problem).
+    pub fn required<T: Clone>(&mut self, field: &str, patch: Patch<T>, current: &T) -> T {
+        match patch {
+            Patch::Value(value) => value,
+            Patch::Null => {
+                self.push(field, "must not be null");
+                current.clone()
+            }
+            Patch::Missing => current.clone(),
         }
     }
 

@@ -135,11 +135,13 @@ pub async fn create(
     if input.kind.is_none() {
         errors.push("kind", "is required");
     }
-    let kind = input.kind.unwrap_or(KeyKind::Delivery);
     if input.expires_at.is_some_and(|at| at <= now()) {
         errors.push("expires_at", "must be in the future");
     }
     errors.finish()?;
+    let kind = input
+        .kind
+        .ok_or_else(|| AppError::invalid("kind", "is required"))?;
 
     let prefix = match kind {
         KeyKind::Delivery => token::DELIVERY_PREFIX,

@@ -231,10 +231,12 @@ pub async fn create_unchecked(
     if input.role.is_none() {
         errors.push("role", "is required");
     }
-    let role = input.role.unwrap_or(Role::Viewer);
     let password = input.password.unwrap_or_else(|| Secret::new(""));
     errors.check("password", password::check_strength(password.expose()));
     errors.finish()?;
+    let role = input
+        .role
+        .ok_or_else(|| AppError::invalid("role", "is required"))?;
 
     let hash = password::hash(password.expose())?;
     let at = now();
@@ -363,44 +365,14 @@ pub async fn update(
     let tx = identity.begin_write().await?;
     let current = find_row(&*tx, id).await?;
     let mut errors = Errors::default();
-    let email = match changes.email {
-        Patch::Value(email) => {
-            errors.check("email", check_email(&email));
-            email
-        }
-        Patch::Null => {
-            errors.push("email", "must not be null");
-            current.email.clone()
-        }
-        Patch::Missing => current.email.clone(),
-    };
-    let name = match changes.name {
-        Patch::Value(name) => {
-            errors.text("name", &name, 200, true);
-            name
-        }
-        Patch::Null => {
-            errors.push("name", "must not be null");
-            current.name.clone()
-        }
-        Patch::Missing => current.name.clone(),
-    };
-    let role = match changes.role {
-        Patch::Value(role) => role,
-        Patch::Null => {
-            errors.push("role", "must not be null");
-            current.role
-        }
-        Patch::Missing => current.role,
-    };
-    let disabled = match changes.disabled {
-        Patch::Value(disabled) => disabled,
-        Patch::Null => {
-            errors.push("disabled", "must not be null");
-            current.disabled
-        }
-        Patch::Missing => current.disabled,
-    };
+    let email = errors.required("email", changes.email, &current.email);
+    if email != current.email {
+        errors.check("email", check_email(&email));
+    }
+    let name = errors.required("name", changes.name, &current.name);
+    errors.text("name", &name, 200, true);
+    let role = errors.required("role", changes.role, &current.role);
+    let disabled = errors.required("disabled", changes.disabled, &current.disabled);
     errors.finish()?;
 
     let was_admin = current.role == Role::Admin && !current.disabled;

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Related,
+    Select,
 };
 use uuid::Uuid;
 
@@ -200,6 +201,49 @@ impl Links {
     }
 }
 
+/// Ordered links of many articles to one kind of record: the ids, and the
+/// records themselves when they were expanded.
+struct Ordered<T> {
+    ids: HashMap<Uuid, Vec<Uuid>>,
+    records: HashMap<Uuid, Vec<T>>,
+}
+
+/// Reads `links` (already filtered and ordered) in one statement, joined
+/// with the linked records when `expand`. `ends` gives a link's article and
+/// record ids; `convert` turns a record into its domain value.
+async fn ordered<L, R, T, C>(
+    conn: &C,
+    links: Select<L>,
+    expand: bool,
+    ends: impl Fn(&L::Model) -> (Uuid, Uuid),
+    convert: impl Fn(R::Model) -> Result<T, AppError>,
+) -> Result<Ordered<T>, AppError>
+where
+    L: EntityTrait + Related<R>,
+    R: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut ordered = Ordered {
+        ids: HashMap::new(),
+        records: HashMap::new(),
+    };
+    let rows: Vec<(L::Model, Option<R::Model>)> = if expand {
+        links.find_also_related(R::default()).all(conn).await?
+    } else {
+        let only = links.all(conn).await?;
+        only.into_iter().map(|link| (link, None)).collect()
+    };
+    for (link, record) in rows {
+        let (article, id) = ends(&link);
+        ordered.ids.entry(article).or_default().push(id);
+        if let Some(record) = record {
+            let value = convert(record)?;
+            ordered.records.entry(article).or_default().push(value);
+        }
+    }
+    Ok(ordered)
+}
+
 /// Loads the links of `ids` in one copy: one statement for authors and one for tags,
 /// joined with the author and tag rows when they are to be expanded.
 pub(super) async fn load_links<C: ConnectionTrait>(
@@ -208,77 +252,41 @@ pub(super) async fn load_links<C: ConnectionTrait>(
     copy: ArticleCopy,
     include: Include,
 ) -> Result<Links, AppError> {
-    let mut links = Links::default();
     if ids.is_empty() {
-        return Ok(links);
+        return Ok(Links::default());
     }
     let author_links = article_author::Entity::find()
         .filter(article_author::Column::ArticleId.is_in(ids.to_vec()))
         .filter(article_author::Column::Copy.eq(copy))
         .order_by_asc(article_author::Column::ArticleId)
         .order_by_asc(article_author::Column::Position);
-    if include.authors {
-        for (link, row) in author_links
-            .find_also_related(author_row::Entity)
-            .all(conn)
-            .await?
-        {
-            links
-                .author_ids
-                .entry(link.article_id)
-                .or_default()
-                .push(link.author_id);
-            if let Some(row) = row {
-                links
-                    .authors
-                    .entry(link.article_id)
-                    .or_default()
-                    .push(author::from_row(row)?);
-            }
-        }
-    } else {
-        for link in author_links.all(conn).await? {
-            links
-                .author_ids
-                .entry(link.article_id)
-                .or_default()
-                .push(link.author_id);
-        }
-    }
+    let authors = ordered::<_, author_row::Entity, _, _>(
+        conn,
+        author_links,
+        include.authors,
+        |link| (link.article_id, link.author_id),
+        author::from_row,
+    )
+    .await?;
     let tag_links = article_tag::Entity::find()
         .filter(article_tag::Column::ArticleId.is_in(ids.to_vec()))
         .filter(article_tag::Column::Copy.eq(copy))
         .order_by_asc(article_tag::Column::ArticleId)
         .order_by_asc(article_tag::Column::Position);
-    if include.tags {
-        for (link, row) in tag_links
-            .find_also_related(tag_row::Entity)
-            .all(conn)
-            .await?
-        {
-            links
-                .tag_ids
-                .entry(link.article_id)
-                .or_default()
-                .push(link.tag_id);
-            if let Some(row) = row {
-                links
-                    .tags
-                    .entry(link.article_id)
-                    .or_default()
-                    .push(tag::from_row(row));
-            }
-        }
-    } else {
-        for link in tag_links.all(conn).await? {
-            links
-                .tag_ids
-                .entry(link.article_id)
-                .or_default()
-                .push(link.tag_id);
-        }
-    }
-    Ok(links)
+    let tags = ordered::<_, tag_row::Entity, _, _>(
+        conn,
+        tag_links,
+        include.tags,
+        |link| (link.article_id, link.tag_id),
+        |row| Ok(tag::from_row(row)),
+    )
+    .await?;
+    Ok(Links {
+        author_ids: authors.ids,
+        tag_ids: tags.ids,
+        authors: authors.records,
+        tags: tags.records,
+    })
 }
 
 /// Builds the domain article from its row and links.
