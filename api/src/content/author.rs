@@ -3,25 +3,23 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::types::{ChangeKind, EntityKind};
+use entities::types::EntityKind;
 use entities::{article_author, author};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::catalog::{Columns, NameFilter, ensure_unused};
-use super::history::{self, Versioned, Write};
+pub use super::catalog::AuthorSort;
+use super::catalog::{Catalog, NameFilter, Note, Table};
+use super::history::Versioned;
 use super::validate::{self, Errors, check_email};
 use super::{Ctx, Key, Patch, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::storage::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
-use crate::storage::{Slugged, record_change};
+use crate::storage::Slugged;
+use crate::storage::page::{self, ListQuery, Page};
 
 /// An author as the API shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,78 +80,20 @@ impl AuthorInput {
 /// Which authors a list returns.
 pub type AuthorFilter = NameFilter;
 
-/// Fields authors can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthorSort {
-    Id,
-    Name,
-    Slug,
-    CreatedAt,
-    UpdatedAt,
-}
-
-impl SortField for AuthorSort {
-    type Entity = author::Entity;
-    const ALL: &'static [Self] = &[
-        Self::Id,
-        Self::Name,
-        Self::Slug,
-        Self::CreatedAt,
-        Self::UpdatedAt,
-    ];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Name => "name",
-            Self::Slug => "slug",
-            Self::CreatedAt => "created_at",
-            Self::UpdatedAt => "updated_at",
-        }
-    }
-
-    fn column(self) -> author::Column {
-        match self {
-            Self::Id => author::Column::Id,
-            Self::Name => author::Column::Name,
-            Self::Slug => author::Column::Slug,
-            Self::CreatedAt => author::Column::CreatedAt,
-            Self::UpdatedAt => author::Column::UpdatedAt,
-        }
-    }
-
-    fn kind(self) -> KeyKind {
-        match self {
-            Self::Id => KeyKind::Id,
-            Self::Name | Self::Slug => KeyKind::Text,
-            Self::CreatedAt | Self::UpdatedAt => KeyKind::Time,
-        }
-    }
-
-    fn value_of(self, row: &author::Model) -> KeyValue {
-        match self {
-            Self::Id => KeyValue::Text(row.id.to_string()),
-            Self::Name => KeyValue::Text(row.name.clone()),
-            Self::Slug => KeyValue::Text(row.slug.clone()),
-            Self::CreatedAt => page::time_key(Some(row.created_at)),
-            Self::UpdatedAt => page::time_key(Some(row.updated_at)),
-        }
-    }
-}
-
-/// The default order of author lists.
-pub fn default_sort() -> page::Sort<AuthorSort> {
-    page::Sort::from_keys(vec![(AuthorSort::Name, page::Direction::Asc)])
-}
-
-const COLUMNS: Columns<author::Entity> = Columns {
+const TABLE: Table<author::Entity> = Table {
     store: Slugged {
         id: author::Column::Id,
         slug: author::Column::Slug,
         noun: "author",
     },
     name: author::Column::Name,
+    kept: &[
+        author::Column::Id,
+        author::Column::CreatedAt,
+        author::Column::CreatedBy,
+        author::Column::UserId,
+    ],
+    fallback: "author",
 };
 
 /// The content of an author, as a revision keeps it.
@@ -298,137 +238,6 @@ impl Resolved {
     }
 }
 
-/// Creates an author. The slug is generated from the name when not given.
-pub async fn create(
-    ctx: &Ctx,
-    principal: &Principal,
-    input: AuthorInput,
-) -> Result<Author, AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let fields = resolve(&input, None)?;
-    let tx = ctx.begin_write().await?;
-    let store = &COLUMNS.store;
-    let slug = slug::for_new(
-        &*tx,
-        store,
-        input.slug.value(),
-        (&fields.name, "author"),
-        Condition::all(),
-    )
-    .await?;
-    let at = now();
-    let (row, snapshot) = fields.into_row(author::Model {
-        id: Uuid::now_v7(),
-        slug,
-        name: String::new(),
-        bio: None,
-        email: None,
-        avatar_url: None,
-        website: None,
-        social: None,
-        user_id: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        created_by: principal.user_id(),
-        updated_by: principal.user_id(),
-    });
-    let written = author::Entity::insert(author::ActiveModel::from(row.clone()))
-        .exec_without_returning(&*tx)
-        .await;
-    let write = Write {
-        id: row.id,
-        version: 1,
-        snapshot: &snapshot,
-        message: input.revision_message.as_deref(),
-        who: principal.user_id(),
-        change: ChangeKind::Create,
-    };
-    history::record_write::<Author, _>(&*tx, written, || store.slug_taken(&row.slug), write)
-        .await?;
-    tx.commit().await?;
-    from_row(row)
-}
-
-/// Updates an author. `expected_version`, when given, must be the current version.
-pub async fn update(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    input: AuthorInput,
-    expected_version: Option<i32>,
-) -> Result<Author, AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let tx = ctx.begin_write().await?;
-    let store = &COLUMNS.store;
-    let current_row = store.find(&*tx, key, true).await?;
-    let current = from_row(current_row.clone())?;
-    validate::check_version(expected_version, current.version)?;
-    let fields = resolve(&input, Some(&current))?;
-    let slug = slug::for_edit(
-        &*tx,
-        store,
-        input.slug.value(),
-        &current.slug,
-        current.id,
-        Condition::all(),
-    )
-    .await?;
-    let (row, snapshot) = fields.into_row(author::Model {
-        slug,
-        version: current.version + 1,
-        updated_at: now(),
-        updated_by: principal.user_id(),
-        ..current_row
-    });
-    let mut active = author::ActiveModel::from(row.clone()).reset_all();
-    active.id = NotSet;
-    active.created_at = NotSet;
-    active.created_by = NotSet;
-    active.user_id = NotSet;
-    let written = author::Entity::update_many()
-        .set(active)
-        .filter(author::Column::Id.eq(current.id))
-        .exec(&*tx)
-        .await
-        .map(|done| done.rows_affected);
-    let write = Write {
-        id: row.id,
-        version: row.version,
-        snapshot: &snapshot,
-        message: input.revision_message.as_deref(),
-        who: principal.user_id(),
-        change: ChangeKind::Update,
-    };
-    history::record_write::<Author, _>(&*tx, written, || store.slug_taken(&row.slug), write)
-        .await?;
-    tx.commit().await?;
-    from_row(row)
-}
-
-/// Deletes an author who is credited on no article (else 409).
-pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let tx = ctx.begin_write().await?;
-    let row = COLUMNS.store.find(&*tx, key, true).await?;
-    let credits =
-        article_author::Entity::find().filter(article_author::Column::AuthorId.eq(row.id));
-    ensure_unused(&*tx, credits, |n| {
-        format!("the author is credited on {n} article(s); remove those credits first")
-    })
-    .await?;
-    author::Entity::delete_by_id(row.id).exec(&*tx).await?;
-    record_change(
-        &*tx,
-        EntityKind::Author,
-        row.id,
-        ChangeKind::Delete,
-        row.version,
-    )
-    .await?;
-    tx.commit().await
-}
-
 /// Hides the private fields from callers who may not read them.
 pub(crate) fn redact(mut author: Author, ctx: &Ctx, principal: &Principal) -> Author {
     if !ctx.allows(principal, Action::ReadPrivate) {
@@ -436,25 +245,6 @@ pub(crate) fn redact(mut author: Author, ctx: &Ctx, principal: &Principal) -> Au
         author.user_id = None;
     }
     author
-}
-
-/// One author by id or slug.
-pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Author, AppError> {
-    ctx.require(principal, Action::ReadLive)?;
-    let row = COLUMNS.store.find(&ctx.db.conn, key, false).await?;
-    Ok(redact(from_row(row)?, ctx, principal))
-}
-
-/// A page of authors.
-pub async fn list(
-    ctx: &Ctx,
-    principal: &Principal,
-    query: &ListQuery<AuthorFilter, AuthorSort>,
-) -> Result<Page<Author>, AppError> {
-    ctx.require(principal, Action::ReadLive)?;
-    let select = COLUMNS.filtered(&query.filter);
-    let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
-    page.try_map(|row| Ok(redact(from_row(row)?, ctx, principal)))
 }
 
 /// Authors by id as `principal` may see them (private fields hidden), in one
@@ -465,7 +255,7 @@ pub async fn load_visible(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Author>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    COLUMNS
+    TABLE
         .load(&ctx.db.conn, ids, |row| {
             Ok((row.id, redact(from_row(row)?, ctx, principal)))
         })
@@ -477,7 +267,7 @@ pub async fn load_many<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Author>, AppError> {
-    COLUMNS
+    TABLE
         .load(conn, ids, |row| Ok((row.id, from_row(row)?)))
         .await
 }
@@ -489,7 +279,7 @@ impl Versioned for Author {
     type Input = AuthorInput;
 
     async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
-        Ok(COLUMNS.store.find(&ctx.db.conn, key, false).await?.id)
+        Ok(TABLE.store.find(&ctx.db.conn, key, false).await?.id)
     }
 
     fn restoring(old: AuthorSnapshot, message: String) -> AuthorInput {
@@ -507,6 +297,7 @@ impl Versioned for Author {
         .replacing()
     }
 
+    /// Updates an author. `expected_version`, when given, must be the current version.
     async fn update(
         ctx: &Ctx,
         principal: &Principal,
@@ -514,6 +305,108 @@ impl Versioned for Author {
         input: AuthorInput,
         expected_version: Option<i32>,
     ) -> Result<Author, AppError> {
-        update(ctx, principal, key, input, expected_version).await
+        ctx.require(principal, Action::EditAuthorsAndTags)?;
+        let tx = ctx.begin_write().await?;
+        let current_row = TABLE.store.find(&*tx, key, true).await?;
+        let current = from_row(current_row.clone())?;
+        validate::check_version(expected_version, current.version)?;
+        let fields = resolve(&input, Some(&current))?;
+        let slug = TABLE
+            .edit_slug(&*tx, input.slug.value(), &current_row)
+            .await?;
+        let (row, snapshot) = fields.into_row(author::Model {
+            slug,
+            version: current.version + 1,
+            updated_at: now(),
+            updated_by: principal.user_id(),
+            ..current_row
+        });
+        let note = Note {
+            message: input.revision_message.as_deref(),
+            who: principal.user_id(),
+        };
+        TABLE
+            .overwrite::<Author, _>(&*tx, &row, &snapshot, note)
+            .await?;
+        tx.commit().await?;
+        from_row(row)
+    }
+}
+
+impl Catalog for Author {
+    type Sort = AuthorSort;
+    const BY_NAME: AuthorSort = AuthorSort::Name;
+
+    /// Creates an author. The slug is generated from the name when not given.
+    async fn create(
+        ctx: &Ctx,
+        principal: &Principal,
+        input: AuthorInput,
+    ) -> Result<Author, AppError> {
+        ctx.require(principal, Action::EditAuthorsAndTags)?;
+        let fields = resolve(&input, None)?;
+        let tx = ctx.begin_write().await?;
+        let slug = TABLE
+            .new_slug(&*tx, input.slug.value(), &fields.name)
+            .await?;
+        let at = now();
+        let (row, snapshot) = fields.into_row(author::Model {
+            id: Uuid::now_v7(),
+            slug,
+            name: String::new(),
+            bio: None,
+            email: None,
+            avatar_url: None,
+            website: None,
+            social: None,
+            user_id: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            created_by: principal.user_id(),
+            updated_by: principal.user_id(),
+        });
+        let note = Note {
+            message: input.revision_message.as_deref(),
+            who: principal.user_id(),
+        };
+        TABLE
+            .insert::<Author, _>(&*tx, &row, &snapshot, note)
+            .await?;
+        tx.commit().await?;
+        from_row(row)
+    }
+
+    /// One author by id or slug.
+    async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Author, AppError> {
+        ctx.require(principal, Action::ReadLive)?;
+        let row = TABLE.store.find(&ctx.db.conn, key, false).await?;
+        Ok(redact(from_row(row)?, ctx, principal))
+    }
+
+    /// A page of authors.
+    async fn list(
+        ctx: &Ctx,
+        principal: &Principal,
+        query: &ListQuery<AuthorFilter, AuthorSort>,
+    ) -> Result<Page<Author>, AppError> {
+        ctx.require(principal, Action::ReadLive)?;
+        let select = TABLE.filtered(&query.filter);
+        let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
+        page.try_map(|row| Ok(redact(from_row(row)?, ctx, principal)))
+    }
+
+    /// Deletes an author who is credited on no article (else 409).
+    async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+        ctx.require(principal, Action::EditAuthorsAndTags)?;
+        let tx = ctx.begin_write().await?;
+        let credits =
+            |id| article_author::Entity::find().filter(article_author::Column::AuthorId.eq(id));
+        let what =
+            |n| format!("the author is credited on {n} article(s); remove those credits first");
+        TABLE
+            .delete_unused::<Author, _, _>(&*tx, key, credits, what)
+            .await?;
+        tx.commit().await
     }
 }

@@ -3,12 +3,87 @@
 //! uses them.
 
 use std::collections::HashMap;
+use std::future::Future;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
+use entities::types::ChangeKind;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, Select,
+};
 use uuid::Uuid;
 
+use super::history::{self, Versioned, Write};
+use super::{Ctx, Key, slug};
+use crate::auth::Principal;
 use crate::error::AppError;
-use crate::storage::{Slugged, contains_ci};
+use crate::storage::page::{Direction, ListQuery, Page, Sort, SortField, sort_fields};
+use crate::storage::{Slugged, contains_ci, record_change};
+
+/// Declares the sort fields of the catalogue types, which sort alike.
+macro_rules! catalog_sorts {
+    ($( $(#[$doc:meta])* $name:ident for $entity:ident; )+) => {
+        $(
+            sort_fields! {
+                $(#[$doc])*
+                pub enum $name for $entity (id Id) {
+                    Id = "id": Id(id) as Id,
+                    Name = "name": Name(name) as Text,
+                    Slug = "slug": Slug(slug) as Text,
+                    CreatedAt = "created_at": CreatedAt(created_at) as Time,
+                    UpdatedAt = "updated_at": UpdatedAt(updated_at) as Time,
+                }
+            }
+        )+
+    };
+}
+
+catalog_sorts! {
+    /// Fields authors can be sorted by.
+    AuthorSort for author;
+    /// Fields tags can be sorted by.
+    TagSort for tag;
+}
+
+/// An author or a tag, as the catalogue routes of both APIs use either.
+pub trait Catalog: Versioned {
+    /// Its sortable fields.
+    type Sort: SortField;
+    /// The name field, which lists that ask for no order sort by.
+    const BY_NAME: Self::Sort;
+
+    /// The order of lists that ask for none: by name.
+    fn default_sort() -> Sort<Self::Sort> {
+        Sort::from_keys(vec![(Self::BY_NAME, Direction::Asc)])
+    }
+
+    /// Creates one; its slug is generated from the name when not given.
+    fn create(
+        ctx: &Ctx,
+        principal: &Principal,
+        input: Self::Input,
+    ) -> impl Future<Output = Result<Self, AppError>> + Send;
+
+    /// One by id or slug.
+    fn get(
+        ctx: &Ctx,
+        principal: &Principal,
+        key: &Key,
+    ) -> impl Future<Output = Result<Self, AppError>> + Send;
+
+    /// A page of them.
+    fn list(
+        ctx: &Ctx,
+        principal: &Principal,
+        query: &ListQuery<NameFilter, Self::Sort>,
+    ) -> impl Future<Output = Result<Page<Self>, AppError>> + Send;
+
+    /// Deletes one that no article uses (else 409).
+    fn delete(
+        ctx: &Ctx,
+        principal: &Principal,
+        key: &Key,
+    ) -> impl Future<Output = Result<(), AppError>> + Send;
+}
 
 /// Which authors or tags a list returns.
 #[derive(Debug, Clone, Default)]
@@ -21,13 +96,53 @@ pub struct NameFilter {
     pub q: Option<String>,
 }
 
-/// The columns of a catalogue table: its slugged identity and its name.
-pub(crate) struct Columns<E: EntityTrait> {
-    pub store: Slugged<E>,
-    pub name: E::Column,
+/// What the catalogue engine reads of a stored author or tag.
+pub(crate) trait Row: Clone + Send + Sync + 'static {
+    /// The id.
+    fn id(&self) -> Uuid;
+    /// The version (the number of writes).
+    fn version(&self) -> i32;
+    /// The slug.
+    fn slug(&self) -> &str;
 }
 
-impl<E: EntityTrait> Columns<E> {
+/// Both catalogue rows have the columns [`Row`] reads.
+macro_rules! rows {
+    ($($entity:ident),+) => {
+        $(
+            impl Row for entities::$entity::Model {
+                fn id(&self) -> Uuid {
+                    self.id
+                }
+                fn version(&self) -> i32 {
+                    self.version
+                }
+                fn slug(&self) -> &str {
+                    &self.slug
+                }
+            }
+        )+
+    };
+}
+
+rows!(author, tag);
+
+/// A catalogue table: its slugged identity, its name column, the columns an
+/// edit never writes, and the slug of a name without letters.
+pub(crate) struct Table<E: EntityTrait> {
+    pub store: Slugged<E>,
+    pub name: E::Column,
+    /// Identity, creation, and columns written elsewhere (an author's user link).
+    pub kept: &'static [E::Column],
+    pub fallback: &'static str,
+}
+
+impl<E> Table<E>
+where
+    E: EntityTrait,
+    E::Model: Row + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
     /// The rows `filter` asks for.
     pub fn filtered(&self, filter: &NameFilter) -> Select<E> {
         let mut select = E::find();
@@ -64,24 +179,127 @@ impl<E: EntityTrait> Columns<E> {
             .map(convert)
             .collect()
     }
+
+    /// The slug of a new row: the one given (409 when taken), or one made
+    /// from its name.
+    pub async fn new_slug<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        given: Option<&String>,
+        name: &str,
+    ) -> Result<String, AppError> {
+        let text = (name, self.fallback);
+        slug::for_new(conn, &self.store, given, text, Condition::all()).await
+    }
+
+    /// The slug of an edited row: the one given when it changes (409 when
+    /// taken), else the current one.
+    pub async fn edit_slug<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        given: Option<&String>,
+        current: &E::Model,
+    ) -> Result<String, AppError> {
+        let (slug, id) = (current.slug(), current.id());
+        slug::for_edit(conn, &self.store, given, slug, id, Condition::all()).await
+    }
+
+    /// Inserts a new row (version 1) with its history.
+    pub async fn insert<T: Versioned, C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        row: &E::Model,
+        snapshot: &T::Snapshot,
+        note: Note<'_>,
+    ) -> Result<(), AppError> {
+        let written = E::insert(row.clone().into_active_model())
+            .exec_without_returning(conn)
+            .await;
+        let write = self.write(row, snapshot, note, ChangeKind::Create);
+        history::record_write::<T, _>(conn, written, || self.taken(row), write).await?;
+        Ok(())
+    }
+
+    /// Writes an edited row over the stored one (all but the kept columns)
+    /// with its history.
+    pub async fn overwrite<T: Versioned, C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        row: &E::Model,
+        snapshot: &T::Snapshot,
+        note: Note<'_>,
+    ) -> Result<(), AppError> {
+        let mut active = row.clone().into_active_model().reset_all();
+        for column in self.kept {
+            active.not_set(*column);
+        }
+        let written = E::update_many()
+            .set(active)
+            .filter(self.store.id.eq(row.id()))
+            .exec(conn)
+            .await
+            .map(|done| done.rows_affected);
+        let write = self.write(row, snapshot, note, ChangeKind::Update);
+        history::record_write::<T, _>(conn, written, || self.taken(row), write).await?;
+        Ok(())
+    }
+
+    /// Deletes the row `key` names when `uses` (the links that point at it)
+    /// finds none; else a 409 saying `what` they are. Either copy of an
+    /// article counts, so no article changes behind its editors' backs.
+    pub async fn delete_unused<T: Versioned, L, C>(
+        &self,
+        conn: &C,
+        key: &Key,
+        uses: impl FnOnce(Uuid) -> Select<L>,
+        what: impl FnOnce(u64) -> String,
+    ) -> Result<(), AppError>
+    where
+        L: EntityTrait,
+        L::Model: Send + Sync,
+        C: ConnectionTrait,
+    {
+        let row = self.store.find(conn, key, true).await?;
+        let count = uses(row.id()).count(conn).await?;
+        if count > 0 {
+            return Err(AppError::Conflict {
+                detail: what(count),
+                errors: Vec::new(),
+            });
+        }
+        E::delete_many()
+            .filter(self.store.id.eq(row.id()))
+            .exec(conn)
+            .await?;
+        let (id, version) = (row.id(), row.version());
+        record_change(conn, T::KIND, id, ChangeKind::Delete, version).await
+    }
+
+    fn write<'a, S>(
+        &self,
+        row: &E::Model,
+        snapshot: &'a S,
+        note: Note<'a>,
+        change: ChangeKind,
+    ) -> Write<'a, S> {
+        Write {
+            id: row.id(),
+            version: row.version(),
+            snapshot,
+            message: note.message,
+            who: note.who,
+            change,
+        }
+    }
+
+    fn taken(&self, row: &E::Model) -> AppError {
+        self.store.slug_taken(row.slug())
+    }
 }
 
-/// 409 when any article (either copy) still uses the entity: `uses`
-/// selects the links that point at it; `what` says what they are.
-pub(crate) async fn ensure_unused<L: EntityTrait, C: ConnectionTrait>(
-    conn: &C,
-    uses: Select<L>,
-    what: impl FnOnce(u64) -> String,
-) -> Result<(), AppError>
-where
-    L::Model: Send + Sync,
-{
-    let count = uses.count(conn).await?;
-    if count > 0 {
-        return Err(AppError::Conflict {
-            detail: what(count),
-            errors: Vec::new(),
-        });
-    }
-    Ok(())
+/// Who made a write, and the message they gave it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Note<'a> {
+    pub message: Option<&'a str>,
+    pub who: Option<Uuid>,
 }

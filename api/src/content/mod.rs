@@ -19,6 +19,6 @@ pub mod validate;
 pub mod workflow;
 
 pub use crate::storage::{Key, WriteTx, now, page};
-pub use catalog::NameFilter;
+pub use catalog::{Catalog, NameFilter};
 pub use ctx::{Ctx, Patch, Settings};
 pub use entities::types::{ArticleCopy, ChangeKind, EntityKind, Named, State};

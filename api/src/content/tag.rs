@@ -3,25 +3,23 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entities::types::{ArticleCopy, ChangeKind, EntityKind};
+use entities::types::{ArticleCopy, EntityKind};
 use entities::{article_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::catalog::{Columns, NameFilter, ensure_unused};
-use super::history::{self, Versioned, Write};
+pub use super::catalog::TagSort;
+use super::catalog::{Catalog, NameFilter, Note, Table};
+use super::history::Versioned;
 use super::validate::{self, Errors};
 use super::{Ctx, Key, Patch, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::storage::page::{self, KeyKind, KeyValue, ListQuery, Page, SortField};
-use crate::storage::{Slugged, record_change};
+use crate::storage::Slugged;
+use crate::storage::page::{self, ListQuery, Page};
 
 /// A tag as the API shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,78 +65,19 @@ impl TagInput {
 /// Which tags a list returns.
 pub type TagFilter = NameFilter;
 
-/// Fields tags can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TagSort {
-    Id,
-    Name,
-    Slug,
-    CreatedAt,
-    UpdatedAt,
-}
-
-impl SortField for TagSort {
-    type Entity = tag::Entity;
-    const ALL: &'static [Self] = &[
-        Self::Id,
-        Self::Name,
-        Self::Slug,
-        Self::CreatedAt,
-        Self::UpdatedAt,
-    ];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Name => "name",
-            Self::Slug => "slug",
-            Self::CreatedAt => "created_at",
-            Self::UpdatedAt => "updated_at",
-        }
-    }
-
-    fn column(self) -> tag::Column {
-        match self {
-            Self::Id => tag::Column::Id,
-            Self::Name => tag::Column::Name,
-            Self::Slug => tag::Column::Slug,
-            Self::CreatedAt => tag::Column::CreatedAt,
-            Self::UpdatedAt => tag::Column::UpdatedAt,
-        }
-    }
-
-    fn kind(self) -> KeyKind {
-        match self {
-            Self::Id => KeyKind::Id,
-            Self::Name | Self::Slug => KeyKind::Text,
-            Self::CreatedAt | Self::UpdatedAt => KeyKind::Time,
-        }
-    }
-
-    fn value_of(self, row: &tag::Model) -> KeyValue {
-        match self {
-            Self::Id => KeyValue::Text(row.id.to_string()),
-            Self::Name => KeyValue::Text(row.name.clone()),
-            Self::Slug => KeyValue::Text(row.slug.clone()),
-            Self::CreatedAt => page::time_key(Some(row.created_at)),
-            Self::UpdatedAt => page::time_key(Some(row.updated_at)),
-        }
-    }
-}
-
-/// The default order of tag lists.
-pub fn default_sort() -> page::Sort<TagSort> {
-    page::Sort::from_keys(vec![(TagSort::Name, page::Direction::Asc)])
-}
-
-const COLUMNS: Columns<tag::Entity> = Columns {
+const TABLE: Table<tag::Entity> = Table {
     store: Slugged {
         id: tag::Column::Id,
         slug: tag::Column::Slug,
         noun: "tag",
     },
     name: tag::Column::Name,
+    kept: &[
+        tag::Column::Id,
+        tag::Column::CreatedAt,
+        tag::Column::CreatedBy,
+    ],
+    fallback: "tag",
 };
 
 /// The content of a tag, as a revision keeps it.
@@ -192,162 +131,6 @@ fn snapshot(row: &tag::Model) -> TagSnapshot {
     }
 }
 
-/// Creates a tag. The slug is generated from the name when not given.
-pub async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result<Tag, AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let (name, description) = resolve(&input, None)?;
-    let tx = ctx.begin_write().await?;
-    let store = &COLUMNS.store;
-    let slug = slug::for_new(
-        &*tx,
-        store,
-        input.slug.value(),
-        (&name, "tag"),
-        Condition::all(),
-    )
-    .await?;
-    let at = now();
-    let row = tag::Model {
-        id: Uuid::now_v7(),
-        slug,
-        name,
-        description,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        created_by: principal.user_id(),
-        updated_by: principal.user_id(),
-    };
-    let written = tag::Entity::insert(tag::ActiveModel::from(row.clone()))
-        .exec_without_returning(&*tx)
-        .await;
-    let write = Write {
-        id: row.id,
-        version: 1,
-        snapshot: &snapshot(&row),
-        message: input.revision_message.as_deref(),
-        who: principal.user_id(),
-        change: ChangeKind::Create,
-    };
-    history::record_write::<Tag, _>(&*tx, written, || store.slug_taken(&row.slug), write).await?;
-    tx.commit().await?;
-    Ok(Tag {
-        article_count: Some(0),
-        ..from_row(row)
-    })
-}
-
-/// Updates a tag. `expected_version`, when given, must be the current version.
-pub async fn update(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    input: TagInput,
-    expected_version: Option<i32>,
-) -> Result<Tag, AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let tx = ctx.begin_write().await?;
-    let store = &COLUMNS.store;
-    let current_row = store.find(&*tx, key, true).await?;
-    let current = from_row(current_row.clone());
-    validate::check_version(expected_version, current.version)?;
-    let (name, description) = resolve(&input, Some(&current))?;
-    let slug = slug::for_edit(
-        &*tx,
-        store,
-        input.slug.value(),
-        &current.slug,
-        current.id,
-        Condition::all(),
-    )
-    .await?;
-    let row = tag::Model {
-        slug,
-        name,
-        description,
-        version: current.version + 1,
-        updated_at: now(),
-        updated_by: principal.user_id(),
-        ..current_row
-    };
-    let mut active = tag::ActiveModel::from(row.clone()).reset_all();
-    active.id = NotSet;
-    active.created_at = NotSet;
-    active.created_by = NotSet;
-    let written = tag::Entity::update_many()
-        .set(active)
-        .filter(tag::Column::Id.eq(current.id))
-        .exec(&*tx)
-        .await
-        .map(|done| done.rows_affected);
-    let write = Write {
-        id: row.id,
-        version: row.version,
-        snapshot: &snapshot(&row),
-        message: input.revision_message.as_deref(),
-        who: principal.user_id(),
-        change: ChangeKind::Update,
-    };
-    history::record_write::<Tag, _>(&*tx, written, || store.slug_taken(&row.slug), write).await?;
-    let count = published_count(&*tx, row.id).await?;
-    tx.commit().await?;
-    Ok(Tag {
-        article_count: Some(count),
-        ..from_row(row)
-    })
-}
-
-/// Deletes a tag no article is filed under (else 409, so no article changes
-/// behind its editors' backs).
-pub async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
-    ctx.require(principal, Action::EditAuthorsAndTags)?;
-    let tx = ctx.begin_write().await?;
-    let row = COLUMNS.store.find(&*tx, key, true).await?;
-    let uses = article_tag::Entity::find().filter(article_tag::Column::TagId.eq(row.id));
-    ensure_unused(&*tx, uses, |n| {
-        format!("the tag is used by {n} article(s); remove it from them first")
-    })
-    .await?;
-    tag::Entity::delete_by_id(row.id).exec(&*tx).await?;
-    record_change(
-        &*tx,
-        EntityKind::Tag,
-        row.id,
-        ChangeKind::Delete,
-        row.version,
-    )
-    .await?;
-    tx.commit().await
-}
-
-/// One tag by id or slug, with its published article count.
-pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Tag, AppError> {
-    ctx.require(principal, Action::ReadLive)?;
-    let row = COLUMNS.store.find(&ctx.db.conn, key, false).await?;
-    let count = published_count(&ctx.db.conn, row.id).await?;
-    Ok(Tag {
-        article_count: Some(count),
-        ..from_row(row)
-    })
-}
-
-/// A page of tags with their published article counts.
-pub async fn list(
-    ctx: &Ctx,
-    principal: &Principal,
-    query: &ListQuery<TagFilter, TagSort>,
-) -> Result<Page<Tag>, AppError> {
-    ctx.require(principal, Action::ReadLive)?;
-    let select = COLUMNS.filtered(&query.filter);
-    let page = page::fetch(&ctx.db.conn, select, &query.sort, &query.page).await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let counts = published_counts(&ctx.db.conn, &ids).await?;
-    Ok(page.map(|row| Tag {
-        article_count: Some(counts.get(&row.id).copied().unwrap_or(0)),
-        ..from_row(row)
-    }))
-}
-
 /// Tags by id for a caller who may read them, in one statement: for batched loading.
 pub async fn load_visible(
     ctx: &Ctx,
@@ -363,9 +146,17 @@ pub async fn load_many<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Tag>, AppError> {
-    COLUMNS
+    TABLE
         .load(conn, ids, |row| Ok((row.id, from_row(row))))
         .await
+}
+
+/// The tag of `row`, with its published article count.
+fn counted(row: tag::Model, count: u64) -> Tag {
+    Tag {
+        article_count: Some(count),
+        ..from_row(row)
+    }
 }
 
 async fn published_count<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<u64, AppError> {
@@ -404,7 +195,7 @@ impl Versioned for Tag {
     type Input = TagInput;
 
     async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
-        Ok(COLUMNS.store.find(&ctx.db.conn, key, false).await?.id)
+        Ok(TABLE.store.find(&ctx.db.conn, key, false).await?.id)
     }
 
     fn restoring(old: TagSnapshot, message: String) -> TagInput {
@@ -418,6 +209,7 @@ impl Versioned for Tag {
         .replacing()
     }
 
+    /// Updates a tag. `expected_version`, when given, must be the current version.
     async fn update(
         ctx: &Ctx,
         principal: &Principal,
@@ -425,6 +217,105 @@ impl Versioned for Tag {
         input: TagInput,
         expected_version: Option<i32>,
     ) -> Result<Tag, AppError> {
-        update(ctx, principal, key, input, expected_version).await
+        ctx.require(principal, Action::EditAuthorsAndTags)?;
+        let tx = ctx.begin_write().await?;
+        let current_row = TABLE.store.find(&*tx, key, true).await?;
+        let current = from_row(current_row.clone());
+        validate::check_version(expected_version, current.version)?;
+        let (name, description) = resolve(&input, Some(&current))?;
+        let slug = TABLE
+            .edit_slug(&*tx, input.slug.value(), &current_row)
+            .await?;
+        let row = tag::Model {
+            slug,
+            name,
+            description,
+            version: current.version + 1,
+            updated_at: now(),
+            updated_by: principal.user_id(),
+            ..current_row
+        };
+        let note = Note {
+            message: input.revision_message.as_deref(),
+            who: principal.user_id(),
+        };
+        TABLE
+            .overwrite::<Tag, _>(&*tx, &row, &snapshot(&row), note)
+            .await?;
+        let count = published_count(&*tx, row.id).await?;
+        tx.commit().await?;
+        Ok(counted(row, count))
+    }
+}
+
+impl Catalog for Tag {
+    type Sort = TagSort;
+    const BY_NAME: TagSort = TagSort::Name;
+
+    /// Creates a tag. The slug is generated from the name when not given.
+    async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result<Tag, AppError> {
+        ctx.require(principal, Action::EditAuthorsAndTags)?;
+        let (name, description) = resolve(&input, None)?;
+        let tx = ctx.begin_write().await?;
+        let slug = TABLE.new_slug(&*tx, input.slug.value(), &name).await?;
+        let at = now();
+        let row = tag::Model {
+            id: Uuid::now_v7(),
+            slug,
+            name,
+            description,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            created_by: principal.user_id(),
+            updated_by: principal.user_id(),
+        };
+        let note = Note {
+            message: input.revision_message.as_deref(),
+            who: principal.user_id(),
+        };
+        TABLE
+            .insert::<Tag, _>(&*tx, &row, &snapshot(&row), note)
+            .await?;
+        tx.commit().await?;
+        Ok(counted(row, 0))
+    }
+
+    /// One tag by id or slug, with its published article count.
+    async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Tag, AppError> {
+        ctx.require(principal, Action::ReadLive)?;
+        let row = TABLE.store.find(&ctx.db.conn, key, false).await?;
+        let count = published_count(&ctx.db.conn, row.id).await?;
+        Ok(counted(row, count))
+    }
+
+    /// A page of tags with their published article counts.
+    async fn list(
+        ctx: &Ctx,
+        principal: &Principal,
+        query: &ListQuery<TagFilter, TagSort>,
+    ) -> Result<Page<Tag>, AppError> {
+        ctx.require(principal, Action::ReadLive)?;
+        let select = TABLE.filtered(&query.filter);
+        let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
+        let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
+        let counts = published_counts(&ctx.db.conn, &ids).await?;
+        Ok(page.map(|row| {
+            let count = counts.get(&row.id).copied().unwrap_or(0);
+            counted(row, count)
+        }))
+    }
+
+    /// Deletes a tag no article is filed under (else 409, so no article changes
+    /// behind its editors' backs).
+    async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+        ctx.require(principal, Action::EditAuthorsAndTags)?;
+        let tx = ctx.begin_write().await?;
+        let uses = |id| article_tag::Entity::find().filter(article_tag::Column::TagId.eq(id));
+        let what = |n| format!("the tag is used by {n} article(s); remove it from them first");
+        TABLE
+            .delete_unused::<Tag, _, _>(&*tx, key, uses, what)
+            .await?;
+        tx.commit().await
     }
 }

@@ -7,6 +7,7 @@ mod context;
 mod error;
 pub mod graphiql;
 pub mod handler;
+mod inputs;
 mod loaders;
 mod mutation;
 mod paging;

@@ -1,159 +1,25 @@
 //! Mutations: writes of articles, authors and tags, the workflow, revision
 //! restores, and sign-in for clients that speak only GraphQL.
 
-use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object};
-use serde_json::{Map, Value};
-use uuid::Uuid;
+use async_graphql::{Context, Enum, ID, Object};
 
 use super::context::req;
 use super::error::Gql;
+use super::inputs::{
+    CreateArticleInput, CreateAuthorInput, CreateTagInput, UpdateArticleInput, UpdateAuthorInput,
+    UpdateTagInput,
+};
 use super::query::key;
 use super::scalars::Timestamp;
-use super::types::{
-    ArticleGql, ArticleStateGql, AuthorGql, Revisable, RevisionType, TagGql, Tokens,
-};
+use super::types::{ArticleGql, AuthorGql, Revisable, RevisionType, TagGql, Tokens};
 use crate::config::Secret;
-use crate::content::article::{
-    self, Article, ArticleInput, FeaturedImageInput, SeoInput, TransitionInput,
-};
-use crate::content::author::{self, Author, AuthorInput};
-use crate::content::history::restore;
-use crate::content::tag::{self, Tag, TagInput};
-use crate::content::{Patch, workflow};
+use crate::content::Catalog;
+use crate::content::article::{self, Article, TransitionInput};
+use crate::content::author::Author;
+use crate::content::history::{Versioned, restore};
+use crate::content::tag::Tag;
+use crate::content::workflow;
 use crate::identity::sessions;
-
-fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
-    match value {
-        MaybeUndefined::Undefined => Patch::Missing,
-        MaybeUndefined::Null => Patch::Null,
-        MaybeUndefined::Value(value) => Patch::Value(value),
-    }
-}
-
-fn given<T>(value: Option<T>) -> Patch<T> {
-    value.into()
-}
-
-/// The picture shown with an article.
-#[derive(InputObject, Debug, Default)]
-pub struct FeaturedImageWrite {
-    /// Absolute http(s) URL.
-    pub url: MaybeUndefined<String>,
-    /// Text alternative.
-    pub alt: MaybeUndefined<String>,
-}
-
-/// Search-engine overrides; in an update, fields not given keep their values.
-#[derive(InputObject, Debug, Default)]
-pub struct SeoWrite {
-    pub title: MaybeUndefined<String>,
-    pub description: MaybeUndefined<String>,
-    pub canonical_url: MaybeUndefined<String>,
-}
-
-fn image(value: MaybeUndefined<FeaturedImageWrite>) -> Patch<FeaturedImageInput> {
-    patch(value).map(|i| FeaturedImageInput {
-        url: patch(i.url),
-        alt: patch(i.alt),
-    })
-}
-
-fn seo(value: MaybeUndefined<SeoWrite>) -> Patch<SeoInput> {
-    patch(value).map(|s| SeoInput {
-        title: patch(s.title),
-        description: patch(s.description),
-        canonical_url: patch(s.canonical_url),
-    })
-}
-
-/// A new article.
-#[derive(InputObject, Debug)]
-pub struct CreateArticleInput {
-    /// Generated from the title when absent.
-    pub slug: Option<String>,
-    /// BCP 47; the default locale when absent.
-    pub locale: Option<String>,
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub excerpt: Option<String>,
-    /// CommonMark Markdown.
-    pub body: Option<String>,
-    #[graphql(default)]
-    pub featured_image: MaybeUndefined<FeaturedImageWrite>,
-    #[graphql(default)]
-    pub seo: MaybeUndefined<SeoWrite>,
-    /// Credited authors in order; at least one.
-    pub author_ids: Vec<Uuid>,
-    pub tag_ids: Option<Vec<Uuid>>,
-    /// The starting state (imports: editors and admins).
-    pub state: Option<ArticleStateGql>,
-    /// For an article created published: its publication date.
-    pub published_at: Option<Timestamp>,
-    /// A note stored with revision 1.
-    pub revision_message: Option<String>,
-}
-
-/// Changes to an article: fields not given keep their values, `null` clears.
-#[derive(InputObject, Debug, Default)]
-pub struct UpdateArticleInput {
-    pub slug: MaybeUndefined<String>,
-    pub locale: MaybeUndefined<String>,
-    pub title: MaybeUndefined<String>,
-    pub subtitle: MaybeUndefined<String>,
-    pub excerpt: MaybeUndefined<String>,
-    pub body: MaybeUndefined<String>,
-    pub featured_image: MaybeUndefined<FeaturedImageWrite>,
-    pub seo: MaybeUndefined<SeoWrite>,
-    pub author_ids: MaybeUndefined<Vec<Uuid>>,
-    pub tag_ids: MaybeUndefined<Vec<Uuid>>,
-    /// A note stored with the revision this write makes.
-    pub revision_message: Option<String>,
-}
-
-/// A new author.
-#[derive(InputObject, Debug)]
-pub struct CreateAuthorInput {
-    pub slug: Option<String>,
-    pub name: String,
-    pub bio: Option<String>,
-    pub email: Option<String>,
-    pub avatar_url: Option<String>,
-    pub website: Option<String>,
-    /// Network name → URL or handle.
-    pub social: Option<Json<Map<String, Value>>>,
-    pub revision_message: Option<String>,
-}
-
-/// Changes to an author: fields not given keep their values, `null` clears.
-#[derive(InputObject, Debug, Default)]
-pub struct UpdateAuthorInput {
-    pub slug: MaybeUndefined<String>,
-    pub name: MaybeUndefined<String>,
-    pub bio: MaybeUndefined<String>,
-    pub email: MaybeUndefined<String>,
-    pub avatar_url: MaybeUndefined<String>,
-    pub website: MaybeUndefined<String>,
-    pub social: MaybeUndefined<Json<Map<String, Value>>>,
-    pub revision_message: Option<String>,
-}
-
-/// A new tag.
-#[derive(InputObject, Debug)]
-pub struct CreateTagInput {
-    pub slug: Option<String>,
-    pub name: String,
-    pub description: Option<String>,
-    pub revision_message: Option<String>,
-}
-
-/// Changes to a tag: fields not given keep their values, `null` clears.
-#[derive(InputObject, Debug, Default)]
-pub struct UpdateTagInput {
-    pub slug: MaybeUndefined<String>,
-    pub name: MaybeUndefined<String>,
-    pub description: MaybeUndefined<String>,
-    pub revision_message: Option<String>,
-}
 
 /// A workflow action.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +34,28 @@ pub enum WorkflowAction {
     Archive,
 }
 
+/// The update of entity `id` of type `T`, as a `node`.
+async fn updated<T: Versioned, N>(
+    ctx: &Context<'_>,
+    id: &ID,
+    input: T::Input,
+    expected_version: Option<i32>,
+    node: fn(T) -> N,
+) -> async_graphql::Result<N> {
+    let r = req(ctx)?;
+    T::update(&r.ctx, &r.principal, &key(id), input, expected_version)
+        .await
+        .map(node)
+        .gql()
+}
+
+/// Deletes the author or tag `id`.
+async fn deleted<T: Catalog>(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<bool> {
+    let r = req(ctx)?;
+    T::delete(&r.ctx, &r.principal, &key(id)).await.gql()?;
+    Ok(true)
+}
+
 /// The root of mutations.
 pub struct Mutation;
 
@@ -180,23 +68,7 @@ impl Mutation {
         input: CreateArticleInput,
     ) -> async_graphql::Result<ArticleGql> {
         let r = req(ctx)?;
-        let write = ArticleInput {
-            id: None,
-            slug: given(input.slug),
-            locale: given(input.locale),
-            title: Patch::Value(input.title),
-            subtitle: given(input.subtitle),
-            excerpt: given(input.excerpt),
-            body: given(input.body),
-            featured_image: image(input.featured_image),
-            seo: seo(input.seo),
-            author_ids: Patch::Value(input.author_ids),
-            tag_ids: given(input.tag_ids),
-            state: given(input.state.map(Into::into)),
-            published_at: given(input.published_at.map(|t| t.0)),
-            revision_message: input.revision_message,
-        };
-        article::create(&r.ctx, &r.principal, write)
+        article::create(&r.ctx, &r.principal, input.into())
             .await
             .map(ArticleGql)
             .gql()
@@ -211,27 +83,7 @@ impl Mutation {
         input: UpdateArticleInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ArticleGql> {
-        let r = req(ctx)?;
-        let write = ArticleInput {
-            id: None,
-            slug: patch(input.slug),
-            locale: patch(input.locale),
-            title: patch(input.title),
-            subtitle: patch(input.subtitle),
-            excerpt: patch(input.excerpt),
-            body: patch(input.body),
-            featured_image: image(input.featured_image),
-            seo: seo(input.seo),
-            author_ids: patch(input.author_ids),
-            tag_ids: patch(input.tag_ids),
-            state: Patch::Missing,
-            published_at: Patch::Missing,
-            revision_message: input.revision_message,
-        };
-        article::update(&r.ctx, &r.principal, &key(&id), write, expected_version)
-            .await
-            .map(ArticleGql)
-            .gql()
+        updated(ctx, &id, input.into(), expected_version, ArticleGql).await
     }
 
     /// Deletes an article (kept, restorable by an admin); `permanent` (admins) purges it.
@@ -324,18 +176,7 @@ impl Mutation {
         input: CreateAuthorInput,
     ) -> async_graphql::Result<AuthorGql> {
         let r = req(ctx)?;
-        let write = AuthorInput {
-            id: None,
-            slug: given(input.slug),
-            name: Patch::Value(input.name),
-            bio: given(input.bio),
-            email: given(input.email),
-            avatar_url: given(input.avatar_url),
-            website: given(input.website),
-            social: given(input.social.map(|j| j.0)),
-            revision_message: input.revision_message,
-        };
-        author::create(&r.ctx, &r.principal, write)
+        Author::create(&r.ctx, &r.principal, input.into())
             .await
             .map(AuthorGql)
             .gql()
@@ -349,31 +190,12 @@ impl Mutation {
         input: UpdateAuthorInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<AuthorGql> {
-        let r = req(ctx)?;
-        let write = AuthorInput {
-            id: None,
-            slug: patch(input.slug),
-            name: patch(input.name),
-            bio: patch(input.bio),
-            email: patch(input.email),
-            avatar_url: patch(input.avatar_url),
-            website: patch(input.website),
-            social: patch(input.social).map(|j| j.0),
-            revision_message: input.revision_message,
-        };
-        author::update(&r.ctx, &r.principal, &key(&id), write, expected_version)
-            .await
-            .map(AuthorGql)
-            .gql()
+        updated(ctx, &id, input.into(), expected_version, AuthorGql).await
     }
 
     /// Deletes an author credited on no article.
     async fn delete_author(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let r = req(ctx)?;
-        author::delete(&r.ctx, &r.principal, &key(&id))
-            .await
-            .gql()?;
-        Ok(true)
+        deleted::<Author>(ctx, &id).await
     }
 
     /// Creates a tag (editors, admins).
@@ -383,14 +205,7 @@ impl Mutation {
         input: CreateTagInput,
     ) -> async_graphql::Result<TagGql> {
         let r = req(ctx)?;
-        let write = TagInput {
-            id: None,
-            slug: given(input.slug),
-            name: Patch::Value(input.name),
-            description: given(input.description),
-            revision_message: input.revision_message,
-        };
-        tag::create(&r.ctx, &r.principal, write)
+        Tag::create(&r.ctx, &r.principal, input.into())
             .await
             .map(TagGql)
             .gql()
@@ -404,25 +219,12 @@ impl Mutation {
         input: UpdateTagInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<TagGql> {
-        let r = req(ctx)?;
-        let write = TagInput {
-            id: None,
-            slug: patch(input.slug),
-            name: patch(input.name),
-            description: patch(input.description),
-            revision_message: input.revision_message,
-        };
-        tag::update(&r.ctx, &r.principal, &key(&id), write, expected_version)
-            .await
-            .map(TagGql)
-            .gql()
+        updated(ctx, &id, input.into(), expected_version, TagGql).await
     }
 
     /// Deletes a tag no article is filed under.
     async fn delete_tag(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let r = req(ctx)?;
-        tag::delete(&r.ctx, &r.principal, &key(&id)).await.gql()?;
-        Ok(true)
+        deleted::<Tag>(ctx, &id).await
     }
 
     /// Signs in; the same throttling and answers as `POST /api/v1/auth/login`.

@@ -1,7 +1,7 @@
 //! Queries: articles, authors and tags, one or a connection of many, and the
 //! signed-in user.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object, OutputType};
 use uuid::Uuid;
 
 use super::context::req;
@@ -12,10 +12,10 @@ use super::types::{
     ArticleGql, ArticleStateGql, AuthorGql, TagGql, UserGql, not_found_as_none, read_of,
 };
 use crate::content::article::{self, ArticleFilter, ArticleSort};
-use crate::content::author::{self, AuthorSort};
+use crate::content::author::Author;
 use crate::content::page::{Direction, ListQuery, Sort, SortField};
-use crate::content::tag::{self, TagSort};
-use crate::content::{Key, NameFilter, validate};
+use crate::content::tag::Tag;
+use crate::content::{Catalog, Key, NameFilter, validate};
 use crate::identity::users;
 
 /// Sort direction.
@@ -77,40 +77,34 @@ fn sort<F: SortField>(
     Sort::try_from_keys(keys).map_err(|m| invalid("sort", &m))
 }
 
-impl From<NameSortField> for AuthorSort {
-    fn from(field: NameSortField) -> Self {
-        match field {
-            NameSortField::Id => Self::Id,
-            NameSortField::Name => Self::Name,
-            NameSortField::Slug => Self::Slug,
-            NameSortField::CreatedAt => Self::CreatedAt,
-            NameSortField::UpdatedAt => Self::UpdatedAt,
-        }
-    }
-}
-
-impl From<NameSortField> for TagSort {
-    fn from(field: NameSortField) -> Self {
-        match field {
-            NameSortField::Id => Self::Id,
-            NameSortField::Name => Self::Name,
-            NameSortField::Slug => Self::Slug,
-            NameSortField::CreatedAt => Self::CreatedAt,
-            NameSortField::UpdatedAt => Self::UpdatedAt,
-        }
+impl NameSortField {
+    /// The same field of an author or tag list.
+    fn key<F: SortField>(self) -> async_graphql::Result<F> {
+        let name = match self {
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        };
+        F::ALL
+            .iter()
+            .copied()
+            .find(|field| field.name() == name)
+            .ok_or_else(|| invalid("sort", &format!("`{name}` is not sortable here")))
     }
 }
 
 /// The sort of an author or tag list.
-fn name_sort<F: SortField + From<NameSortField>>(
+fn name_sort<F: SortField>(
     order: Option<Vec<NameOrder>>,
     default: Sort<F>,
 ) -> async_graphql::Result<Sort<F>> {
     let keys = order
         .unwrap_or_default()
         .into_iter()
-        .map(|o| (o.field.into(), o.direction.into()))
-        .collect();
+        .map(|o| Ok((o.field.key()?, o.direction.into())))
+        .collect::<async_graphql::Result<_>>()?;
     sort(keys, default)
 }
 
@@ -190,6 +184,24 @@ impl From<NameFilterInput> for NameFilter {
             q: filter.q,
         }
     }
+}
+
+/// A page of authors or tags as a connection of `node`s.
+async fn catalog<T: Catalog, N: OutputType>(
+    ctx: &Context<'_>,
+    filter: Option<NameFilterInput>,
+    sort: Option<Vec<NameOrder>>,
+    paging: Paging,
+    node: fn(T) -> N,
+) -> async_graphql::Result<Conn<N>> {
+    let r = req(ctx)?;
+    let query = ListQuery {
+        filter: filter.unwrap_or_default().into(),
+        sort: name_sort(sort, T::default_sort())?,
+        page: paging.pagination.clone(),
+    };
+    let page = T::list(&r.ctx, &r.principal, &query).await.gql()?;
+    Ok(paging.connection(page, node))
 }
 
 /// Exactly one of `id` and `slug`.
@@ -284,7 +296,7 @@ impl Query {
     ) -> async_graphql::Result<Option<AuthorGql>> {
         let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
-        not_found_as_none(author::get(&r.ctx, &r.principal, &key).await.map(AuthorGql))
+        not_found_as_none(Author::get(&r.ctx, &r.principal, &key).await.map(AuthorGql))
     }
 
     /// Authors.
@@ -303,15 +315,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<AuthorGql>> {
-        let r = req(ctx)?;
         let paging = Paging::new(first, after, last, before)?;
-        let query = ListQuery {
-            filter: filter.unwrap_or_default().into(),
-            sort: name_sort(sort, author::default_sort())?,
-            page: paging.pagination.clone(),
-        };
-        let page = author::list(&r.ctx, &r.principal, &query).await.gql()?;
-        Ok(paging.connection(page, AuthorGql))
+        catalog::<Author, _>(ctx, filter, sort, paging, AuthorGql).await
     }
 
     /// One tag by `id` or `slug`; `null` when there is none.
@@ -323,7 +328,7 @@ impl Query {
     ) -> async_graphql::Result<Option<TagGql>> {
         let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
-        not_found_as_none(tag::get(&r.ctx, &r.principal, &key).await.map(TagGql))
+        not_found_as_none(Tag::get(&r.ctx, &r.principal, &key).await.map(TagGql))
     }
 
     /// Tags, with their published article counts.
@@ -342,15 +347,8 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Conn<TagGql>> {
-        let r = req(ctx)?;
         let paging = Paging::new(first, after, last, before)?;
-        let query = ListQuery {
-            filter: filter.unwrap_or_default().into(),
-            sort: name_sort(sort, tag::default_sort())?,
-            page: paging.pagination.clone(),
-        };
-        let page = tag::list(&r.ctx, &r.principal, &query).await.gql()?;
-        Ok(paging.connection(page, TagGql))
+        catalog::<Tag, _>(ctx, filter, sort, paging, TagGql).await
     }
 
     /// The signed-in user.

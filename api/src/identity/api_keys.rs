@@ -15,9 +15,8 @@ use crate::config::Secret;
 use crate::content::validate::Errors;
 use crate::error::AppError;
 use crate::storage::now;
-use crate::storage::page::{
-    self, Direction, KeyKind as SortKind, KeyValue, ListQuery, Page, SortField,
-};
+use crate::storage::page::sort_fields;
+use crate::storage::page::{self, Direction, ListQuery, Page};
 
 /// Characters of the random part kept in `prefix`, to tell keys apart.
 const SHOWN_CHARS: usize = 6;
@@ -45,49 +44,12 @@ pub struct NewApiKey {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Fields keys can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiKeySort {
-    Id,
-    Name,
-    CreatedAt,
-}
-
-impl SortField for ApiKeySort {
-    type Entity = api_key::Entity;
-    const ALL: &'static [Self] = &[Self::Id, Self::Name, Self::CreatedAt];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Name => "name",
-            Self::CreatedAt => "created_at",
-        }
-    }
-
-    fn column(self) -> api_key::Column {
-        match self {
-            Self::Id => api_key::Column::Id,
-            Self::Name => api_key::Column::Name,
-            Self::CreatedAt => api_key::Column::CreatedAt,
-        }
-    }
-
-    fn kind(self) -> SortKind {
-        match self {
-            Self::Id => SortKind::Id,
-            Self::Name => SortKind::Text,
-            Self::CreatedAt => SortKind::Time,
-        }
-    }
-
-    fn value_of(self, row: &api_key::Model) -> KeyValue {
-        match self {
-            Self::Id => KeyValue::Text(row.id.to_string()),
-            Self::Name => KeyValue::Text(row.name.clone()),
-            Self::CreatedAt => page::time_key(Some(row.created_at)),
-        }
+sort_fields! {
+    /// Fields keys can be sorted by.
+    pub enum ApiKeySort for api_key (id Id) {
+        Id = "id": Id(id) as Id,
+        Name = "name": Name(name) as Text,
+        CreatedAt = "created_at": CreatedAt(created_at) as Time,
     }
 }
 
@@ -195,7 +157,7 @@ pub async fn list(
     if !query.filter.include_revoked {
         select = select.filter(api_key::Column::RevokedAt.is_null());
     }
-    let page = page::fetch(&identity.db.conn, select, &query.sort, &query.page).await?;
+    let page = page::fetch(&identity.db.conn, select, None, &query.sort, &query.page).await?;
     Ok(page.map(from_row))
 }
 

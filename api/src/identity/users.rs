@@ -15,7 +15,8 @@ use crate::config::Secret;
 use crate::content::Patch;
 use crate::content::validate::{Errors, check_email};
 use crate::error::AppError;
-use crate::storage::page::{self, Direction, KeyKind, KeyValue, ListQuery, Page, SortField};
+use crate::storage::page::sort_fields;
+use crate::storage::page::{self, Direction, ListQuery, Page};
 use crate::storage::{contains_ci, now};
 
 /// A user as the API shows it (never the password hash).
@@ -66,63 +67,14 @@ pub struct UserFilter {
     pub q: Option<String>,
 }
 
-/// Fields users can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserSort {
-    Id,
-    Email,
-    Name,
-    Role,
-    CreatedAt,
-}
-
-impl SortField for UserSort {
-    type Entity = user::Entity;
-    const ALL: &'static [Self] = &[
-        Self::Id,
-        Self::Email,
-        Self::Name,
-        Self::Role,
-        Self::CreatedAt,
-    ];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Email => "email",
-            Self::Name => "name",
-            Self::Role => "role",
-            Self::CreatedAt => "created_at",
-        }
-    }
-
-    fn column(self) -> user::Column {
-        match self {
-            Self::Id => user::Column::Id,
-            Self::Email => user::Column::EmailKey,
-            Self::Name => user::Column::Name,
-            Self::Role => user::Column::Role,
-            Self::CreatedAt => user::Column::CreatedAt,
-        }
-    }
-
-    fn kind(self) -> KeyKind {
-        match self {
-            Self::Id => KeyKind::Id,
-            Self::CreatedAt => KeyKind::Time,
-            _ => KeyKind::Text,
-        }
-    }
-
-    fn value_of(self, row: &user::Model) -> KeyValue {
-        match self {
-            Self::Id => KeyValue::Text(row.id.to_string()),
-            Self::Email => KeyValue::Text(row.email_key.clone()),
-            Self::Name => KeyValue::Text(row.name.clone()),
-            Self::Role => KeyValue::Text(row.role.to_string()),
-            Self::CreatedAt => page::time_key(Some(row.created_at)),
-        }
+sort_fields! {
+    /// Fields users can be sorted by.
+    pub enum UserSort for user (id Id) {
+        Id = "id": Id(id) as Id,
+        Email = "email": EmailKey(email_key) as Text,
+        Name = "name": Name(name) as Text,
+        Role = "role": Role(role) as Text,
+        CreatedAt = "created_at": CreatedAt(created_at) as Time,
     }
 }
 
@@ -319,7 +271,7 @@ pub async fn list(
                 .add(contains_ci(user::Column::Name, q)),
         );
     }
-    let page = page::fetch(&identity.db.conn, select, &query.sort, &query.page).await?;
+    let page = page::fetch(&identity.db.conn, select, None, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|u| u.id).collect();
     let links = author_links(&identity.db.conn, &ids).await?;
     Ok(page.map(|row| {

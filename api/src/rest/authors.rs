@@ -13,6 +13,7 @@ use super::history::history_handlers;
 use super::wire::writable;
 use crate::content::Patch;
 use crate::content::author::{Author, AuthorInput, AuthorSort};
+use crate::error::AppError;
 
 /// An author.
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,28 +116,30 @@ writable! {
     read_only { user_id, version, created_at, updated_at, created_by, updated_by }
 }
 
-impl AuthorWrite {
-    /// The domain input.
-    pub fn into_input(self) -> AuthorInput {
-        AuthorInput {
-            id: self.id,
-            slug: self.slug,
-            name: self.name,
-            bio: self.bio,
-            email: self.email,
-            avatar_url: self.avatar_url,
-            website: self.website,
-            social: self.social,
-            revision_message: self.revision_message,
-        }
+impl TryFrom<AuthorWrite> for AuthorInput {
+    type Error = AppError;
+
+    fn try_from(w: AuthorWrite) -> Result<Self, AppError> {
+        Ok(AuthorInput {
+            id: w.id,
+            slug: w.slug,
+            name: w.name,
+            bio: w.bio,
+            email: w.email,
+            avatar_url: w.avatar_url,
+            website: w.website,
+            social: w.social,
+            revision_message: w.revision_message,
+        })
     }
 }
 
 catalog_handlers! {
     collection: Authors = "authors",
     tag: "authors",
-    content: crate::content::author,
+    item: Author,
     sort: AuthorSort,
+    input: AuthorInput,
     out: AuthorOut,
     write: AuthorWrite,
     fields: AUTHOR_FIELDS,

@@ -24,8 +24,9 @@ macro_rules! catalog_handlers {
     (
         collection: $collection:ident = $name:literal,
         tag: $tag:literal,
-        content: $content:path,
+        item: $item:ty,
         sort: $sort:ty,
+        input: $input:ty,
         out: $out:ty,
         write: $write:ty,
         fields: $fields:expr,
@@ -57,8 +58,7 @@ macro_rules! catalog_handlers {
             const FIELDS: &'static [&'static str] = $fields;
 
             fn default_sort() -> $crate::content::page::Sort<Self::Sort> {
-                use $content as content;
-                content::default_sort()
+                <$item as $crate::content::Catalog>::default_sort()
             }
 
             fn filter(
@@ -93,11 +93,10 @@ macro_rules! catalog_handlers {
             caller: $crate::http::Caller,
             req: actix_web::HttpRequest,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
             let request =
                 $crate::rest::list::list_request::<$collection>(req.query_string(), Some(|f| &mut f.ids))?;
             $crate::rest::respond::public(&state, &caller.0, &req, async || {
-                let page = content::list(&state.ctx, &caller.0, &request.query)
+                let page = <$item as $crate::content::Catalog>::list(&state.ctx, &caller.0, &request.query)
                     .await?
                     .map(<$out>::from);
                 $crate::rest::respond::render_list(&req, &page, request.answer())
@@ -125,11 +124,10 @@ macro_rules! catalog_handlers {
             req: actix_web::HttpRequest,
             path: actix_web::web::Path<String>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
             let options = $crate::rest::list::read_options::<$collection>(req.query_string())?;
             let key = $crate::content::Key::parse(&path, None);
             $crate::rest::respond::public(&state, &caller.0, &req, async || {
-                let found = content::get(&state.ctx, &caller.0, &key).await?;
+                let found = <$item as $crate::content::Catalog>::get(&state.ctx, &caller.0, &key).await?;
                 let version = found.version;
                 $crate::rest::respond::render_entity(version, &<$out>::from(found), options.fields.as_deref())
             })
@@ -158,8 +156,8 @@ macro_rules! catalog_handlers {
             caller: $crate::http::Caller,
             body: $crate::http::JsonBody<$write>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
-            let created = content::create(&state.ctx, &caller.0, body.into_inner().into_input()).await?;
+            let input = <$input>::try_from(body.into_inner())?;
+            let created = <$item as $crate::content::Catalog>::create(&state.ctx, &caller.0, input).await?;
             let location = format!("/api/v1/{}/{}", $name, created.id);
             let version = created.version;
             $crate::rest::respond::written(
@@ -170,74 +168,28 @@ macro_rules! catalog_handlers {
             )
         }
 
-        #[doc = $patch_summary]
-        #[doc = ""]
-        #[doc = "Fields not sent keep their values; `null` clears an optional field."]
-        #[doc = ""]
-        #[doc = "Needs the editor or admin role."]
-        #[utoipa::path(
-            tag = $tag,
-            security(("bearer" = [])),
-            params(("id" = String, Path, description = $key),
-                   ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
-            request_body = $write,
-            responses(
-                (status = 200, description = "The current representation", body = $out, headers(("ETag" = String))),
-                $crate::rest::docs::BadRequest, $crate::rest::docs::Unauthorized, $crate::rest::docs::Forbidden,
-                $crate::rest::docs::NotFound, $crate::rest::docs::Conflict, $crate::rest::docs::PreconditionFailed,
-                $crate::rest::docs::PayloadTooLarge, $crate::rest::docs::UnsupportedMediaType,
-                $crate::rest::docs::Unprocessable,
-            )
-        )]
-        #[patch($item_path)]
-        pub async fn $patch(
-            state: actix_web::web::Data<$crate::http::AppState>,
-            caller: $crate::http::Caller,
-            path: actix_web::web::Path<String>,
-            if_match: $crate::http::IfMatch,
-            body: $crate::http::JsonBody<$write>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
-            let input = body.into_inner().into_input();
-            let key = $crate::content::Key::parse(&path, None);
-            let updated = content::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
-            let version = updated.version;
-            $crate::rest::respond::written(actix_web::http::StatusCode::OK, None, version, &<$out>::from(updated))
-        }
-
-        #[doc = $replace_summary]
-        #[doc = ""]
-        #[doc = "Writable fields not sent are cleared (the slug keeps its value)."]
-        #[doc = ""]
-        #[doc = "Needs the editor or admin role."]
-        #[utoipa::path(
-            tag = $tag,
-            security(("bearer" = [])),
-            params(("id" = String, Path, description = $key),
-                   ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
-            request_body = $write,
-            responses(
-                (status = 200, description = "The current representation", body = $out, headers(("ETag" = String))),
-                $crate::rest::docs::BadRequest, $crate::rest::docs::Unauthorized, $crate::rest::docs::Forbidden,
-                $crate::rest::docs::NotFound, $crate::rest::docs::Conflict, $crate::rest::docs::PreconditionFailed,
-                $crate::rest::docs::PayloadTooLarge, $crate::rest::docs::UnsupportedMediaType,
-                $crate::rest::docs::Unprocessable,
-            )
-        )]
-        #[put($item_path)]
-        pub async fn $replace(
-            state: actix_web::web::Data<$crate::http::AppState>,
-            caller: $crate::http::Caller,
-            path: actix_web::web::Path<String>,
-            if_match: $crate::http::IfMatch,
-            body: $crate::http::JsonBody<$write>,
-        ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
-            let input = body.into_inner().into_input().replacing();
-            let key = $crate::content::Key::parse(&path, None);
-            let updated = content::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
-            let version = updated.version;
-            $crate::rest::respond::written(actix_web::http::StatusCode::OK, None, version, &<$out>::from(updated))
+        $crate::rest::edit::edit_handlers! {
+            tag: $tag,
+            item: $item,
+            input: $input,
+            write: $write,
+            out: $out,
+            key: $key,
+            path: $item_path,
+            patch: $patch [
+                $patch_summary,
+                "",
+                "Fields not sent keep their values; `null` clears an optional field.",
+                "",
+                "Needs the editor or admin role.",
+            ],
+            replace: $replace [
+                $replace_summary,
+                "",
+                "Writable fields not sent are cleared (the slug keeps its value).",
+                "",
+                "Needs the editor or admin role.",
+            ],
         }
 
         #[doc = $delete_summary]
@@ -256,8 +208,8 @@ macro_rules! catalog_handlers {
             caller: $crate::http::Caller,
             path: actix_web::web::Path<String>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            use $content as content;
-            content::delete(&state.ctx, &caller.0, &$crate::content::Key::parse(&path, None)).await?;
+            let key = $crate::content::Key::parse(&path, None);
+            <$item as $crate::content::Catalog>::delete(&state.ctx, &caller.0, &key).await?;
             Ok(actix_web::HttpResponse::NoContent().finish())
         }
     };

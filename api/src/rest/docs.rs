@@ -6,40 +6,40 @@ use utoipa::{IntoParams, IntoResponses};
 
 use crate::error::Problem;
 
-/// The input cannot be parsed: malformed JSON, a wrong type, an unknown field or query parameter.
-#[derive(IntoResponses)]
-#[response(status = 400, content_type = "application/problem+json")]
-pub struct BadRequest(pub Problem);
+/// Declares the problem responses, one type per status.
+macro_rules! problems {
+    ($( $(#[$doc:meta])* $name:ident = $status:literal, )+) => {
+        $(
+            $(#[$doc])*
+            #[derive(IntoResponses)]
+            #[response(status = $status, content_type = "application/problem+json")]
+            pub struct $name(pub Problem);
+        )+
+    };
+}
 
-/// No such resource.
-#[derive(IntoResponses)]
-#[response(status = 404, content_type = "application/problem+json")]
-pub struct NotFound(pub Problem);
-
-/// The request conflicts with stored state (a taken slug, a record still in use).
-#[derive(IntoResponses)]
-#[response(status = 409, content_type = "application/problem+json")]
-pub struct Conflict(pub Problem);
-
-/// `If-Match` names a version that is no longer current; `current_version` says which is.
-#[derive(IntoResponses)]
-#[response(status = 412, content_type = "application/problem+json")]
-pub struct PreconditionFailed(pub Problem);
-
-/// The request body is over the size limit.
-#[derive(IntoResponses)]
-#[response(status = 413, content_type = "application/problem+json")]
-pub struct PayloadTooLarge(pub Problem);
-
-/// The request body is not `application/json`.
-#[derive(IntoResponses)]
-#[response(status = 415, content_type = "application/problem+json")]
-pub struct UnsupportedMediaType(pub Problem);
-
-/// The input is well-formed but breaks a rule; `errors` lists each field.
-#[derive(IntoResponses)]
-#[response(status = 422, content_type = "application/problem+json")]
-pub struct Unprocessable(pub Problem);
+problems! {
+    /// The input cannot be parsed: malformed JSON, a wrong type, an unknown field or query parameter.
+    BadRequest = 400,
+    /// No such resource.
+    NotFound = 404,
+    /// The request conflicts with stored state (a taken slug, a record still in use).
+    Conflict = 409,
+    /// `If-Match` names a version that is no longer current; `current_version` says which is.
+    PreconditionFailed = 412,
+    /// The request body is over the size limit.
+    PayloadTooLarge = 413,
+    /// The request body is not `application/json`.
+    UnsupportedMediaType = 415,
+    /// The input is well-formed but breaks a rule; `errors` lists each field.
+    Unprocessable = 422,
+    /// No credentials where they are needed, or refused ones; `WWW-Authenticate` says why.
+    Unauthorized = 401,
+    /// The caller may not do this.
+    Forbidden = 403,
+    /// Too many failed attempts; `Retry-After` says when to try again.
+    TooManyRequests = 429,
+}
 
 /// Pagination, sorting and shaping parameters common to every list.
 ///
@@ -97,18 +97,3 @@ pub struct ListOf<T> {
     pub data: Vec<T>,
     pub meta: ListMeta,
 }
-
-/// No credentials where they are needed, or refused ones; `WWW-Authenticate` says why.
-#[derive(IntoResponses)]
-#[response(status = 401, content_type = "application/problem+json")]
-pub struct Unauthorized(pub Problem);
-
-/// The caller may not do this.
-#[derive(IntoResponses)]
-#[response(status = 403, content_type = "application/problem+json")]
-pub struct Forbidden(pub Problem);
-
-/// Too many failed attempts; `Retry-After` says when to try again.
-#[derive(IntoResponses)]
-#[response(status = 429, content_type = "application/problem+json")]
-pub struct TooManyRequests(pub Problem);

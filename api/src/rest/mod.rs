@@ -7,6 +7,7 @@ mod auth;
 mod authors;
 mod catalog;
 mod docs;
+mod edit;
 mod health;
 mod history;
 mod list;

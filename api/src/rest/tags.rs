@@ -12,6 +12,7 @@ use super::history::history_handlers;
 use super::wire::writable;
 use crate::content::Patch;
 use crate::content::tag::{Tag, TagInput, TagSort};
+use crate::error::AppError;
 
 /// A tag.
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,24 +87,26 @@ writable! {
     read_only { version, created_at, updated_at, created_by, updated_by, article_count }
 }
 
-impl TagWrite {
-    /// The domain input.
-    pub fn into_input(self) -> TagInput {
-        TagInput {
-            id: self.id,
-            slug: self.slug,
-            name: self.name,
-            description: self.description,
-            revision_message: self.revision_message,
-        }
+impl TryFrom<TagWrite> for TagInput {
+    type Error = AppError;
+
+    fn try_from(w: TagWrite) -> Result<Self, AppError> {
+        Ok(TagInput {
+            id: w.id,
+            slug: w.slug,
+            name: w.name,
+            description: w.description,
+            revision_message: w.revision_message,
+        })
     }
 }
 
 catalog_handlers! {
     collection: Tags = "tags",
     tag: "tags",
-    content: crate::content::tag,
+    item: Tag,
     sort: TagSort,
+    input: TagInput,
     out: TagOut,
     write: TagWrite,
     fields: TAG_FIELDS,

@@ -19,7 +19,8 @@ use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
 use crate::content::{ArticleCopy, Ctx, Key, Named, State, now};
 use crate::error::AppError;
-use crate::storage::page::{self, Direction, KeyKind, KeyValue, Page, Pagination, Sort, SortField};
+use crate::storage::page::sort_fields;
+use crate::storage::page::{self, Direction, Page, Pagination, Sort};
 use crate::storage::record_change;
 
 /// Who made a state change, with what action and comment, for the history.
@@ -115,6 +116,17 @@ pub(super) async fn set_state<C: ConnectionTrait>(
         }
     }
     row.state = state;
+    settle(conn, row, from, step).await
+}
+
+/// Saves the workflow columns of a working row that left state `from`, and
+/// records the step.
+async fn settle<C: ConnectionTrait>(
+    conn: &C,
+    row: article::Model,
+    from: State,
+    step: Step<'_>,
+) -> Result<article::Model, AppError> {
     save_workflow(conn, &row).await?;
     record(conn, &row, from, step).await?;
     Ok(row)
@@ -183,9 +195,7 @@ pub(super) async fn take_down<C: ConnectionTrait>(
     row.published_version = None;
     row.scheduled_at = None;
     row.unpublish_at = None;
-    save_workflow(conn, &row).await?;
-    record(conn, &row, from, step).await?;
-    Ok(row)
+    settle(conn, row, from, step).await
 }
 
 /// Hides the article from every read and takes its live copy down; a
@@ -212,9 +222,7 @@ pub(super) async fn undelete<C: ConnectionTrait>(
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     row.deleted_at = None;
-    save_workflow(conn, &row).await?;
-    record(conn, &row, from, step).await?;
-    Ok(row)
+    settle(conn, row, from, step).await
 }
 
 /// Takes a workflow action on an article (design §5): `submit` (the
@@ -324,31 +332,10 @@ fn check_transition(
     Ok(comment)
 }
 
-/// Transitions are listed oldest first (their ids are time-ordered).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransitionSort {
-    Id,
-}
-
-impl SortField for TransitionSort {
-    type Entity = transition::Entity;
-    const ALL: &'static [Self] = &[Self::Id];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        "id"
-    }
-
-    fn column(self) -> transition::Column {
-        transition::Column::Id
-    }
-
-    fn kind(self) -> KeyKind {
-        KeyKind::Id
-    }
-
-    fn value_of(self, row: &transition::Model) -> KeyValue {
-        KeyValue::Text(row.id.to_string())
+sort_fields! {
+    /// Transitions are listed oldest first (their ids are time-ordered).
+    pub enum TransitionSort for transition (id Id) {
+        Id = "id": Id(id) as Id,
     }
 }
 
@@ -368,7 +355,7 @@ pub async fn transitions(
     ctx.require(principal, Action::ReadHistory)?;
     let row = query::find_row(ctx, &ctx.db.conn, key, View::Preview, false).await?;
     let select = transition::Entity::find().filter(transition::Column::ArticleId.eq(row.id));
-    let page = page::fetch(&ctx.db.conn, select, sort, pagination).await?;
+    let page = page::fetch(&ctx.db.conn, select, None, sort, pagination).await?;
     Ok(page.map(|t| Transition {
         id: t.id,
         action: t.action,

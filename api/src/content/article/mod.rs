@@ -13,8 +13,6 @@ mod rules;
 mod schedule;
 mod write;
 
-use uuid::Uuid;
-
 pub use flow::{
     Transition, TransitionInput, TransitionSort, transition, transition_sort, transitions,
 };
@@ -25,39 +23,4 @@ pub use model::{
 pub use read::{get, list};
 pub use rules::ArticleSnapshot;
 pub use schedule::run_schedule;
-pub use write::{create, delete, undelete, update};
-
-use crate::auth::Principal;
-use crate::auth::policy::Action;
-use crate::content::history::Versioned;
-use crate::content::{Ctx, EntityKind, Key};
-use crate::error::AppError;
-
-impl Versioned for Article {
-    const KIND: EntityKind = EntityKind::Article;
-    const EDIT: Action = Action::EditArticle;
-    type Snapshot = ArticleSnapshot;
-    type Input = ArticleInput;
-
-    async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
-        Ok(
-            query::find_row(ctx, &ctx.db.conn, key, View::Preview, false)
-                .await?
-                .id,
-        )
-    }
-
-    fn restoring(snapshot: ArticleSnapshot, message: String) -> ArticleInput {
-        snapshot.into_input(message)
-    }
-
-    async fn update(
-        ctx: &Ctx,
-        principal: &Principal,
-        key: &Key,
-        input: ArticleInput,
-        expected_version: Option<i32>,
-    ) -> Result<Article, AppError> {
-        update(ctx, principal, key, input, expected_version).await
-    }
-}
+pub use write::{create, delete, undelete};

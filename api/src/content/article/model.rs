@@ -2,15 +2,14 @@
 //! of articles are filtered and sorted.
 
 use chrono::{DateTime, Utc};
-use entities::article;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::content::Named;
 use crate::content::author::Author;
-use crate::content::page::{self, Direction, KeyKind, KeyValue, SortField};
+use crate::content::page::{self, Direction};
 use crate::content::tag::Tag;
 use crate::content::{ArticleCopy, Key, Patch, State, text};
+use crate::storage::page::sort_fields;
 
 /// The picture shown with an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,82 +211,17 @@ pub struct ArticleFilter {
     pub deleted: bool,
 }
 
-/// Fields articles can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArticleSort {
-    Id,
-    Title,
-    Slug,
-    Locale,
-    State,
-    PublishedAt,
-    CreatedAt,
-    UpdatedAt,
-}
-
-impl SortField for ArticleSort {
-    type Entity = article::Entity;
-    const ALL: &'static [Self] = &[
-        Self::Id,
-        Self::Title,
-        Self::Slug,
-        Self::Locale,
-        Self::State,
-        Self::PublishedAt,
-        Self::CreatedAt,
-        Self::UpdatedAt,
-    ];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Title => "title",
-            Self::Slug => "slug",
-            Self::Locale => "locale",
-            Self::State => "state",
-            Self::PublishedAt => "published_at",
-            Self::CreatedAt => "created_at",
-            Self::UpdatedAt => "updated_at",
-        }
-    }
-
-    fn column(self) -> article::Column {
-        match self {
-            Self::Id => article::Column::Id,
-            Self::Title => article::Column::Title,
-            Self::Slug => article::Column::Slug,
-            Self::Locale => article::Column::Locale,
-            Self::State => article::Column::State,
-            Self::PublishedAt => article::Column::PublishedAt,
-            Self::CreatedAt => article::Column::CreatedAt,
-            Self::UpdatedAt => article::Column::UpdatedAt,
-        }
-    }
-
-    fn kind(self) -> KeyKind {
-        match self {
-            Self::Id => KeyKind::Id,
-            Self::Title | Self::Slug | Self::Locale | Self::State => KeyKind::Text,
-            Self::PublishedAt | Self::CreatedAt | Self::UpdatedAt => KeyKind::Time,
-        }
-    }
-
-    fn nullable(self) -> bool {
-        self == Self::PublishedAt
-    }
-
-    fn value_of(self, row: &article::Model) -> KeyValue {
-        match self {
-            Self::Id => KeyValue::Text(row.id.to_string()),
-            Self::Title => KeyValue::Text(row.title.clone()),
-            Self::Slug => KeyValue::Text(row.slug.clone()),
-            Self::Locale => KeyValue::Text(row.locale.clone()),
-            Self::State => KeyValue::Text(row.state.as_str().to_owned()),
-            Self::PublishedAt => page::time_key(row.published_at),
-            Self::CreatedAt => page::time_key(Some(row.created_at)),
-            Self::UpdatedAt => page::time_key(Some(row.updated_at)),
-        }
+sort_fields! {
+    /// Fields articles can be sorted by.
+    pub enum ArticleSort for article (id Id) {
+        Id = "id": Id(id) as Id,
+        Title = "title": Title(title) as Text,
+        Slug = "slug": Slug(slug) as Text,
+        Locale = "locale": Locale(locale) as Text,
+        State = "state": State(state) as Text,
+        PublishedAt = "published_at": PublishedAt(published_at) as OptionalTime,
+        CreatedAt = "created_at": CreatedAt(created_at) as Time,
+        UpdatedAt = "updated_at": UpdatedAt(updated_at) as Time,
     }
 }
 

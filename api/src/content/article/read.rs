@@ -89,15 +89,8 @@ pub async fn list(
         view.copy()
     };
     let rows = article::Entity::find().filter(article::Column::Copy.eq(copy));
-    let page = page::fetch_deferred(
-        &ctx.db.conn,
-        select,
-        rows,
-        article::Column::Id,
-        &query.sort,
-        &query.page,
-    )
-    .await?;
+    let deferred = Some((rows, article::Column::Id));
+    let page = page::fetch(&ctx.db.conn, select, deferred, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
     Ok(page.map(|row| {

@@ -18,7 +18,7 @@ use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft, Resolved};
 use crate::auth::Principal;
 use crate::auth::policy::{Action, Grant};
-use crate::content::history::{self, Write};
+use crate::content::history::{self, Versioned, Write};
 use crate::content::validate::{self, Errors};
 use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, slug};
 use crate::error::AppError;
@@ -119,43 +119,62 @@ async fn start_in_state(
     }
 }
 
-/// Updates an article's working copy, writing revision n+1 in the same
-/// transaction. `expected_version`, when given, must be the current version.
-/// An edit puts a working copy that was in review, approved, scheduled,
-/// published or archived back in draft; a live copy stays as it is.
-pub async fn update(
-    ctx: &Ctx,
-    principal: &Principal,
-    key: &Key,
-    input: ArticleInput,
-    expected_version: Option<i32>,
-) -> Result<Article, AppError> {
-    let grant = ctx.require(principal, Action::EditArticle)?;
-    let edit = Edit {
-        principal,
-        grant,
-        key,
-        input: &input,
-        expected_version,
-    };
-    // Optimistic first: read without holding the writer slot, then write
-    // only if the row is still as read (other edits and transitions are
-    // checked in the UPDATE itself), so the slot is held for the writes alone.
-    let plan = edit.plan(ctx, &ctx.db.conn, false).await?;
-    let tx = ctx.begin_write().await?;
-    let article = match edit.apply(&tx, plan, true).await? {
-        Some(article) => article,
-        None => {
-            // It changed meanwhile (or a change awaits its commit): read it
-            // again under the row lock, inside the transaction, and write.
-            let plan = edit.plan(ctx, &*tx, true).await?;
-            edit.apply(&tx, plan, false)
+impl Versioned for Article {
+    const KIND: EntityKind = EntityKind::Article;
+    const EDIT: Action = Action::EditArticle;
+    type Snapshot = ArticleSnapshot;
+    type Input = ArticleInput;
+
+    async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
+        Ok(
+            query::find_row(ctx, &ctx.db.conn, key, View::Preview, false)
                 .await?
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a locked article changed")))?
-        }
-    };
-    tx.commit().await?;
-    Ok(article)
+                .id,
+        )
+    }
+
+    fn restoring(snapshot: ArticleSnapshot, message: String) -> ArticleInput {
+        snapshot.into_input(message)
+    }
+
+    /// Updates an article's working copy, writing revision n+1 in the same
+    /// transaction. `expected_version`, when given, must be the current version.
+    /// An edit puts a working copy that was in review, approved, scheduled,
+    /// published or archived back in draft; a live copy stays as it is.
+    async fn update(
+        ctx: &Ctx,
+        principal: &Principal,
+        key: &Key,
+        input: ArticleInput,
+        expected_version: Option<i32>,
+    ) -> Result<Article, AppError> {
+        let grant = ctx.require(principal, Action::EditArticle)?;
+        let edit = Edit {
+            principal,
+            grant,
+            key,
+            input: &input,
+            expected_version,
+        };
+        // Optimistic first: read without holding the writer slot, then write
+        // only if the row is still as read (other edits and transitions are
+        // checked in the UPDATE itself), so the slot is held for the writes alone.
+        let plan = edit.plan(ctx, &ctx.db.conn, false).await?;
+        let tx = ctx.begin_write().await?;
+        let article = match edit.apply(&tx, plan, true).await? {
+            Some(article) => article,
+            None => {
+                // It changed meanwhile (or a change awaits its commit): read it
+                // again under the row lock, inside the transaction, and write.
+                let plan = edit.plan(ctx, &*tx, true).await?;
+                edit.apply(&tx, plan, false).await?.ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("a locked article changed"))
+                })?
+            }
+        };
+        tx.commit().await?;
+        Ok(article)
+    }
 }
 
 /// One edit of an article, as asked.

@@ -23,7 +23,8 @@ use super::{Ctx, Key, now};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
-use crate::storage::page::{self, Direction, KeyKind, KeyValue, Page, Pagination, Sort, SortField};
+use crate::storage::page::sort_fields;
+use crate::storage::page::{self, Direction, Page, Pagination, Sort};
 use crate::storage::{is_unique_violation, record_change};
 
 /// A content type with revisions.
@@ -73,31 +74,10 @@ pub struct Diff {
     pub changes: Vec<FieldChange>,
 }
 
-/// Revisions are listed by version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevisionSort {
-    Version,
-}
-
-impl SortField for RevisionSort {
-    type Entity = revision::Entity;
-    const ALL: &'static [Self] = &[Self::Version];
-    const ID: Self = Self::Version;
-
-    fn name(self) -> &'static str {
-        "version"
-    }
-
-    fn column(self) -> revision::Column {
-        revision::Column::Version
-    }
-
-    fn kind(self) -> KeyKind {
-        KeyKind::Int
-    }
-
-    fn value_of(self, row: &revision::Model) -> KeyValue {
-        KeyValue::Int(i64::from(row.version))
+sort_fields! {
+    /// Revisions are listed by version.
+    pub enum RevisionSort for revision (id Version) {
+        Version = "version": Version(version) as Int,
     }
 }
 
@@ -249,7 +229,7 @@ pub async fn revisions<T: Versioned>(
     pagination: &Pagination,
 ) -> Result<Page<Revision>, AppError> {
     let id = readable::<T>(ctx, principal, key).await?;
-    let page = page::fetch(&ctx.db.conn, of::<T>(id), sort, pagination).await?;
+    let page = page::fetch(&ctx.db.conn, of::<T>(id), None, sort, pagination).await?;
     Ok(page.map(|row| Revision {
         version: row.version,
         created_at: row.created_at,

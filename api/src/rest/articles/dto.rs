@@ -300,33 +300,33 @@ writable! {
     }
 }
 
-impl ArticleWrite {
+impl TryFrom<ArticleWrite> for ArticleInput {
+    type Error = AppError;
+
     /// The domain input; a state that is not one of the article states is a 422.
-    pub fn into_input(self) -> Result<ArticleInput, AppError> {
+    fn try_from(w: ArticleWrite) -> Result<Self, AppError> {
         Ok(ArticleInput {
-            id: self.id,
-            slug: self.slug,
-            locale: self.locale,
-            title: self.title,
-            subtitle: self.subtitle,
-            excerpt: self.excerpt,
-            body: self.body,
-            featured_image: self.featured_image.map(|Object(i)| FeaturedImageInput {
+            id: w.id,
+            slug: w.slug,
+            locale: w.locale,
+            title: w.title,
+            subtitle: w.subtitle,
+            excerpt: w.excerpt,
+            body: w.body,
+            featured_image: w.featured_image.map(|Object(i)| FeaturedImageInput {
                 url: i.url,
                 alt: i.alt,
             }),
-            seo: self.seo.map(|Object(s)| SeoInput {
+            seo: w.seo.map(|Object(s)| SeoInput {
                 title: s.title,
                 description: s.description,
                 canonical_url: s.canonical_url,
             }),
-            author_ids: self.author_ids,
-            tag_ids: self.tag_ids,
-            state: self
-                .state
-                .try_map(|name| validate::choice("state", &name))?,
-            published_at: self.published_at,
-            revision_message: self.revision_message,
+            author_ids: w.author_ids,
+            tag_ids: w.tag_ids,
+            state: w.state.try_map(|name| validate::choice("state", &name))?,
+            published_at: w.published_at,
+            revision_message: w.revision_message,
         })
     }
 }

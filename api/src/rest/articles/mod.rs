@@ -12,17 +12,20 @@ pub use dto::{ArticleOut, ArticleWrite, Formats};
 pub use transitions::{list_article_transitions, transition_article};
 
 use super::docs::{
-    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge,
-    PreconditionFailed, ReadParams, Unauthorized, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge, ReadParams,
+    Unauthorized, Unprocessable, UnsupportedMediaType,
 };
+use super::edit::edit_handlers;
 use super::history::history_handlers;
 use super::list::{self, Collection, ReadOptions};
 use super::respond;
-use crate::content::article::{self, Article, ArticleFilter, ArticleSort, Include, Read};
+use crate::content::article::{
+    self, Article, ArticleFilter, ArticleInput, ArticleSort, Include, Read,
+};
 use crate::content::page::Sort;
-use crate::content::{Key, State, validate};
+use crate::content::{Key, Named, State, validate};
 use crate::error::AppError;
-use crate::http::{AppState, Caller, IfMatch, JsonBody, query};
+use crate::http::{AppState, Caller, JsonBody, query};
 
 /// How `/articles` reads its query string.
 pub struct Articles;
@@ -47,14 +50,11 @@ impl Collection for Articles {
             "author" | "author_id" | "author_ids" => filter.authors.push(Key::parse(value, None)),
             "tag" | "tag_id" | "tag_ids" => filter.tags.push(Key::parse(value, None)),
             "locale" => filter.locale = Some(validate::locale(value).map_err(bad)?),
-            "state" => filter
-                .states
-                .push(validate::choice::<State>(name, value).map_err(|_| {
-                    bad(format!(
-                        "must be one of {}",
-                        <State as crate::content::Named>::names()
-                    ))
-                })?),
+            "state" => {
+                let state = State::parse(value);
+                let state = state.ok_or_else(|| bad(format!("must be one of {}", State::names())));
+                filter.states.push(state?);
+            }
             "slug" => filter.slug = Some(value.to_owned()),
             "published_after" | "published_at_gte" => {
                 filter.published_after = Some(list::timestamp(name, value)?);
@@ -235,70 +235,34 @@ pub async fn create_article(
     caller: Caller,
     body: JsonBody<ArticleWrite>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.into_inner().into_input()?;
+    let input = ArticleInput::try_from(body.into_inner())?;
     let article = article::create(&state.ctx, &caller.0, input).await?;
     written(StatusCode::CREATED, Some(location(article.id)), article)
 }
 
-/// Update some fields of an article.
-///
-/// Fields not sent keep their values; `null` clears an optional field.
-/// With `If-Match`, the write happens only if the article is still at that version.
-///
-/// Needs the editor or admin role, or the author role on one's own drafts.
-#[utoipa::path(
-    tag = "articles",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Article id or slug"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
-    request_body = ArticleWrite,
-    responses(
-        (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-    )
-)]
-#[patch("/articles/{id}")]
-pub async fn patch_article(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    if_match: IfMatch,
-    body: JsonBody<ArticleWrite>,
-) -> Result<HttpResponse, AppError> {
-    let input = body.into_inner().into_input()?;
-    let key = Key::parse(&path, None);
-    let article = article::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
-    written(StatusCode::OK, None, article)
-}
-
-/// Replace an article.
-///
-/// Writable fields not sent are cleared (the slug and locale keep their values).
-///
-/// Needs the editor or admin role, or the author role on one's own drafts.
-#[utoipa::path(
-    tag = "articles",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Article id or slug"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on")),
-    request_body = ArticleWrite,
-    responses(
-        (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-    )
-)]
-#[put("/articles/{id}")]
-pub async fn replace_article(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-    if_match: IfMatch,
-    body: JsonBody<ArticleWrite>,
-) -> Result<HttpResponse, AppError> {
-    let input = body.into_inner().into_input()?.replacing();
-    let key = Key::parse(&path, None);
-    let article = article::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
-    written(StatusCode::OK, None, article)
+edit_handlers! {
+    tag: "articles",
+    item: Article,
+    input: ArticleInput,
+    write: ArticleWrite,
+    out: ArticleOut,
+    key: "Article id or slug",
+    path: "/articles/{id}",
+    patch: patch_article [
+        "Update some fields of an article.",
+        "",
+        "Fields not sent keep their values; `null` clears an optional field.",
+        "With `If-Match`, the write happens only if the article is still at that version.",
+        "",
+        "Needs the editor or admin role, or the author role on one's own drafts.",
+    ],
+    replace: replace_article [
+        "Replace an article.",
+        "",
+        "Writable fields not sent are cleared (the slug and locale keep their values).",
+        "",
+        "Needs the editor or admin role, or the author role on one's own drafts.",
+    ],
 }
 
 /// Delete an article.

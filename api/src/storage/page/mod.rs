@@ -3,6 +3,9 @@
 //! the keyset conditions they make are in [`cursor`].
 
 mod cursor;
+mod fields;
+
+pub(crate) use fields::sort_fields;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{NullOrdering, Order};
@@ -235,46 +238,16 @@ impl<T> Page<T> {
     }
 }
 
+/// The rows a deferred page is read from, and the key that picks them.
+pub type Deferred<E> = (Select<E>, <E as EntityTrait>::Column);
+
 /// Runs a list query: counts the matches, then fetches one page in the sort
 /// order (one extra row tells whether a next page exists). Two statements.
+/// For large rows, `deferred` chooses the page as keys first (sorted and
+/// skipped in an index, without reading rows), then reads only its rows
+/// through the deferred select (the rows a key may name, e.g. one copy of
+/// each article); still two statements, the keys being a subquery.
 pub async fn fetch<F, C>(
-    conn: &C,
-    select: Select<F::Entity>,
-    sort: &Sort<F>,
-    page: &Pagination,
-) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
-where
-    F: SortField,
-    C: ConnectionTrait,
-    <F::Entity as EntityTrait>::Model: Send + Sync,
-{
-    fetch_page(conn, select, None, sort, page).await
-}
-
-/// Like [`fetch`] for large rows: the page is first chosen as keys (sorted
-/// and skipped in an index, without reading rows), then only its rows are read
-/// through `rows` (the rows a key may name, e.g. one copy of each article).
-/// Still two statements: the keys are a subquery.
-pub async fn fetch_deferred<F, C>(
-    conn: &C,
-    select: Select<F::Entity>,
-    rows: Select<F::Entity>,
-    key: <F::Entity as EntityTrait>::Column,
-    sort: &Sort<F>,
-    page: &Pagination,
-) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
-where
-    F: SortField,
-    C: ConnectionTrait,
-    <F::Entity as EntityTrait>::Model: Send + Sync,
-{
-    fetch_page(conn, select, Some((rows, key)), sort, page).await
-}
-
-/// The rows a deferred page is read from, and the key that picks them.
-type Deferred<E> = (Select<E>, <E as EntityTrait>::Column);
-
-async fn fetch_page<F, C>(
     conn: &C,
     select: Select<F::Entity>,
     deferred: Option<Deferred<F::Entity>>,

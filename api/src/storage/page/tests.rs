@@ -1,7 +1,5 @@
 //! Sorts and cursors, without a database.
 
-use entities::article;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -9,53 +7,12 @@ use super::cursor::{CursorData, decode_cursor};
 use super::*;
 use uuid::Uuid;
 
-/// A sort over articles' columns, as a content type would define one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ArticleSort {
-    Id,
-    Title,
-    PublishedAt,
-}
-
-impl SortField for ArticleSort {
-    type Entity = article::Entity;
-    const ALL: &'static [Self] = &[Self::Id, Self::Title, Self::PublishedAt];
-    const ID: Self = Self::Id;
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Id => "id",
-            Self::Title => "title",
-            Self::PublishedAt => "published_at",
-        }
-    }
-
-    fn column(self) -> article::Column {
-        match self {
-            Self::Id => article::Column::Id,
-            Self::Title => article::Column::Title,
-            Self::PublishedAt => article::Column::PublishedAt,
-        }
-    }
-
-    fn kind(self) -> KeyKind {
-        match self {
-            Self::Id => KeyKind::Id,
-            Self::Title => KeyKind::Text,
-            Self::PublishedAt => KeyKind::Time,
-        }
-    }
-
-    fn nullable(self) -> bool {
-        self == Self::PublishedAt
-    }
-
-    fn value_of(self, row: &article::Model) -> KeyValue {
-        match self {
-            Self::Id => KeyValue::Text(row.id.to_string()),
-            Self::Title => KeyValue::Text(row.title.clone()),
-            Self::PublishedAt => time_key(row.published_at),
-        }
+sort_fields! {
+    /// A sort over articles' columns, as a content type would define one.
+    enum ArticleSort for article (id Id) {
+        Id = "id": Id(id) as Id,
+        Title = "title": Title(title) as Text,
+        PublishedAt = "published_at": PublishedAt(published_at) as OptionalTime,
     }
 }
 

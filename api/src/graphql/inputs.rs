@@ -1,0 +1,244 @@
+//! Input objects of mutations, and what each becomes in the domain: a
+//! field not given is left alone, `null` clears it.
+
+use async_graphql::{InputObject, Json, MaybeUndefined};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::scalars::Timestamp;
+use super::types::ArticleStateGql;
+use crate::content::Patch;
+use crate::content::article::{ArticleInput, FeaturedImageInput, SeoInput};
+use crate::content::author::AuthorInput;
+use crate::content::tag::TagInput;
+
+pub(super) fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
+    match value {
+        MaybeUndefined::Undefined => Patch::Missing,
+        MaybeUndefined::Null => Patch::Null,
+        MaybeUndefined::Value(value) => Patch::Value(value),
+    }
+}
+
+pub(super) fn given<T>(value: Option<T>) -> Patch<T> {
+    value.into()
+}
+
+/// The picture shown with an article.
+#[derive(InputObject, Debug, Default)]
+pub struct FeaturedImageWrite {
+    /// Absolute http(s) URL.
+    pub url: MaybeUndefined<String>,
+    /// Text alternative.
+    pub alt: MaybeUndefined<String>,
+}
+
+/// Search-engine overrides; in an update, fields not given keep their values.
+#[derive(InputObject, Debug, Default)]
+pub struct SeoWrite {
+    pub title: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub canonical_url: MaybeUndefined<String>,
+}
+
+fn image(value: MaybeUndefined<FeaturedImageWrite>) -> Patch<FeaturedImageInput> {
+    patch(value).map(|i| FeaturedImageInput {
+        url: patch(i.url),
+        alt: patch(i.alt),
+    })
+}
+
+fn seo(value: MaybeUndefined<SeoWrite>) -> Patch<SeoInput> {
+    patch(value).map(|s| SeoInput {
+        title: patch(s.title),
+        description: patch(s.description),
+        canonical_url: patch(s.canonical_url),
+    })
+}
+
+/// A new article.
+#[derive(InputObject, Debug)]
+pub struct CreateArticleInput {
+    /// Generated from the title when absent.
+    pub slug: Option<String>,
+    /// BCP 47; the default locale when absent.
+    pub locale: Option<String>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: Option<String>,
+    /// CommonMark Markdown.
+    pub body: Option<String>,
+    #[graphql(default)]
+    pub featured_image: MaybeUndefined<FeaturedImageWrite>,
+    #[graphql(default)]
+    pub seo: MaybeUndefined<SeoWrite>,
+    /// Credited authors in order; at least one.
+    pub author_ids: Vec<Uuid>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    /// The starting state (imports: editors and admins).
+    pub state: Option<ArticleStateGql>,
+    /// For an article created published: its publication date.
+    pub published_at: Option<Timestamp>,
+    /// A note stored with revision 1.
+    pub revision_message: Option<String>,
+}
+
+/// Changes to an article: fields not given keep their values, `null` clears.
+#[derive(InputObject, Debug, Default)]
+pub struct UpdateArticleInput {
+    pub slug: MaybeUndefined<String>,
+    pub locale: MaybeUndefined<String>,
+    pub title: MaybeUndefined<String>,
+    pub subtitle: MaybeUndefined<String>,
+    pub excerpt: MaybeUndefined<String>,
+    pub body: MaybeUndefined<String>,
+    pub featured_image: MaybeUndefined<FeaturedImageWrite>,
+    pub seo: MaybeUndefined<SeoWrite>,
+    pub author_ids: MaybeUndefined<Vec<Uuid>>,
+    pub tag_ids: MaybeUndefined<Vec<Uuid>>,
+    /// A note stored with the revision this write makes.
+    pub revision_message: Option<String>,
+}
+
+/// A new author.
+#[derive(InputObject, Debug)]
+pub struct CreateAuthorInput {
+    pub slug: Option<String>,
+    pub name: String,
+    pub bio: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    pub website: Option<String>,
+    /// Network name → URL or handle.
+    pub social: Option<Json<Map<String, Value>>>,
+    pub revision_message: Option<String>,
+}
+
+/// Changes to an author: fields not given keep their values, `null` clears.
+#[derive(InputObject, Debug, Default)]
+pub struct UpdateAuthorInput {
+    pub slug: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    pub bio: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub avatar_url: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub social: MaybeUndefined<Json<Map<String, Value>>>,
+    pub revision_message: Option<String>,
+}
+
+/// A new tag.
+#[derive(InputObject, Debug)]
+pub struct CreateTagInput {
+    pub slug: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub revision_message: Option<String>,
+}
+
+/// Changes to a tag: fields not given keep their values, `null` clears.
+#[derive(InputObject, Debug, Default)]
+pub struct UpdateTagInput {
+    pub slug: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub revision_message: Option<String>,
+}
+
+impl From<CreateArticleInput> for ArticleInput {
+    fn from(input: CreateArticleInput) -> Self {
+        Self {
+            id: None,
+            slug: given(input.slug),
+            locale: given(input.locale),
+            title: Patch::Value(input.title),
+            subtitle: given(input.subtitle),
+            excerpt: given(input.excerpt),
+            body: given(input.body),
+            featured_image: image(input.featured_image),
+            seo: seo(input.seo),
+            author_ids: Patch::Value(input.author_ids),
+            tag_ids: given(input.tag_ids),
+            state: given(input.state.map(Into::into)),
+            published_at: given(input.published_at.map(|t| t.0)),
+            revision_message: input.revision_message,
+        }
+    }
+}
+
+impl From<UpdateArticleInput> for ArticleInput {
+    fn from(input: UpdateArticleInput) -> Self {
+        Self {
+            id: None,
+            slug: patch(input.slug),
+            locale: patch(input.locale),
+            title: patch(input.title),
+            subtitle: patch(input.subtitle),
+            excerpt: patch(input.excerpt),
+            body: patch(input.body),
+            featured_image: image(input.featured_image),
+            seo: seo(input.seo),
+            author_ids: patch(input.author_ids),
+            tag_ids: patch(input.tag_ids),
+            state: Patch::Missing,
+            published_at: Patch::Missing,
+            revision_message: input.revision_message,
+        }
+    }
+}
+
+impl From<CreateAuthorInput> for AuthorInput {
+    fn from(input: CreateAuthorInput) -> Self {
+        Self {
+            id: None,
+            slug: given(input.slug),
+            name: Patch::Value(input.name),
+            bio: given(input.bio),
+            email: given(input.email),
+            avatar_url: given(input.avatar_url),
+            website: given(input.website),
+            social: given(input.social.map(|j| j.0)),
+            revision_message: input.revision_message,
+        }
+    }
+}
+
+impl From<UpdateAuthorInput> for AuthorInput {
+    fn from(input: UpdateAuthorInput) -> Self {
+        Self {
+            id: None,
+            slug: patch(input.slug),
+            name: patch(input.name),
+            bio: patch(input.bio),
+            email: patch(input.email),
+            avatar_url: patch(input.avatar_url),
+            website: patch(input.website),
+            social: patch(input.social).map(|j| j.0),
+            revision_message: input.revision_message,
+        }
+    }
+}
+
+impl From<CreateTagInput> for TagInput {
+    fn from(input: CreateTagInput) -> Self {
+        Self {
+            id: None,
+            slug: given(input.slug),
+            name: Patch::Value(input.name),
+            description: given(input.description),
+            revision_message: input.revision_message,
+        }
+    }
+}
+
+impl From<UpdateTagInput> for TagInput {
+    fn from(input: UpdateTagInput) -> Self {
+        Self {
+            id: None,
+            slug: patch(input.slug),
+            name: patch(input.name),
+            description: patch(input.description),
+            revision_message: input.revision_message,
+        }
+    }
+}
