@@ -9,10 +9,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::model::{Article, Include, View};
-use super::query;
+use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, Draft};
-use super::write::replace_links;
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::validate::Errors;

@@ -366,3 +366,49 @@ pub(super) async fn find_any<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| AppError::not_found("article"))
 }
+
+/// Replaces the author and/or tag links of one copy of an article.
+pub(super) async fn replace_links<C: ConnectionTrait>(
+    conn: &C,
+    article_id: Uuid,
+    copy: ArticleCopy,
+    author_ids: Option<&[Uuid]>,
+    tag_ids: Option<&[Uuid]>,
+) -> Result<(), AppError> {
+    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    if let Some(ids) = author_ids {
+        article_author::Entity::delete_many()
+            .filter(article_author::Column::ArticleId.eq(article_id))
+            .filter(article_author::Column::Copy.eq(copy))
+            .exec(conn)
+            .await?;
+        article_author::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
+            article_author::ActiveModel::from(article_author::Model {
+                article_id,
+                copy,
+                author_id: *id,
+                position: position(i),
+            })
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    if let Some(ids) = tag_ids {
+        article_tag::Entity::delete_many()
+            .filter(article_tag::Column::ArticleId.eq(article_id))
+            .filter(article_tag::Column::Copy.eq(copy))
+            .exec(conn)
+            .await?;
+        article_tag::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
+            article_tag::ActiveModel::from(article_tag::Model {
+                article_id,
+                copy,
+                tag_id: *id,
+                position: position(i),
+            })
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}

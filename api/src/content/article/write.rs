@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use entities::types::{ChangeKind, EntityKind};
-use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
+use entities::{article, author as author_row, tag as tag_row};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     Iterable, ModelTrait, QueryFilter, QuerySelect,
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::flow::{self, Step};
 use super::model::{Article, ArticleInput, Include, View};
-use super::query;
+use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft, Resolved};
 use crate::auth::Principal;
@@ -490,50 +490,4 @@ async fn ensure_references<C: ConnectionTrait>(
     ensure_exist::<_, author_row::Entity>(conn, ("author_ids", "author"), authors, author_id)
         .await?;
     ensure_exist::<_, tag_row::Entity>(conn, ("tag_ids", "tag"), tags, tag_row::Column::Id).await
-}
-
-/// Replaces the author and/or tag links of one copy of an article.
-pub(super) async fn replace_links<C: ConnectionTrait>(
-    conn: &C,
-    article_id: Uuid,
-    copy: ArticleCopy,
-    author_ids: Option<&[Uuid]>,
-    tag_ids: Option<&[Uuid]>,
-) -> Result<(), AppError> {
-    let position = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
-    if let Some(ids) = author_ids {
-        article_author::Entity::delete_many()
-            .filter(article_author::Column::ArticleId.eq(article_id))
-            .filter(article_author::Column::Copy.eq(copy))
-            .exec(conn)
-            .await?;
-        article_author::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
-            article_author::ActiveModel::from(article_author::Model {
-                article_id,
-                copy,
-                author_id: *id,
-                position: position(i),
-            })
-        }))
-        .exec_without_returning(conn)
-        .await?;
-    }
-    if let Some(ids) = tag_ids {
-        article_tag::Entity::delete_many()
-            .filter(article_tag::Column::ArticleId.eq(article_id))
-            .filter(article_tag::Column::Copy.eq(copy))
-            .exec(conn)
-            .await?;
-        article_tag::Entity::insert_many(ids.iter().enumerate().map(|(i, id)| {
-            article_tag::ActiveModel::from(article_tag::Model {
-                article_id,
-                copy,
-                tag_id: *id,
-                position: position(i),
-            })
-        }))
-        .exec_without_returning(conn)
-        .await?;
-    }
-    Ok(())
 }
