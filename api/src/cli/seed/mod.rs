@@ -77,8 +77,8 @@ pub async fn run(db: &Db, plan: Plan, progress: impl Fn(u64)) -> Result<(), AppE
     let mut rng = Rng(plan.seed);
     let at = now();
     let mut batch = Batch::default();
-    let authors = make_authors(plan.authors, &mut rng, at, &mut batch);
-    let tags = make_tags(plan.tags, &mut rng, at, &mut batch);
+    let authors = make_authors(plan.authors, &mut rng, at, &mut batch)?;
+    let tags = make_tags(plan.tags, &mut rng, at, &mut batch)?;
     batch.write(db).await?;
     let words = (
         FR_PARAGRAPHS
@@ -101,7 +101,7 @@ pub async fn run(db: &Db, plan: Plan, progress: impl Fn(u64)) -> Result<(), AppE
         let count = ARTICLES_PER_TRANSACTION.min(plan.articles - written);
         let mut batch = Batch::default();
         for n in written..written + count {
-            make_article(n, &mut rng, &cast, &mut batch);
+            make_article(n, &mut rng, &cast, &mut batch)?;
         }
         batch.write(db).await?;
         written += count;
@@ -116,88 +116,96 @@ fn ago(at: DateTime<Utc>, days: i64, rng: &mut Rng) -> DateTime<Utc> {
         - chrono::Duration::seconds(i64::try_from(rng.below(86_400)).unwrap_or(0))
 }
 
-fn make_authors(count: usize, rng: &mut Rng, at: DateTime<Utc>, batch: &mut Batch) -> Vec<Uuid> {
-    (0..count.max(1))
-        .map(|i| {
-            let name = format!(
-                "{} {}",
-                rng.pick(&FIRST_NAMES[..]),
-                rng.pick(&LAST_NAMES[..])
-            );
-            let row = author::Model {
-                id: Uuid::now_v7(),
-                slug: format!("{}-{i}", slug::slugify(&name, "author")),
-                email: Some(format!("auteur{i}@exemple.fr")),
-                name,
-                bio: Some("Journaliste, « plume » du service Société.".to_owned()),
-                avatar_url: None,
-                website: None,
-                social: None,
-                user_id: None,
-                version: 1,
-                created_at: ago(at, 2_000, rng),
-                updated_at: at,
-                created_by: None,
-                updated_by: None,
-            };
-            let snapshot = AuthorSnapshot {
-                slug: row.slug.clone(),
-                name: row.name.clone(),
-                bio: row.bio.clone(),
-                email: row.email.clone(),
-                avatar_url: None,
-                website: None,
-                social: None,
-            };
-            batch.revisions.push(revision_row(
-                EntityKind::Author,
-                row.id,
-                1,
-                &snapshot,
-                row.created_at,
-            ));
-            let id = row.id;
-            batch.authors.push(row);
-            id
-        })
-        .collect()
+fn make_authors(
+    count: usize,
+    rng: &mut Rng,
+    at: DateTime<Utc>,
+    batch: &mut Batch,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut ids = Vec::with_capacity(count.max(1));
+    for i in 0..count.max(1) {
+        let name = format!(
+            "{} {}",
+            rng.pick(&FIRST_NAMES[..]),
+            rng.pick(&LAST_NAMES[..])
+        );
+        let row = author::Model {
+            id: Uuid::now_v7(),
+            slug: format!("{}-{i}", slug::slugify(&name, "author")),
+            email: Some(format!("auteur{i}@exemple.fr")),
+            name,
+            bio: Some("Journaliste, « plume » du service Société.".to_owned()),
+            avatar_url: None,
+            website: None,
+            social: None,
+            user_id: None,
+            version: 1,
+            created_at: ago(at, 2_000, rng),
+            updated_at: at,
+            created_by: None,
+            updated_by: None,
+        };
+        let snapshot = AuthorSnapshot {
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+            bio: row.bio.clone(),
+            email: row.email.clone(),
+            avatar_url: None,
+            website: None,
+            social: None,
+        };
+        batch.revisions.push(revision_row(
+            EntityKind::Author,
+            row.id,
+            1,
+            &snapshot,
+            row.created_at,
+        )?);
+        ids.push(row.id);
+        batch.authors.push(row);
+    }
+    Ok(ids)
 }
 
-fn make_tags(count: usize, rng: &mut Rng, at: DateTime<Utc>, batch: &mut Batch) -> Vec<Uuid> {
-    (0..count.max(1))
-        .map(|i| {
-            let name = match TOPICS.get(i) {
-                Some(topic) => (*topic).to_owned(),
-                None => format!("{} {i}", rng.pick(&TOPICS[..])),
-            };
-            let row = tag::Model {
-                id: Uuid::now_v7(),
-                slug: slug::slugify(&name, "tag"),
-                name,
-                description: None,
-                version: 1,
-                created_at: ago(at, 2_000, rng),
-                updated_at: at,
-                created_by: None,
-                updated_by: None,
-            };
-            let snapshot = TagSnapshot {
-                slug: row.slug.clone(),
-                name: row.name.clone(),
-                description: None,
-            };
-            batch.revisions.push(revision_row(
-                EntityKind::Tag,
-                row.id,
-                1,
-                &snapshot,
-                row.created_at,
-            ));
-            let id = row.id;
-            batch.tags.push(row);
-            id
-        })
-        .collect()
+fn make_tags(
+    count: usize,
+    rng: &mut Rng,
+    at: DateTime<Utc>,
+    batch: &mut Batch,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut ids = Vec::with_capacity(count.max(1));
+    for i in 0..count.max(1) {
+        let name = match TOPICS.get(i) {
+            Some(topic) => (*topic).to_owned(),
+            None => format!("{} {i}", rng.pick(&TOPICS[..])),
+        };
+        let row = tag::Model {
+            id: Uuid::now_v7(),
+            slug: slug::slugify(&name, "tag"),
+            name,
+            description: None,
+            version: 1,
+            created_at: ago(at, 2_000, rng),
+            updated_at: at,
+            created_by: None,
+            updated_by: None,
+        };
+        let snapshot = TagSnapshot {
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+            description: None,
+        };
+        batch.revisions.push(revision_row(
+            EntityKind::Tag,
+            row.id,
+            1,
+            &snapshot,
+            row.created_at,
+        )?);
+        ids.push(row.id);
+        batch.tags.push(row);
+    }
+    Ok(ids)
 }
 
 /// Bulk writing neither waits for commits to reach the disk nor journals
@@ -244,17 +252,19 @@ fn revision_row(
     version: i32,
     snapshot: &impl Serialize,
     at: DateTime<Utc>,
-) -> revision::Model {
-    revision::Model {
+) -> Result<revision::Model, AppError> {
+    let snapshot = serde_json::to_string(snapshot)
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("cannot write a snapshot: {err}")))?;
+    Ok(revision::Model {
         id: Uuid::now_v7(),
         entity,
         entity_id: id,
         version,
-        snapshot: serde_json::to_string(snapshot).unwrap_or_default(),
+        snapshot,
         message: None,
         created_at: at,
         created_by: None,
-    }
+    })
 }
 
 /// Rows written together.
@@ -353,7 +363,12 @@ fn make_text(rng: &mut Rng, cast: &Cast<'_>) -> Text {
 
 /// One article: its versions, revisions, working copy, live copy (when
 /// published) and links, into `batch`.
-fn make_article(n: usize, rng: &mut Rng, cast: &Cast<'_>, batch: &mut Batch) {
+fn make_article(
+    n: usize,
+    rng: &mut Rng,
+    cast: &Cast<'_>,
+    batch: &mut Batch,
+) -> Result<(), AppError> {
     let text = make_text(rng, cast);
     let author_count = 1 + rng.below(3);
     let author_ids = pick(rng, cast.authors, author_count);
@@ -404,9 +419,9 @@ fn make_article(n: usize, rng: &mut Rng, cast: &Cast<'_>, batch: &mut Batch) {
         body: row.body.chars().take(1_200).collect(),
         ..row.clone()
     };
-    push_revision(batch, &first, links, 1, created_at);
+    push_revision(batch, &first, links, 1, created_at)?;
     row.version = 2;
-    push_revision(batch, &row, links, 2, created_at);
+    push_revision(batch, &row, links, 2, created_at)?;
     if state == State::Published {
         row.published_version = Some(2);
         row.published_at = Some(published_at);
@@ -421,7 +436,7 @@ fn make_article(n: usize, rng: &mut Rng, cast: &Cast<'_>, batch: &mut Batch) {
             row.title = format!("{} (mise à jour)", row.title);
             row.state = State::Draft;
             row.updated_at = published_at + chrono::Duration::hours(2);
-            push_revision(batch, &row, links, 3, row.updated_at);
+            push_revision(batch, &row, links, 3, row.updated_at)?;
         }
     }
     if state != State::Draft {
@@ -429,6 +444,7 @@ fn make_article(n: usize, rng: &mut Rng, cast: &Cast<'_>, batch: &mut Batch) {
     }
     push_links(batch, row.id, ArticleCopy::Working, links);
     batch.articles.push(row);
+    Ok(())
 }
 
 fn push_revision(
@@ -437,7 +453,7 @@ fn push_revision(
     (author_ids, tag_ids): (&[Uuid], &[Uuid]),
     version: i32,
     at: DateTime<Utc>,
-) {
+) -> Result<(), AppError> {
     let snapshot = ArticleSnapshot::of(row, author_ids, tag_ids);
     batch.revisions.push(revision_row(
         EntityKind::Article,
@@ -445,7 +461,8 @@ fn push_revision(
         version,
         &snapshot,
         at,
-    ));
+    )?);
+    Ok(())
 }
 
 fn push_links(
