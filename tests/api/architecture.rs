@@ -27,7 +27,7 @@ const RULES: &[Rule] = &[
     Rule {
         module: "config",
         may_import: &[],
-        must_not_name: FRAMEWORKS,
+        must_not_name: &["actix_web", "async_graphql", "utoipa", "sea_orm"],
     },
     Rule {
         module: "storage",

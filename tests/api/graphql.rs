@@ -280,6 +280,9 @@ async fn history_fields_are_for_signed_in_users() {
     assert_eq!(article["bodyText"], "Un corps en Markdown revu.");
     assert_eq!(article["wordCount"], 5);
     assert_eq!(article["revisions"]["totalCount"], 2);
+    let newest = &article["revisions"]["edges"][0]["node"];
+    assert_eq!(newest["version"], 2);
+    assert_eq!(newest["snapshot"]["title"], "Titre révisé", "{newest}");
     assert_eq!(
         article["revision"]["snapshot"]["title"],
         "L'été « GraphQL »"

@@ -8,9 +8,8 @@ use clap::{Parser, Subcommand};
 mod seed;
 
 use crate::app::{self, Application};
-use crate::auth::Role;
 use crate::config::{Config, Secret};
-use crate::content::validate;
+use crate::content::Choice;
 use crate::error::AppError;
 use crate::identity::users;
 use crate::{storage, telemetry};
@@ -182,12 +181,15 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
 /// A domain error as a command-line error: its detail and each field at fault.
 fn failure(err: AppError) -> anyhow::Error {
     let problem = err.problem();
+    if problem.errors.len() < 2 {
+        return anyhow::anyhow!("{}", problem.detail);
+    }
     let fields: Vec<String> = problem
         .errors
         .iter()
         .map(|e| format!("{}: {}", e.field, e.message))
         .collect();
-    anyhow::anyhow!("{} {}", problem.detail, fields.join("; "))
+    anyhow::anyhow!("{}: {}", problem.detail, fields.join("; "))
 }
 
 /// `masthead user create`: the password comes from the first line of standard input.
@@ -198,7 +200,6 @@ async fn create_user(
     config: Config,
 ) -> anyhow::Result<()> {
     telemetry::init(&config);
-    let role = validate::choice::<Role>("role", &role).map_err(failure)?;
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     let password = Secret::new(line.trim_end_matches(['\n', '\r']));
@@ -206,7 +207,7 @@ async fn create_user(
     let input = users::NewUser {
         name: Some(name.unwrap_or_else(|| email.clone())),
         email: Some(email),
-        role: Some(role),
+        role: Some(Choice::parse(&role)),
         password: Some(password),
         author_id: None,
     };

@@ -240,7 +240,15 @@ where
             .await
             .map(|done| done.rows_affected);
         let write = self.write(row, snapshot, note, ChangeKind::Update);
-        history::record_write::<T, _>(conn, written, || self.taken(row), write).await?;
+        let rows = history::record_write::<T, _>(conn, written, || self.taken(row), write).await?;
+        if rows == 0 {
+            // The row is locked by this transaction: it cannot have gone.
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "{} {} went away under its lock",
+                T::KIND,
+                row.id()
+            )));
+        }
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::auth::policy::{Action, Grant, Policy};
 use crate::auth::{KeyKind, Principal};
+use crate::content::Named;
 use crate::error::AppError;
 use crate::storage::{Db, WriteTx};
 
@@ -134,6 +135,39 @@ impl<T> From<Option<T>> for Patch<T> {
     /// A value given or not (never null): the shape of optional create fields.
     fn from(value: Option<T>) -> Self {
         value.map_or(Self::Missing, Self::Value)
+    }
+}
+
+/// A value of a closed set as a client named it: a known value, or a name
+/// outside the set. The domain reports an unknown name with the input's
+/// other problems, after checking who is asking — the same as any other
+/// broken field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice<T> {
+    /// One of the set.
+    Known(T),
+    /// A name that is not.
+    Unknown(String),
+}
+
+impl<T: Named> Choice<T> {
+    /// The value named `name`, or the unknown name.
+    pub fn parse(name: &str) -> Self {
+        T::parse(name).map_or_else(|| Self::Unknown(name.to_owned()), Self::Known)
+    }
+
+    /// The value, when the name was known.
+    pub fn known(&self) -> Option<T> {
+        match self {
+            Self::Known(value) => Some(*value),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+impl<T> From<T> for Choice<T> {
+    fn from(value: T) -> Self {
+        Self::Known(value)
     }
 }
 

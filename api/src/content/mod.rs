@@ -20,5 +20,5 @@ pub mod workflow;
 
 pub use crate::storage::{Key, WriteTx, now, page};
 pub use catalog::{Catalog, NameFilter};
-pub use ctx::{Ctx, Patch, Settings};
+pub use ctx::{Choice, Ctx, Patch, Settings};
 pub use entities::types::{ArticleCopy, ChangeKind, EntityKind, Named, State};

@@ -4,7 +4,7 @@
 use language_tags::LanguageTag;
 use uuid::Uuid;
 
-use crate::content::{Named, Patch};
+use crate::content::Patch;
 use crate::error::{AppError, FieldError};
 
 /// Collected field errors for one input.
@@ -90,12 +90,6 @@ pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), AppError
         Some(expected) if expected != current => Err(AppError::VersionConflict { current }),
         _ => Ok(()),
     }
-}
-
-/// The value of a closed set named `name`, or a 422 for `field` listing the
-/// names it may take.
-pub fn choice<T: Named>(field: &str, name: &str) -> Result<T, AppError> {
-    T::parse(name).ok_or_else(|| AppError::invalid(field, format!("must be one of {}", T::names())))
 }
 
 /// Checks the `id` sent back in a body: none on create, the record's own on update.

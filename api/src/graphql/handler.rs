@@ -146,9 +146,12 @@ fn request_error(err: &AppError) -> HttpResponse {
         .body(error_body(err))
 }
 
-/// A request that ran into an error before its fields: `200` with the error.
+/// A request that ran into an error before its fields (the caller may not
+/// read at all): `200` with a GraphQL answer holding the error.
 fn execution_error(err: &AppError) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(error_body(err))
+    let error = err
+        .extend()
+        .into_server_error(async_graphql::Pos::default());
+    let answer = async_graphql::Response::from_errors(vec![error]);
+    HttpResponse::Ok().json(answer)
 }

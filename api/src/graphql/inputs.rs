@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::scalars::Timestamp;
 use super::types::ArticleStateGql;
-use crate::content::Patch;
 use crate::content::article::{ArticleInput, FeaturedImageInput, SeoInput};
 use crate::content::author::AuthorInput;
 use crate::content::tag::TagInput;
+use crate::content::{Choice, Patch};
 
 pub(super) fn patch<T>(value: MaybeUndefined<T>) -> Patch<T> {
     match value {
@@ -159,7 +159,7 @@ impl From<CreateArticleInput> for ArticleInput {
             seo: seo(input.seo),
             author_ids: Patch::Value(input.author_ids),
             tag_ids: given(input.tag_ids),
-            state: given(input.state.map(Into::into)),
+            state: given(input.state.map(|state| Choice::Known(state.into()))),
             published_at: given(input.published_at.map(|t| t.0)),
             revision_message: input.revision_message,
         }

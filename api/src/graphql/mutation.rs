@@ -131,7 +131,7 @@ impl Mutation {
     ) -> async_graphql::Result<ArticleGql> {
         let r = req(ctx)?;
         let input = TransitionInput {
-            action: Some(action.into()),
+            action: Some(workflow::WorkflowAction::from(action).into()),
             comment,
             publish_at: publish_at.map(|t| t.0),
             unpublish_at: unpublish_at.map(|t| t.0),

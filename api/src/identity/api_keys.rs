@@ -12,6 +12,7 @@ use super::Identity;
 use crate::auth::policy::Action;
 use crate::auth::{KeyKind, Principal, token};
 use crate::config::Secret;
+use crate::content::Choice;
 use crate::content::validate::Errors;
 use crate::error::AppError;
 use crate::storage::now;
@@ -40,7 +41,7 @@ pub struct ApiKey {
 #[derive(Debug, Clone, Default)]
 pub struct NewApiKey {
     pub name: Option<String>,
-    pub kind: Option<KeyKind>,
+    pub kind: Option<Choice<KeyKind>>,
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -94,16 +95,22 @@ pub async fn create(
     let mut errors = Errors::default();
     let name = input.name.unwrap_or_default();
     errors.text("name", &name, 100, true);
-    if input.kind.is_none() {
-        errors.push("kind", "is required");
-    }
+    let kind = match input.kind {
+        None => {
+            errors.push("kind", "is required");
+            None
+        }
+        Some(Choice::Unknown(_)) => {
+            errors.push("kind", "must be delivery or preview");
+            None
+        }
+        Some(Choice::Known(kind)) => Some(kind),
+    };
     if input.expires_at.is_some_and(|at| at <= now()) {
         errors.push("expires_at", "must be in the future");
     }
     errors.finish()?;
-    let kind = input
-        .kind
-        .ok_or_else(|| AppError::invalid("kind", "is required"))?;
+    let kind = kind.ok_or_else(|| AppError::invalid("kind", "is required"))?;
 
     let prefix = match kind {
         KeyKind::Delivery => token::DELIVERY_PREFIX,

@@ -12,8 +12,8 @@ use super::Identity;
 use crate::auth::policy::Action;
 use crate::auth::{Principal, Role, password};
 use crate::config::Secret;
-use crate::content::Patch;
 use crate::content::validate::{Errors, check_email};
+use crate::content::{Choice, Named, Patch};
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, ListQuery, Page};
@@ -39,7 +39,7 @@ pub struct User {
 pub struct NewUser {
     pub email: Option<String>,
     pub name: Option<String>,
-    pub role: Option<Role>,
+    pub role: Option<Choice<Role>>,
     pub password: Option<Secret>,
     pub author_id: Option<Uuid>,
 }
@@ -49,7 +49,7 @@ pub struct NewUser {
 pub struct UserChanges {
     pub email: Patch<String>,
     pub name: Patch<String>,
-    pub role: Patch<Role>,
+    pub role: Patch<Choice<Role>>,
     pub disabled: Patch<bool>,
     pub author_id: Patch<Uuid>,
 }
@@ -132,6 +132,14 @@ async fn load(identity: &Identity, id: Uuid) -> Result<User, AppError> {
     Ok(from_row(row, links.get(&id).copied()))
 }
 
+/// The role a client named, recording a problem for a name that is none.
+fn known_role(role: Choice<Role>, errors: &mut Errors) -> Option<Role> {
+    if role.known().is_none() {
+        errors.push("role", format!("must be one of {}", Role::names()));
+    }
+    role.known()
+}
+
 /// Makes `author_id` the author profile of `user_id` (or none), inside `conn`'s transaction.
 async fn link_author<C: ConnectionTrait>(
     conn: &C,
@@ -180,15 +188,17 @@ pub async fn create_unchecked(
     }
     let name = input.name.unwrap_or_default();
     errors.text("name", &name, 200, true);
-    if input.role.is_none() {
-        errors.push("role", "is required");
-    }
+    let role = match input.role {
+        None => {
+            errors.push("role", "is required");
+            None
+        }
+        Some(role) => known_role(role, &mut errors),
+    };
     let password = input.password.unwrap_or_else(|| Secret::new(""));
     errors.check("password", password::check_strength(password.expose()));
     errors.finish()?;
-    let role = input
-        .role
-        .ok_or_else(|| AppError::invalid("role", "is required"))?;
+    let role = role.ok_or_else(|| AppError::invalid("role", "is required"))?;
 
     let hash = password::hash(password.expose())?;
     let at = now();
@@ -317,13 +327,18 @@ pub async fn update(
     let tx = identity.begin_write().await?;
     let current = find_row(&*tx, id).await?;
     let mut errors = Errors::default();
+    if let Patch::Value(email) = &changes.email {
+        errors.check("email", check_email(email));
+    }
     let email = errors.required("email", changes.email, &current.email);
-    if email != current.email {
-        errors.check("email", check_email(&email));
+    if let Patch::Value(name) = &changes.name {
+        errors.text("name", name, 200, true);
     }
     let name = errors.required("name", changes.name, &current.name);
-    errors.text("name", &name, 200, true);
-    let role = errors.required("role", changes.role, &current.role);
+    let role = changes.role.map(|role| known_role(role, &mut errors));
+    let role = errors
+        .required("role", role, &Some(current.role))
+        .unwrap_or(current.role);
     let disabled = errors.required("disabled", changes.disabled, &current.disabled);
     errors.finish()?;
 
@@ -444,7 +459,7 @@ pub async fn bootstrap_admin(
     let input = NewUser {
         email: Some(email.unwrap_or("admin@masthead.local").to_owned()),
         name: Some("Administrator".to_owned()),
-        role: Some(Role::Admin),
+        role: Some(Role::Admin.into()),
         password,
         author_id: None,
     };

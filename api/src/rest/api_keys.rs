@@ -15,7 +15,7 @@ use super::list::{self, Collection};
 use super::respond;
 use crate::auth::KeyKind;
 use crate::content::page::Sort;
-use crate::content::{Named, validate};
+use crate::content::{Choice, Named};
 use crate::error::AppError;
 use crate::http::{AppState, Caller, JsonBody, query};
 use crate::identity::api_keys::{self, ApiKey, ApiKeyFilter, ApiKeySort, NewApiKey};
@@ -98,16 +98,13 @@ pub struct ApiKeyCreate {
 }
 
 impl ApiKeyCreate {
-    /// The domain input; a kind that is not a key kind is a 422.
-    pub fn into_input(self) -> Result<NewApiKey, AppError> {
-        Ok(NewApiKey {
+    /// The domain input; the domain checks the kind's name.
+    pub fn into_input(self) -> NewApiKey {
+        NewApiKey {
             name: self.name,
-            kind: match self.kind {
-                Some(name) => Some(validate::choice::<KeyKind>("kind", &name)?),
-                None => None,
-            },
+            kind: self.kind.map(|name| Choice::parse(&name)),
             expires_at: self.expires_at,
-        })
+        }
     }
 }
 
@@ -203,7 +200,7 @@ pub async fn create_api_key(
     body: JsonBody<ApiKeyCreate>,
 ) -> Result<HttpResponse, AppError> {
     let (key, secret) =
-        api_keys::create(&state.identity, &caller.0, body.into_inner().into_input()?).await?;
+        api_keys::create(&state.identity, &caller.0, body.into_inner().into_input()).await?;
     let location = format!("/api/v1/api-keys/{}", key.id);
     let created = ApiKeyCreated {
         api_key: ApiKeyOut::from(key),

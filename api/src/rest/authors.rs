@@ -13,7 +13,6 @@ use super::history::history_handlers;
 use super::wire::writable;
 use crate::content::Patch;
 use crate::content::author::{Author, AuthorInput, AuthorSort};
-use crate::error::AppError;
 
 /// An author.
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,11 +115,9 @@ writable! {
     read_only { user_id, version, created_at, updated_at, created_by, updated_by }
 }
 
-impl TryFrom<AuthorWrite> for AuthorInput {
-    type Error = AppError;
-
-    fn try_from(w: AuthorWrite) -> Result<Self, AppError> {
-        Ok(AuthorInput {
+impl From<AuthorWrite> for AuthorInput {
+    fn from(w: AuthorWrite) -> Self {
+        AuthorInput {
             id: w.id,
             slug: w.slug,
             name: w.name,
@@ -130,7 +127,7 @@ impl TryFrom<AuthorWrite> for AuthorInput {
             website: w.website,
             social: w.social,
             revision_message: w.revision_message,
-        })
+        }
     }
 }
 

@@ -156,7 +156,7 @@ macro_rules! catalog_handlers {
             caller: $crate::http::Caller,
             body: $crate::http::JsonBody<$write>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            let input = <$input>::try_from(body.into_inner())?;
+            let input = <$input>::from(body.into_inner());
             let created = <$item as $crate::content::Catalog>::create(&state.ctx, &caller.0, input).await?;
             let location = format!("/api/v1/{}/{}", $name, created.id);
             let version = created.version;

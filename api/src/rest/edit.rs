@@ -3,7 +3,7 @@
 //! that, so one template writes both handlers of each resource.
 
 /// Writes the `PATCH` and `PUT` handlers of a resource. Each write body
-/// converts into the domain input with `TryFrom`; `PUT` then replaces
+/// converts into the domain input with `From`; `PUT` then replaces
 /// (`input.replacing()`). The documentation lines are given whole: the
 /// OpenAPI generator reads `#[doc]` strings, not macros that would build them.
 macro_rules! edit_handlers {
@@ -50,7 +50,7 @@ macro_rules! edit_handlers {
             if_match: $crate::http::IfMatch,
             body: $crate::http::JsonBody<$write>,
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
-            let mut input = <$input>::try_from(body.into_inner())?;
+            let mut input = <$input>::from(body.into_inner());
             if $replacing {
                 input = input.replacing();
             }

@@ -12,7 +12,6 @@ use super::history::history_handlers;
 use super::wire::writable;
 use crate::content::Patch;
 use crate::content::tag::{Tag, TagInput, TagSort};
-use crate::error::AppError;
 
 /// A tag.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,17 +86,15 @@ writable! {
     read_only { version, created_at, updated_at, created_by, updated_by, article_count }
 }
 
-impl TryFrom<TagWrite> for TagInput {
-    type Error = AppError;
-
-    fn try_from(w: TagWrite) -> Result<Self, AppError> {
-        Ok(TagInput {
+impl From<TagWrite> for TagInput {
+    fn from(w: TagWrite) -> Self {
+        TagInput {
             id: w.id,
             slug: w.slug,
             name: w.name,
             description: w.description,
             revision_message: w.revision_message,
-        })
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use super::wire::writable;
 use crate::auth::Role;
 use crate::config::Secret;
 use crate::content::page::Sort;
-use crate::content::{Named, Patch, validate};
+use crate::content::{Choice, Named, Patch, validate};
 use crate::error::AppError;
 use crate::http::{AppState, Caller, JsonBody, query};
 use crate::identity::users::{self, NewUser, User, UserChanges, UserFilter, UserSort};
@@ -113,18 +113,15 @@ pub struct UserCreate {
 }
 
 impl UserCreate {
-    /// The domain input; a role that is not one of the roles is a 422.
-    pub fn into_input(self) -> Result<NewUser, AppError> {
-        Ok(NewUser {
+    /// The domain input; the domain checks the role's name.
+    pub fn into_input(self) -> NewUser {
+        NewUser {
             email: self.email,
             name: self.name,
-            role: match self.role {
-                Some(name) => Some(validate::choice::<Role>("role", &name)?),
-                None => None,
-            },
+            role: self.role.map(|name| Choice::parse(&name)),
             password: self.password,
             author_id: self.author_id,
-        })
+        }
     }
 }
 
@@ -162,7 +159,7 @@ impl UserPatch {
         Ok(UserChanges {
             email: self.email,
             name: self.name,
-            role: self.role.try_map(|name| validate::choice("role", &name))?,
+            role: self.role.map(|name| Choice::parse(&name)),
             disabled: self.disabled,
             author_id: self.author_id,
         })
@@ -262,7 +259,7 @@ pub async fn create_user(
     caller: Caller,
     body: JsonBody<UserCreate>,
 ) -> Result<HttpResponse, AppError> {
-    let user = users::create(&state.identity, &caller.0, body.into_inner().into_input()?).await?;
+    let user = users::create(&state.identity, &caller.0, body.into_inner().into_input()).await?;
     let location = format!("/api/v1/users/{}", user.id);
     let version = user.version;
     respond::written(

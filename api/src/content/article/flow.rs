@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
-use crate::content::{ArticleCopy, Ctx, Key, Named, State, now};
+use crate::content::{ArticleCopy, Choice, Ctx, Key, Named, State, now};
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, Page, Pagination, Sort};
@@ -48,7 +48,7 @@ pub struct Transition {
 /// A workflow request.
 #[derive(Debug, Clone, Default)]
 pub struct TransitionInput {
-    pub action: Option<WorkflowAction>,
+    pub action: Option<Choice<WorkflowAction>>,
     pub comment: Option<String>,
     /// For `schedule`: when to publish.
     pub publish_at: Option<DateTime<Utc>>,
@@ -234,8 +234,16 @@ pub async fn transition(
     key: &Key,
     input: TransitionInput,
 ) -> Result<Article, AppError> {
-    let Some(action) = input.action else {
-        return Err(AppError::invalid("action", "is required"));
+    let action = match &input.action {
+        None => return Err(AppError::invalid("action", "is required")),
+        Some(Choice::Unknown(_)) => {
+            let names = WorkflowAction::names();
+            return Err(AppError::invalid(
+                "action",
+                format!("must be one of {names}"),
+            ));
+        }
+        Some(Choice::Known(action)) => *action,
     };
     let grant = ctx.require(
         principal,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::content::author::Author;
 use crate::content::page::{self, Direction};
 use crate::content::tag::Tag;
-use crate::content::{ArticleCopy, Key, Patch, State, text};
+use crate::content::{ArticleCopy, Choice, Key, Patch, State, text};
 use crate::storage::page::sort_fields;
 
 /// The picture shown with an article.
@@ -102,7 +102,7 @@ pub struct ArticleInput {
     pub seo: Patch<SeoInput>,
     pub author_ids: Patch<Vec<Uuid>>,
     pub tag_ids: Patch<Vec<Uuid>>,
-    pub state: Patch<State>,
+    pub state: Patch<Choice<State>>,
     pub published_at: Patch<DateTime<Utc>>,
     /// A note stored with the revision this write makes.
     pub revision_message: Option<String>,

@@ -18,9 +18,9 @@ const BATCH: u64 = 20;
 
 /// Publishes the scheduled articles whose time has come and takes down the
 /// live ones whose `unpublish_at` has passed. Safe with several processes on
-/// one PostgreSQL: each due row is claimed with `FOR UPDATE SKIP LOCKED` and
-/// checked again under the lock, so exactly one process acts on it. On
-/// SQLite the writer slot makes the claim. Returns how many articles changed.
+/// one PostgreSQL: each due row is claimed with `FOR UPDATE SKIP LOCKED`,
+/// and PostgreSQL checks the due conditions again on the row it locks, so
+/// exactly one process acts on it. On SQLite the writer slot makes the claim. Returns how many articles changed.
 pub async fn run_schedule(ctx: &Ctx) -> Result<usize, AppError> {
     Ok(publish_due(ctx).await? + take_down_due(ctx).await?)
 }

@@ -220,7 +220,7 @@ async fn readable<T: Versioned>(
     T::locate(ctx, key).await
 }
 
-/// A page of an entity's revisions, without their content (signed-in users).
+/// A page of an entity's revisions with their content (signed-in users).
 pub async fn revisions<T: Versioned>(
     ctx: &Ctx,
     principal: &Principal,
@@ -230,14 +230,7 @@ pub async fn revisions<T: Versioned>(
 ) -> Result<Page<Revision>, AppError> {
     let id = readable::<T>(ctx, principal, key).await?;
     let page = page::fetch(&ctx.db.conn, of::<T>(id), None, sort, pagination).await?;
-    Ok(page.map(|row| Revision {
-        version: row.version,
-        created_at: row.created_at,
-        created_by: row.created_by,
-        message: row.message,
-        // Lists leave the content out; read one revision to get it.
-        snapshot: Map::new(),
-    }))
+    page.try_map(revision_of::<T>)
 }
 
 /// One revision of an entity, with its content (signed-in users).

@@ -10,9 +10,7 @@ use uuid::Uuid;
 use crate::content::article::{
     Article, ArticleInput, FeaturedImageInput, SeoInput, Transition, TransitionInput,
 };
-use crate::content::workflow::WorkflowAction;
-use crate::content::{Named, Patch, State, text, validate};
-use crate::error::AppError;
+use crate::content::{Choice, Named, Patch, State, text};
 use crate::http::Object;
 use crate::rest::authors::AuthorOut;
 use crate::rest::tags::TagOut;
@@ -300,12 +298,10 @@ writable! {
     }
 }
 
-impl TryFrom<ArticleWrite> for ArticleInput {
-    type Error = AppError;
-
-    /// The domain input; a state that is not one of the article states is a 422.
-    fn try_from(w: ArticleWrite) -> Result<Self, AppError> {
-        Ok(ArticleInput {
+impl From<ArticleWrite> for ArticleInput {
+    /// The domain input; the domain checks the state's name.
+    fn from(w: ArticleWrite) -> Self {
+        ArticleInput {
             id: w.id,
             slug: w.slug,
             locale: w.locale,
@@ -324,10 +320,10 @@ impl TryFrom<ArticleWrite> for ArticleInput {
             }),
             author_ids: w.author_ids,
             tag_ids: w.tag_ids,
-            state: w.state.try_map(|name| validate::choice("state", &name))?,
+            state: w.state.map(|name| Choice::parse(&name)),
             published_at: w.published_at,
             revision_message: w.revision_message,
-        })
+        }
     }
 }
 
@@ -348,18 +344,15 @@ pub struct TransitionRequest {
 }
 
 impl TransitionRequest {
-    /// The domain input; an action that is not a workflow action is a 422.
-    pub fn into_input(self) -> Result<TransitionInput, AppError> {
-        Ok(TransitionInput {
-            action: match self.action {
-                Some(name) => Some(validate::choice::<WorkflowAction>("action", &name)?),
-                None => None,
-            },
+    /// The domain input; the domain checks the action's name.
+    pub fn into_input(self) -> TransitionInput {
+        TransitionInput {
+            action: self.action.map(|name| Choice::parse(&name)),
             comment: self.comment,
             publish_at: self.publish_at,
             unpublish_at: self.unpublish_at,
             published_at: self.published_at,
-        })
+        }
     }
 }
 

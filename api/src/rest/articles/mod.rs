@@ -235,7 +235,7 @@ pub async fn create_article(
     caller: Caller,
     body: JsonBody<ArticleWrite>,
 ) -> Result<HttpResponse, AppError> {
-    let input = ArticleInput::try_from(body.into_inner())?;
+    let input = ArticleInput::from(body.into_inner());
     let article = article::create(&state.ctx, &caller.0, input).await?;
     written(StatusCode::CREATED, Some(location(article.id)), article)
 }

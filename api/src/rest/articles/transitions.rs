@@ -42,7 +42,7 @@ pub async fn transition_article(
     body: JsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let key = Key::parse(&path, None);
-    let input = body.into_inner().into_input()?;
+    let input = body.into_inner().into_input();
     let moved = article::transition(&state.ctx, &caller.0, &key, input).await?;
     written(actix_web::http::StatusCode::OK, None, moved)
 }

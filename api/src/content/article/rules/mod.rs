@@ -14,7 +14,7 @@ use super::model::{Article, ArticleInput, FeaturedImage, FeaturedImageInput, Seo
 use crate::auth::Principal;
 use crate::auth::policy::Grant;
 use crate::content::validate::{self, Errors};
-use crate::content::{ArticleCopy, Patch, State, now, slug, text};
+use crate::content::{ArticleCopy, Choice, Patch, State, now, slug, text};
 use crate::error::AppError;
 
 /// Longest title, in characters.
@@ -189,11 +189,8 @@ fn resolve_state(
     errors: &mut Errors,
 ) -> (State, Option<DateTime<Utc>>) {
     if let Some(current) = current {
-        if input
-            .state
-            .value()
-            .is_some_and(|state| *state != current.state)
-        {
+        let sent = input.state.value();
+        if sent.is_some_and(|state| state.known() != Some(current.state)) {
             errors.push(
                 "state",
                 "is changed through the workflow, not by editing the article",
@@ -202,15 +199,22 @@ fn resolve_state(
         // Read-only once the article exists: the workflow sets it.
         return (current.state, current.published_at);
     }
-    let state = match input.state {
-        Patch::Value(State::Scheduled) => {
+    let state = match &input.state {
+        Patch::Value(Choice::Known(State::Scheduled)) => {
             errors.push(
                 "state",
                 "an article is scheduled through the workflow, not created scheduled",
             );
             State::Draft
         }
-        Patch::Value(state) => state,
+        Patch::Value(Choice::Known(state)) => *state,
+        Patch::Value(Choice::Unknown(_)) => {
+            errors.push(
+                "state",
+                "must be one of draft, in_review, approved, published, archived",
+            );
+            State::Draft
+        }
         _ => State::Draft,
     };
     let published_at = match (&input.published_at, state) {

@@ -51,7 +51,7 @@ fn every_broken_field_is_listed_at_once() {
             ..SeoInput::default()
         }),
         tag_ids: Patch::Value(vec![author, author]),
-        state: Patch::Value(State::Scheduled),
+        state: Patch::Value(Choice::Known(State::Scheduled)),
         ..input(" ", vec![author])
     };
     let err = resolve("fr", &bad, None).unwrap_err();
@@ -73,7 +73,7 @@ fn every_broken_field_is_listed_at_once() {
 fn state_and_publication_date_are_given_on_create_only() {
     let author = Uuid::now_v7();
     let imported = ArticleInput {
-        state: Patch::Value(State::Published),
+        state: Patch::Value(State::Published.into()),
         ..input("Archive", vec![author])
     };
     let fields = resolve("en", &imported, None).unwrap();
@@ -142,4 +142,27 @@ fn a_snapshot_restores_every_field() {
     assert_eq!(input.featured_image.value(), None);
     assert_eq!(input.author_ids, Patch::Value(vec![author]));
     assert!(serde_json::from_str::<ArticleSnapshot>(r#"{"slug":"x"}"#).is_err());
+}
+
+#[test]
+fn an_unknown_state_name_is_a_field_error_with_the_others() {
+    let author = Uuid::now_v7();
+    let named = |name: &str| ArticleInput {
+        state: Patch::Value(Choice::parse(name)),
+        ..input("", vec![author])
+    };
+    let err = resolve("fr", &named("live"), None).unwrap_err();
+    assert_eq!(fields_of(err), ["title", "state"]);
+    let current = article(State::Draft, vec![author]);
+    let edit = ArticleInput {
+        state: Patch::Value(Choice::parse("live")),
+        ..ArticleInput::default()
+    };
+    let err = resolve("fr", &edit, Some(&current)).unwrap_err();
+    assert_eq!(fields_of(err), ["state"]);
+    let same = ArticleInput {
+        state: Patch::Value(Choice::parse("draft")),
+        ..ArticleInput::default()
+    };
+    assert!(resolve("fr", &same, Some(&current)).is_ok());
 }
