@@ -156,6 +156,22 @@ fn each_layer_imports_only_the_layers_below_it() {
 }
 
 #[test]
+fn top_level_modules_name_their_neighbours_through_the_crate() {
+    // `super::` in `content/mod.rs` or `error.rs` is the crate root: an
+    // import that way would pass the rule above unseen.
+    for path in files(Path::new(SOURCE)) {
+        let relative = path.strip_prefix(SOURCE).unwrap();
+        let depth = relative.components().count();
+        let top = depth == 1 || (depth == 2 && relative.ends_with("mod.rs"));
+        assert!(
+            !top || !code(&path).contains("super::"),
+            "{} reaches the crate root through super::; write crate::",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn every_module_has_a_rule_or_is_the_top() {
     let top = ["app", "cli", "lib", "main", "telemetry"];
     for path in files(Path::new(SOURCE)) {
