@@ -105,6 +105,19 @@ pub struct Config {
     /// Answers to public reads kept in memory while content is unchanged; 0 keeps none.
     #[arg(long, env = "MASTHEAD_CACHE_ENTRIES", default_value_t = 2000)]
     pub cache_entries: usize,
+    /// `max-age` of public answers' `Cache-Control`, in seconds (browsers).
+    #[arg(long, env = "MASTHEAD_PUBLIC_MAX_AGE", default_value_t = 0)]
+    pub public_max_age: u32,
+    /// `s-maxage` of public answers' `Cache-Control`, in seconds (CDNs and proxies).
+    #[arg(long, env = "MASTHEAD_PUBLIC_S_MAXAGE", default_value_t = 0)]
+    pub public_s_maxage: u32,
+    /// `stale-while-revalidate` of public answers' `Cache-Control`, in seconds.
+    #[arg(
+        long,
+        env = "MASTHEAD_PUBLIC_STALE_WHILE_REVALIDATE",
+        default_value_t = 0
+    )]
+    pub public_stale_while_revalidate: u32,
     /// Whether GraphQL answers introspection queries.
     #[arg(long, env = "MASTHEAD_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
@@ -147,6 +160,9 @@ impl Default for Config {
             admin_password: None,
             scheduler_interval_ms: 1000,
             cache_entries: 2000,
+            public_max_age: 0,
+            public_s_maxage: 0,
+            public_stale_while_revalidate: 0,
             graphql_introspection: true,
             graphql_max_depth: 16,
             graphql_max_complexity: 5000,
@@ -156,6 +172,14 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The `Cache-Control` of answers every public reader shares.
+    pub fn public_cache_control(&self) -> String {
+        format!(
+            "public, max-age={}, s-maxage={}, stale-while-revalidate={}",
+            self.public_max_age, self.public_s_maxage, self.public_stale_while_revalidate
+        )
+    }
+
     /// The database URL in effect: the configured one, or the embedded SQLite file.
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {

@@ -144,6 +144,24 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// What an event of the change feed says happened: the second half of
+    /// its type (`article.published`).
+    pub enum EventVerb {
+        Created = "created",
+        Updated = "updated",
+        Deleted = "deleted",
+        /// Back from deletion.
+        Restored = "restored",
+        /// Removed with its history.
+        Purged = "purged",
+        Published = "published",
+        Unpublished = "unpublished",
+        Scheduled = "scheduled",
+        Archived = "archived",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

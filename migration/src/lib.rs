@@ -12,6 +12,7 @@ mod m20261126_000001_content;
 mod m20261126_000002_access;
 mod m20261126_000003_history;
 mod m20261126_000004_changes;
+mod m20261130_000005_events;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_access::Migration),
             Box::new(m20261126_000003_history::Migration),
             Box::new(m20261126_000004_changes::Migration),
+            Box::new(m20261130_000005_events::Migration),
         ]
     }
 }

@@ -471,7 +471,7 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
     let response = send(app.anonymous(Method::GET, path)).await;
     assert_eq!(
         header(&response, "cache-control").as_deref(),
-        Some("public, max-age=0, must-revalidate")
+        Some("public, max-age=0, s-maxage=0, stale-while-revalidate=0")
     );
     let second = expect_json(response, 200).await;
     assert_eq!(
@@ -494,7 +494,7 @@ async fn public_answers_are_shared_until_content_changes_anywhere() {
         Some("private, no-cache")
     );
 
-    // Any write — here, an edit then a republication — shows at once.
+    // A public change — a republication, a renamed author — shows at once.
     let item = format!("/api/v1/articles/{}", id_of(&article));
     app.patch(&item, &json!({"title": "Après"})).await;
     let unchanged = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;

@@ -21,6 +21,7 @@ mod articles;
 mod authors_and_tags;
 mod drift;
 mod errors;
+mod feed;
 mod graphql;
 mod graphql_docs;
 mod listing;

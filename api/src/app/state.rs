@@ -46,7 +46,11 @@ impl AppState {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let (ctx, identity) = open(&config).await?;
         bootstrap_admin(&identity, &config).await?;
-        let cache = ResponseCache::new(config.cache_entries, 1024 * 1024);
+        let cache = ResponseCache::new(
+            config.cache_entries,
+            1024 * 1024,
+            config.public_cache_control(),
+        );
         Ok(Self {
             ctx,
             identity,

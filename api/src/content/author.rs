@@ -275,6 +275,7 @@ pub async fn load_many<C: ConnectionTrait>(
 impl Versioned for Author {
     const KIND: EntityKind = EntityKind::Author;
     const EDIT: Action = Action::EditAuthorsAndTags;
+    const LIVE_WRITES: bool = true;
     type Snapshot = AuthorSnapshot;
     type Input = AuthorInput;
 
@@ -405,7 +406,7 @@ impl Catalog for Author {
         let what =
             |n| format!("the author is credited on {n} article(s); remove those credits first");
         TABLE
-            .delete_unused::<Author, _, _>(&*tx, key, credits, what)
+            .delete_unused::<Author, _, _>(&*tx, (key, principal.user_id()), credits, what)
             .await?;
         tx.commit().await
     }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use entities::types::ChangeKind;
+use entities::types::{ChangeKind, EventVerb};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, Select,
@@ -17,7 +17,7 @@ use super::{Ctx, Key, slug};
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::storage::page::{Direction, ListQuery, Page, Sort, SortField, sort_fields};
-use crate::storage::{Slugged, contains_ci, record_change};
+use crate::storage::{Event, Slugged, contains_ci, record_event};
 
 /// Declares the sort fields of the catalogue types, which sort alike.
 macro_rules! catalog_sorts {
@@ -252,13 +252,14 @@ where
         Ok(())
     }
 
-    /// Deletes the row `key` names when `uses` (the links that point at it)
-    /// finds none; else a 409 saying `what` they are. Either copy of an
-    /// article counts, so no article changes behind its editors' backs.
+    /// Deletes the row `key` names (for user `who`) when `uses` (the links
+    /// that point at it) finds none; else a 409 saying `what` they are.
+    /// Either copy of an article counts, so no article changes behind its
+    /// editors' backs.
     pub async fn delete_unused<T: Versioned, L, C>(
         &self,
         conn: &C,
-        key: &Key,
+        (key, who): (&Key, Option<Uuid>),
         uses: impl FnOnce(Uuid) -> Select<L>,
         what: impl FnOnce(u64) -> String,
     ) -> Result<(), AppError>
@@ -279,8 +280,17 @@ where
             .filter(self.store.id.eq(row.id()))
             .exec(conn)
             .await?;
-        let (id, version) = (row.id(), row.version());
-        record_change(conn, T::KIND, id, ChangeKind::Delete, version).await
+        let event = Event {
+            entity: T::KIND,
+            id: row.id(),
+            action: ChangeKind::Delete,
+            verb: EventVerb::Deleted,
+            version: row.version(),
+            locale: None,
+            actor: who,
+            public: T::LIVE_WRITES,
+        };
+        record_event(conn, event).await
     }
 
     fn write<'a, S>(
@@ -297,6 +307,7 @@ where
             message: note.message,
             who: note.who,
             change,
+            locale: None,
         }
     }
 

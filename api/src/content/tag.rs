@@ -191,6 +191,7 @@ async fn published_counts<C: ConnectionTrait>(
 impl Versioned for Tag {
     const KIND: EntityKind = EntityKind::Tag;
     const EDIT: Action = Action::EditAuthorsAndTags;
+    const LIVE_WRITES: bool = true;
     type Snapshot = TagSnapshot;
     type Input = TagInput;
 
@@ -314,7 +315,7 @@ impl Catalog for Tag {
         let uses = |id| article_tag::Entity::find().filter(article_tag::Column::TagId.eq(id));
         let what = |n| format!("the tag is used by {n} article(s); remove it from them first");
         TABLE
-            .delete_unused::<Tag, _, _>(&*tx, key, uses, what)
+            .delete_unused::<Tag, _, _>(&*tx, (key, principal.user_id()), uses, what)
             .await?;
         tx.commit().await
     }

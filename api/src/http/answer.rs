@@ -43,6 +43,41 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
         .any(|candidate| candidate == etag || candidate == "*")
 }
 
+/// The `Cache-Control` of answers made for one caller.
+pub const PRIVATE: &str = "private, no-cache";
+
+/// The longest list of content keys an answer names one by one (CDNs take
+/// 16 KiB of them at most).
+pub const MAX_KEYS_BYTES: usize = 8 * 1024;
+
+/// The content an answer shows, by name: its collections (`articles`)
+/// first, then each entity (`article:{id}`, `author:{id}`, `tag:{id}`),
+/// each once. A webhook names the same entities, so a CDN can purge
+/// exactly the answers an event changed.
+#[derive(Debug, Default, Clone)]
+pub struct ContentKeys {
+    names: Vec<String>,
+    collections: usize,
+}
+
+impl ContentKeys {
+    /// The keys of an answer from `collection` (`articles`).
+    pub fn of(collection: &str) -> Self {
+        Self {
+            names: vec![collection.to_owned()],
+            collections: 1,
+        }
+    }
+
+    /// Adds entity `id` of `kind` (`article`), unless named already.
+    pub fn add(&mut self, kind: impl std::fmt::Display, id: impl std::fmt::Display) {
+        let name = format!("{kind}:{id}");
+        if !self.names[self.collections..].contains(&name) {
+            self.names.push(name);
+        }
+    }
+}
+
 /// A rendered answer: the JSON body and the headers that go with it (ETag,
 /// counts, links). It can be answered now, and kept to answer again.
 #[derive(Debug, Clone)]
@@ -69,28 +104,41 @@ impl Rendered {
             .map(|(_, value)| value.as_str())
     }
 
-    /// `200` with the body, or `304` when `If-None-Match` names its ETag.
-    /// Answers shared by every public reader may be stored by caches, which
-    /// must revalidate them; others are private.
-    pub fn respond(&self, req: &HttpRequest, shared: bool) -> HttpResponse {
-        let cache_control = if shared {
-            "public, max-age=0, must-revalidate"
+    /// Adds the names of the content the answer shows, for caches on the
+    /// way that purge by them (`Surrogate-Key`, space-separated, and
+    /// `Cache-Tag`, comma-separated). Past [`MAX_KEYS_BYTES`] only the
+    /// collection names are kept: purging one of those empties the answer too.
+    #[must_use]
+    pub fn keyed(mut self, keys: &ContentKeys) -> Self {
+        if keys.names.is_empty() {
+            return self;
+        }
+        let names = if keys.names.iter().map(|k| k.len() + 1).sum::<usize>() > MAX_KEYS_BYTES {
+            &keys.names[..keys.collections]
         } else {
-            "private, no-cache"
+            &keys.names[..]
         };
+        self.headers.push(("surrogate-key", names.join(" ")));
+        self.headers.push(("cache-tag", names.join(",")));
+        self
+    }
+
+    /// `200` with the body, or `304` when `If-None-Match` names its ETag,
+    /// with the `Cache-Control` given: [`PRIVATE`], or the one of answers
+    /// every public reader shares.
+    pub fn respond(&self, req: &HttpRequest, cache_control: &str) -> HttpResponse {
         if let Some(etag) = self.etag()
             && not_modified(req, etag)
         {
             return HttpResponse::NotModified()
                 .insert_header((header::ETAG, etag.to_owned()))
-                .insert_header((header::CACHE_CONTROL, cache_control))
+                .insert_header((header::CACHE_CONTROL, cache_control.to_owned()))
                 .finish();
         }
         let mut response = self.plain(StatusCode::OK);
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static(cache_control),
-        );
+        if let Ok(value) = header::HeaderValue::from_str(cache_control) {
+            response.headers_mut().insert(header::CACHE_CONTROL, value);
+        }
         response
     }
 
@@ -168,5 +216,37 @@ mod tests {
         ] {
             assert_eq!(version_of_etag(foreign), None, "{foreign}");
         }
+    }
+
+    fn header<'a>(answer: &'a Rendered, name: &str) -> Option<&'a str> {
+        answer
+            .headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn content_keys_name_each_entity_once_within_the_limit() {
+        let mut keys = ContentKeys::of("articles");
+        keys.add("article", 1);
+        keys.add("tag", 7);
+        keys.add("tag", 7);
+        let answer = Rendered::json("[]").keyed(&keys);
+        assert_eq!(
+            header(&answer, "surrogate-key"),
+            Some("articles article:1 tag:7")
+        );
+        assert_eq!(
+            header(&answer, "cache-tag"),
+            Some("articles,article:1,tag:7")
+        );
+
+        let mut many = ContentKeys::of("articles");
+        for id in 0..1000 {
+            many.add("article", format!("0195a1b2-0000-7000-8000-{id:012}"));
+        }
+        let answer = Rendered::json("[]").keyed(&many);
+        assert_eq!(header(&answer, "surrogate-key"), Some("articles"));
     }
 }

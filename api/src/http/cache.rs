@@ -5,9 +5,11 @@
 //! generation is unchanged — checked on every request against the database,
 //! so writes by any process show at once. When an answer is missing, the
 //! first request for it makes it and the others asking for the same one wait
-//! for it (single flight), instead of all making it at once.
+//! for it (single flight), instead of all making it at once. Only public
+//! events move the generation: draft work leaves these answers alone.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::web::Bytes;
@@ -50,6 +52,7 @@ pub async fn serve_public(
     let key = key();
     let filling = match state.cache.lookup(&key, generation).await {
         Lookup::Hit(hit) => {
+            state.cache.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(Served {
                 answer: Rendered {
                     body: hit.body,
@@ -60,6 +63,7 @@ pub async fn serve_public(
         }
         Lookup::Miss(filling) => filling,
     };
+    state.cache.misses.fetch_add(1, Ordering::Relaxed);
     let (answer, keep) = make().await?;
     if keep {
         state.cache.put(
@@ -97,6 +101,12 @@ pub struct ResponseCache {
     filling: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     max_entries: usize,
     max_body_bytes: usize,
+    /// The `Cache-Control` of shared answers.
+    control: String,
+    /// Public answers served from memory (exported by `/metrics`).
+    hits: AtomicU64,
+    /// Public answers that had to be made.
+    misses: AtomicU64,
 }
 
 /// What [`ResponseCache::lookup`] found.
@@ -129,14 +139,31 @@ impl Drop for Filling {
 }
 
 impl ResponseCache {
-    /// A cache of at most `max_entries` answers of at most `max_body_bytes` each.
-    pub fn new(max_entries: usize, max_body_bytes: usize) -> Self {
+    /// A cache of at most `max_entries` answers of at most `max_body_bytes`
+    /// each; shared answers go out with the `Cache-Control` `control`.
+    pub fn new(max_entries: usize, max_body_bytes: usize, control: String) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
             filling: Arc::default(),
             max_entries,
             max_body_bytes,
+            control,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
+    }
+
+    /// The `Cache-Control` of answers every public reader shares.
+    pub fn control(&self) -> &str {
+        &self.control
+    }
+
+    /// Public answers served from memory, and made, since start.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// False when configured to keep nothing.

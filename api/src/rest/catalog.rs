@@ -97,9 +97,13 @@ macro_rules! catalog_handlers {
                 $crate::rest::list::list_request::<$collection>(req.query_string(), Some(|f| &mut f.ids))?;
             $crate::rest::respond::public(&state, &caller.0, &req, async || {
                 let page = <$item as $crate::content::Catalog>::list(&state.ctx, &caller.0, &request.query)
-                    .await?
-                    .map(<$out>::from);
-                $crate::rest::respond::render_list(&req, &page, request.answer())
+                    .await?;
+                let mut keys = $crate::http::answer::ContentKeys::of(<$collection as $crate::rest::list::Collection>::NAME);
+                for found in &page.items {
+                    keys.add(<$item as $crate::content::history::Versioned>::KIND, found.id);
+                }
+                let page = page.map(<$out>::from);
+                Ok($crate::rest::respond::render_list(&req, &page, request.answer())?.keyed(&keys))
             })
             .await
         }
@@ -128,8 +132,11 @@ macro_rules! catalog_handlers {
             let key = $crate::content::Key::parse(&path, None);
             $crate::rest::respond::public(&state, &caller.0, &req, async || {
                 let found = <$item as $crate::content::Catalog>::get(&state.ctx, &caller.0, &key).await?;
+                let mut keys = $crate::http::answer::ContentKeys::of(<$collection as $crate::rest::list::Collection>::NAME);
+                keys.add(<$item as $crate::content::history::Versioned>::KIND, found.id);
                 let version = found.version;
-                $crate::rest::respond::render_entity(version, &<$out>::from(found), options.fields.as_deref())
+                let rendered = $crate::rest::respond::render_entity(version, &<$out>::from(found), options.fields.as_deref())?;
+                Ok(rendered.keyed(&keys))
             })
             .await
         }

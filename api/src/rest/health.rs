@@ -37,15 +37,24 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let (hits, misses) = state.cache.counts();
     let body = format!(
         "# HELP masthead_db_statements_total SQL statements executed.\n\
          # TYPE masthead_db_statements_total counter\n\
          masthead_db_statements_total {}\n\
          # HELP masthead_password_verifications_total Password hashes verified by sign-ins.\n\
          # TYPE masthead_password_verifications_total counter\n\
-         masthead_password_verifications_total {}\n",
+         masthead_password_verifications_total {}\n\
+         # HELP masthead_public_cache_hits_total Public answers served from the answer cache.\n\
+         # TYPE masthead_public_cache_hits_total counter\n\
+         masthead_public_cache_hits_total {}\n\
+         # HELP masthead_public_cache_misses_total Public answers made because none was cached.\n\
+         # TYPE masthead_public_cache_misses_total counter\n\
+         masthead_public_cache_misses_total {}\n",
         state.ctx.db.statement_count(),
-        state.identity.password_checks()
+        state.identity.password_checks(),
+        hits,
+        misses,
     );
     let body = match state.ctx.db.group_commits() {
         Some((writes, commits)) => format!(

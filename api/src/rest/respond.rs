@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::auth::Principal;
 use crate::content::page::Page;
 use crate::error::AppError;
-use crate::http::answer::{self, entity_etag, list_etag};
+use crate::http::answer::{self, PRIVATE, entity_etag, list_etag};
 use crate::http::cache::serve_public;
 use crate::http::{AppState, EXPOSED_HEADERS, Rendered};
 
@@ -53,7 +53,7 @@ pub fn entity<T: Serialize>(
     value: &T,
     fields: Option<&[String]>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(render_entity(version, value, fields)?.respond(req, false))
+    Ok(render_entity(version, value, fields)?.respond(req, PRIVATE))
 }
 
 /// A public read: answered from the shared cache while content is unchanged
@@ -66,7 +66,12 @@ pub async fn public(
 ) -> Result<HttpResponse, AppError> {
     let key = || format!("{} {}?{}", req.method(), req.path(), req.query_string());
     let served = serve_public(state, principal, key, async || Ok((render().await?, true))).await?;
-    Ok(served.answer.respond(req, served.shared))
+    let control = if served.shared {
+        state.cache.control()
+    } else {
+        PRIVATE
+    };
+    Ok(served.answer.respond(req, control))
 }
 
 /// The answer to a write: `status` with the entity, its ETag, and for a create its `Location`.
@@ -205,7 +210,7 @@ pub fn list<T: Serialize>(
     page: &Page<T>,
     answer: ListAnswer<'_>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(render_list(req, page, answer)?.respond(req, false))
+    Ok(render_list(req, page, answer)?.respond(req, PRIVATE))
 }
 
 /// RFC 8288 links to the neighbouring pages, keeping every other query parameter.

@@ -1,35 +1,53 @@
-//! The change log: every content write adds a row in its own transaction, so
-//! the highest sequence number says whether anything changed since a moment —
-//! in every process sharing the database. Response caches are checked
-//! against it on each request; requests that ask at the same moment share
-//! one read (see [`Latest`]).
+//! The change log: every content write adds one event per logical action in
+//! its own transaction, so the highest sequence number of a public event says
+//! whether anything the public sees changed since a moment — in every process
+//! sharing the database. Response caches are checked against it on each
+//! request; requests that ask at the same moment share one read (see
+//! [`Latest`]). Draft work moves the log but not that number.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::change;
-use entities::types::{ChangeKind, EntityKind};
+use entities::types::{ChangeKind, EntityKind, EventVerb};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue, ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect};
+use sea_orm::{
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// Records a change of `entity` `id` (inside the caller's transaction).
-pub async fn record<C: ConnectionTrait>(
-    conn: &C,
-    entity: EntityKind,
-    id: Uuid,
-    kind: ChangeKind,
-    version: i32,
-) -> Result<(), AppError> {
+/// One event of the change feed, as a write records it.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    pub entity: EntityKind,
+    pub id: Uuid,
+    /// The step that made it (kept beside the verb for the history of states).
+    pub action: ChangeKind,
+    pub verb: EventVerb,
+    /// The entity's version after the change.
+    pub version: i32,
+    pub locale: Option<&'a str>,
+    pub actor: Option<Uuid>,
+    /// Whether the public can see the change.
+    pub public: bool,
+}
+
+/// Records an event, inside the caller's transaction.
+pub async fn record<C: ConnectionTrait>(conn: &C, event: Event<'_>) -> Result<(), AppError> {
     change::Entity::insert(change::ActiveModel {
         seq: ActiveValue::NotSet,
-        entity: ActiveValue::Set(entity),
-        entity_id: ActiveValue::Set(id),
-        action: ActiveValue::Set(kind),
-        version: ActiveValue::Set(version),
+        entity: ActiveValue::Set(event.entity),
+        entity_id: ActiveValue::Set(event.id),
+        action: ActiveValue::Set(event.action),
+        version: ActiveValue::Set(event.version),
         at: ActiveValue::Set(now()),
+        verb: ActiveValue::Set(event.verb),
+        locale: ActiveValue::Set(event.locale.map(str::to_owned)),
+        actor: ActiveValue::Set(event.actor),
+        public: ActiveValue::Set(event.public),
     })
     .exec_without_returning(conn)
     .await?;
@@ -75,6 +93,7 @@ impl Latest {
 
 async fn read_latest(conn: &DatabaseConnection) -> Result<i64, AppError> {
     let latest: Option<Option<i64>> = change::Entity::find()
+        .filter(change::Column::Public.eq(true))
         .select_only()
         .column_as(Expr::col(change::Column::Seq).max(), "latest")
         .into_tuple()

@@ -20,7 +20,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use uuid::Uuid;
 
-pub use changes::{now, record as record_change};
+pub use changes::{Event, now, record as record_event};
 pub use error::{is_busy, is_unique_violation};
 pub(crate) use slugged::{Slugged, contains_ci};
 pub use write::WriteTx;
@@ -74,8 +74,9 @@ impl Db {
         write::begin(&self.conn, self.write_gate.as_ref()).await
     }
 
-    /// The sequence number of the latest content change (0 before any): a
-    /// content generation every process sharing the database agrees on.
+    /// The sequence number of the latest public event (0 before any): the
+    /// generation of public content every process sharing the database
+    /// agrees on.
     pub async fn generation(&self) -> Result<i64, AppError> {
         self.latest.get(&self.conn).await
     }

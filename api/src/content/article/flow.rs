@@ -2,7 +2,7 @@
 //! deletion, and the recorded history of states.
 
 use chrono::{DateTime, Utc};
-use entities::types::{ChangeKind, EntityKind};
+use entities::types::{ChangeKind, EntityKind, EventVerb};
 use entities::{article, transition};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -14,13 +14,14 @@ use super::read::read_one;
 use super::rules::{self, Draft};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
+use crate::content::history;
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
 use crate::content::{ArticleCopy, Choice, Ctx, Key, Named, State, now};
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, Page, Pagination, Sort};
-use crate::storage::record_change;
+use crate::storage::{Event, record_event};
 
 /// Who made a state change, with what action and comment, for the history.
 #[derive(Debug, Clone, Copy)]
@@ -58,11 +59,14 @@ pub struct TransitionInput {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// Records a step: its transition, and its event unless it is part of
+/// another one's; `public` when the live copy changed.
 async fn record<C: ConnectionTrait>(
     conn: &C,
     row: &article::Model,
     from: State,
     step: Step<'_>,
+    public: bool,
 ) -> Result<(), AppError> {
     transition::Entity::insert(transition::ActiveModel::from(transition::Model {
         id: Uuid::now_v7(),
@@ -77,7 +81,29 @@ async fn record<C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
-    record_change(conn, EntityKind::Article, row.id, step.action, row.version).await
+    let verb = match step.action {
+        // An import's state is its creation's, told as the step that made it live.
+        ChangeKind::Import => match row.state {
+            State::Published => Some(EventVerb::Published),
+            State::Scheduled => Some(EventVerb::Scheduled),
+            _ => None,
+        },
+        action => history::verb_of(action),
+    };
+    let Some(verb) = verb else {
+        return Ok(());
+    };
+    let event = Event {
+        entity: EntityKind::Article,
+        id: row.id,
+        action: step.action,
+        verb,
+        version: row.version,
+        locale: Some(&row.locale),
+        actor: step.who,
+        public,
+    };
+    record_event(conn, event).await
 }
 
 /// Writes the workflow columns of the working row.
@@ -115,7 +141,7 @@ pub(super) async fn set_state<C: ConnectionTrait>(
         }
     }
     row.state = state;
-    settle(conn, row, from, step).await
+    settle(conn, row, from, step, false).await
 }
 
 /// Saves the workflow columns of a working row that left state `from`, and
@@ -125,9 +151,10 @@ async fn settle<C: ConnectionTrait>(
     row: article::Model,
     from: State,
     step: Step<'_>,
+    public: bool,
 ) -> Result<article::Model, AppError> {
     save_workflow(conn, &row).await?;
-    record(conn, &row, from, step).await?;
+    record(conn, &row, from, step, public).await?;
     Ok(row)
 }
 
@@ -167,7 +194,7 @@ pub(super) async fn make_live<C: ConnectionTrait>(
     )
     .await?;
     save_workflow(conn, &row).await?;
-    record(conn, &row, from, step).await?;
+    record(conn, &row, from, step, true).await?;
     Ok(row)
 }
 
@@ -189,12 +216,13 @@ pub(super) async fn take_down<C: ConnectionTrait>(
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
     let from = row.state;
+    let was_live = row.published_version.is_some();
     delete_live(conn, row.id).await?;
     row.state = state;
     row.published_version = None;
     row.scheduled_at = None;
     row.unpublish_at = None;
-    settle(conn, row, from, step).await
+    settle(conn, row, from, step, was_live).await
 }
 
 /// Hides the article from every read and takes its live copy down; a
@@ -221,7 +249,7 @@ pub(super) async fn undelete<C: ConnectionTrait>(
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     row.deleted_at = None;
-    settle(conn, row, from, step).await
+    settle(conn, row, from, step, false).await
 }
 
 /// Takes a workflow action on an article (design §5): `submit` (the

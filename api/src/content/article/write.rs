@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use entities::types::{ChangeKind, EntityKind};
+use entities::types::{ChangeKind, EntityKind, EventVerb};
 use entities::{article, author as author_row, tag as tag_row};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -22,7 +22,7 @@ use crate::content::history::{self, Versioned, Write};
 use crate::content::validate::{self, Errors};
 use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, slug};
 use crate::error::AppError;
-use crate::storage::{Slugged, record_change};
+use crate::storage::{Event, Slugged, record_event};
 
 pub(super) const STORE: Slugged<article::Entity> = Slugged {
     id: article::Column::Id,
@@ -80,6 +80,7 @@ pub async fn create(
         message: input.revision_message.as_deref(),
         who: principal.user_id(),
         change: ChangeKind::Create,
+        locale: Some(&row.locale),
     };
     history::record_write::<Article, _>(&*tx, written, || STORE.slug_taken(&row.slug), write)
         .await?;
@@ -122,6 +123,7 @@ async fn start_in_state(
 impl Versioned for Article {
     const KIND: EntityKind = EntityKind::Article;
     const EDIT: Action = Action::EditArticle;
+    const LIVE_WRITES: bool = false;
     type Snapshot = ArticleSnapshot;
     type Input = ArticleInput;
 
@@ -275,6 +277,7 @@ impl Edit<'_> {
             message: self.input.revision_message.as_deref(),
             who: self.principal.user_id(),
             change: ChangeKind::Update,
+            locale: Some(&row.locale),
         };
         let taken = || STORE.slug_taken(&row.slug);
         if history::record_write::<Article, _>(&**tx, written, taken, write).await? == 0 {
@@ -389,7 +392,7 @@ pub async fn delete(
     let tx = ctx.begin_write().await?;
     if permanent {
         let row = query::find_any(&*tx, key).await?;
-        purge(&tx, &row).await?;
+        purge(&tx, &row, principal.user_id()).await?;
     } else {
         let row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
         let step = Step {
@@ -403,7 +406,7 @@ pub async fn delete(
 }
 
 /// Removes an article with its revisions and transitions for good.
-async fn purge(tx: &WriteTx, row: &article::Model) -> Result<(), AppError> {
+async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<(), AppError> {
     article::Entity::delete_many()
         .filter(article::Column::Id.eq(row.id))
         .exec(&**tx)
@@ -413,14 +416,17 @@ async fn purge(tx: &WriteTx, row: &article::Model) -> Result<(), AppError> {
         .filter(entities::transition::Column::ArticleId.eq(row.id))
         .exec(&**tx)
         .await?;
-    record_change(
-        &**tx,
-        EntityKind::Article,
-        row.id,
-        ChangeKind::Purge,
-        row.version,
-    )
-    .await
+    let event = Event {
+        entity: EntityKind::Article,
+        id: row.id,
+        action: ChangeKind::Purge,
+        verb: EventVerb::Purged,
+        version: row.version,
+        locale: Some(&row.locale),
+        actor: who,
+        public: row.published_version.is_some(),
+    };
+    record_event(&**tx, event).await
 }
 
 /// Brings a soft-deleted article back (admins only), as a working copy in

@@ -11,7 +11,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use entities::revision;
-use entities::types::{ChangeKind, EntityKind};
+use entities::types::{ChangeKind, EntityKind, EventVerb};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,7 +25,7 @@ use crate::auth::policy::Action;
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, Page, Pagination, Sort};
-use crate::storage::{is_unique_violation, record_change};
+use crate::storage::{Event, is_unique_violation, record_event};
 
 /// A content type with revisions.
 pub trait Versioned: Sized + Send {
@@ -33,6 +33,9 @@ pub trait Versioned: Sized + Send {
     const KIND: EntityKind;
     /// The permission a restore needs (besides the update's own checks).
     const EDIT: Action;
+    /// Whether the public sees its writes at once (authors and tags), or
+    /// only once published (articles).
+    const LIVE_WRITES: bool;
     /// The content a revision keeps, as stored (JSON).
     type Snapshot: Serialize + DeserializeOwned + Send;
     /// What an update of the type takes.
@@ -99,6 +102,8 @@ pub(crate) struct Write<'a, S> {
     pub message: Option<&'a str>,
     pub who: Option<Uuid>,
     pub change: ChangeKind,
+    /// The content's locale, for types that have one.
+    pub locale: Option<&'a str>,
 }
 
 /// The step every create, update and restore of a versioned entity ends
@@ -143,8 +148,39 @@ pub(crate) async fn record_write<T: Versioned, C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
-    record_change(conn, T::KIND, write.id, write.change, write.version).await?;
+    let event = Event {
+        entity: T::KIND,
+        id: write.id,
+        action: write.change,
+        verb: verb_of(write.change).unwrap_or(EventVerb::Updated),
+        version: write.version,
+        locale: write.locale,
+        actor: write.who,
+        public: T::LIVE_WRITES,
+    };
+    record_event(conn, event).await?;
     Ok(rows)
+}
+
+/// The event type a step stands for; `None` for a step that is part of
+/// another one (an edit moving a working copy back to draft is part of the
+/// update, an import's state part of the creation).
+pub(crate) fn verb_of(kind: ChangeKind) -> Option<EventVerb> {
+    Some(match kind {
+        ChangeKind::Create => EventVerb::Created,
+        ChangeKind::Update
+        | ChangeKind::Submit
+        | ChangeKind::RequestChanges
+        | ChangeKind::Approve => EventVerb::Updated,
+        ChangeKind::Delete => EventVerb::Deleted,
+        ChangeKind::Purge => EventVerb::Purged,
+        ChangeKind::Restore => EventVerb::Restored,
+        ChangeKind::Publish => EventVerb::Published,
+        ChangeKind::Schedule => EventVerb::Scheduled,
+        ChangeKind::Unpublish => EventVerb::Unpublished,
+        ChangeKind::Archive => EventVerb::Archived,
+        ChangeKind::Edit | ChangeKind::Import => return None,
+    })
 }
 
 /// Removes every revision of an entity (a purge).

@@ -23,8 +23,9 @@ use crate::content::article::{
     self, Article, ArticleFilter, ArticleInput, ArticleSort, Include, Read,
 };
 use crate::content::page::Sort;
-use crate::content::{Key, Named, State, validate};
+use crate::content::{EntityKind, Key, Named, State, validate};
 use crate::error::AppError;
+use crate::http::answer::ContentKeys;
 use crate::http::{AppState, Caller, JsonBody, query};
 
 /// How `/articles` reads its query string.
@@ -176,11 +177,29 @@ pub async fn list_articles(
     respond::public(&state, &caller.0, &req, async || {
         let read = read_of(&request.options);
         let page = article::list(&state.ctx, &caller.0, &request.query, read).await?;
+        let keys = content_keys(&page.items);
         let formats = formats_of(&request.options);
         let page = page.map(|a| ArticleOut::new(a, formats));
-        respond::render_list(&req, &page, request.answer())
+        Ok(respond::render_list(&req, &page, request.answer())?.keyed(&keys))
     })
     .await
+}
+
+/// What an answer showing `articles` shows: them, their authors and tags.
+fn content_keys(articles: &[Article]) -> ContentKeys {
+    let mut keys = ContentKeys::of("articles");
+    for article in articles {
+        keys.add(EntityKind::Article, article.id);
+    }
+    for article in articles {
+        for id in &article.author_ids {
+            keys.add(EntityKind::Author, id);
+        }
+        for id in &article.tag_ids {
+            keys.add(EntityKind::Tag, id);
+        }
+    }
+    keys
 }
 
 /// Get an article by id or slug.
@@ -207,9 +226,10 @@ pub async fn get_article(
     let key = Key::parse(&path, options.locale.clone());
     respond::public(&state, &caller.0, &req, async || {
         let article = article::get(&state.ctx, &caller.0, &key, read_of(&options)).await?;
+        let keys = content_keys(std::slice::from_ref(&article));
         let version = article.version;
         let out = ArticleOut::new(article, formats_of(&options));
-        respond::render_entity(version, &out, options.fields.as_deref())
+        Ok(respond::render_entity(version, &out, options.fields.as_deref())?.keyed(&keys))
     })
     .await
 }

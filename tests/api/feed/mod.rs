@@ -1,0 +1,4 @@
+//! The change feed and its consumers: the public cache that only public
+//! changes empty, delta sync, webhooks and subscriptions.
+
+mod cache;
