@@ -118,6 +118,10 @@ pub struct Config {
         default_value_t = 0
     )]
     pub public_stale_while_revalidate: u32,
+    /// Days the change log keeps events; sync cursors older than that get
+    /// 410 and start over.
+    #[arg(long, env = "MASTHEAD_CHANGE_RETENTION_DAYS", default_value_t = 90)]
+    pub change_retention_days: u32,
     /// Whether GraphQL answers introspection queries.
     #[arg(long, env = "MASTHEAD_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
@@ -163,6 +167,7 @@ impl Default for Config {
             public_max_age: 0,
             public_s_maxage: 0,
             public_stale_while_revalidate: 0,
+            change_retention_days: 90,
             graphql_introspection: true,
             graphql_max_depth: 16,
             graphql_max_complexity: 5000,

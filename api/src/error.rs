@@ -66,6 +66,12 @@ pub enum AppError {
         action: String,
         allowed: Vec<String>,
     },
+    /// 410: a change-feed cursor older than the kept log: start over with
+    /// an initial sync.
+    #[error(
+        "the cursor is older than the change log kept ({detail}); start a new sync without a cursor"
+    )]
+    ResyncRequired { detail: String },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("version {current} is current")]
     VersionConflict { current: i32 },
@@ -142,6 +148,7 @@ impl AppError {
             Self::Conflict { .. } => "urn:masthead:problem:conflict",
             Self::InvalidTransition { .. } => "urn:masthead:problem:invalid-transition",
             Self::VersionConflict { .. } => "urn:masthead:problem:version-conflict",
+            Self::ResyncRequired { .. } => "urn:masthead:problem:resync-required",
             Self::PayloadTooLarge { .. } => "urn:masthead:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:masthead:problem:unsupported-media-type",
             Self::Unavailable => "urn:masthead:problem:unavailable",
@@ -160,6 +167,7 @@ impl AppError {
             Self::Conflict { .. } => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::VersionConflict { .. } => "VERSION_CONFLICT",
+            Self::ResyncRequired { .. } => "RESYNC_REQUIRED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::Unavailable => "UNAVAILABLE",
@@ -178,6 +186,7 @@ impl AppError {
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } | Self::InvalidTransition { .. } => 409,
             Self::VersionConflict { .. } => 412,
+            Self::ResyncRequired { .. } => 410,
             Self::PayloadTooLarge { .. } => 413,
             Self::UnsupportedMediaType => 415,
             Self::Unavailable => 503,
@@ -193,6 +202,7 @@ impl AppError {
             403 => "Forbidden",
             404 => "Not Found",
             409 => "Conflict",
+            410 => "Gone",
             412 => "Precondition Failed",
             413 => "Payload Too Large",
             415 => "Unsupported Media Type",

@@ -3,7 +3,8 @@
 //! Layers, outside in: `app` wires everything; `rest` and `graphql` are the
 //! adapters, standing on the shared `http` layer; `content` is the domain
 //! and `identity` the accounts, both on `storage` (the database) and `auth`
-//! (the pure rules of access). `entities` holds the storage shape. See
+//! (the pure rules of access); `feed` carries content changes out (sync,
+//! webhooks, subscriptions). `entities` holds the storage shape. See
 //! `docs/architecture.md`.
 
 pub mod app;
@@ -12,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feed;
 pub mod graphql;
 pub mod http;
 pub mod identity;

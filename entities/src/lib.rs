@@ -9,6 +9,7 @@ pub mod article_author;
 pub mod article_tag;
 pub mod author;
 pub mod change;
+pub mod feed_mark;
 pub mod login_failure;
 pub mod refresh_token;
 pub mod revision;

@@ -162,6 +162,7 @@ fn table() -> Vec<Row> {
         row(M::POST, "/api/v1/auth/logout", T::Nothing, B::UnknownRefreshToken, [204; 8]),
         row(M::GET, "/api/v1/auth/me", T::Nothing, B::None, SIGNED_IN),
         row(M::POST, "/api/v1/auth/password", T::Nothing, B::WrongCurrentPassword, [401, 403, 403, 422, 422, 422, 422, 422]),
+        row(M::GET, "/api/v1/sync", T::Nothing, B::None, ALL_200),
         row(M::GET, "/api/v1/users", T::Nothing, B::None, ADMINS),
         row(M::POST, "/api/v1/users", T::Nothing, B::NewUser, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/users/{id}", T::User, B::None, ADMINS),

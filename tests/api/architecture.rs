@@ -56,18 +56,27 @@ const RULES: &[Rule] = &[
         must_not_name: FRAMEWORKS,
     },
     Rule {
+        module: "feed",
+        may_import: &["error", "config", "storage", "auth", "content", "identity"],
+        must_not_name: FRAMEWORKS,
+    },
+    Rule {
         module: "http",
-        may_import: &["error", "config", "auth", "content", "identity"],
+        may_import: &["error", "config", "auth", "content", "identity", "feed"],
         must_not_name: DATABASE,
     },
     Rule {
         module: "rest",
-        may_import: &["error", "config", "auth", "content", "identity", "http"],
+        may_import: &[
+            "error", "config", "auth", "content", "identity", "feed", "http",
+        ],
         must_not_name: DATABASE,
     },
     Rule {
         module: "graphql",
-        may_import: &["error", "config", "auth", "content", "identity", "http"],
+        may_import: &[
+            "error", "config", "auth", "content", "identity", "feed", "http",
+        ],
         must_not_name: DATABASE,
     },
 ];

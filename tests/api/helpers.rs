@@ -224,6 +224,15 @@ impl TestApp {
         self.state.ctx.db.statement_count()
     }
 
+    /// Prunes the change log now, as the server does every hour.
+    pub async fn prune_change_log(&self) -> u64 {
+        self.state
+            .feed
+            .prune()
+            .await
+            .expect("the change log can be pruned")
+    }
+
     /// The full URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

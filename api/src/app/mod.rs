@@ -22,7 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use crate::http::AppState;
 pub use audit::Audit;
-pub use state::open;
+pub use state::{Opened, open};
 
 use crate::config::Config;
 use crate::error::AppError;
@@ -113,6 +113,7 @@ impl Application {
         let server = server.listen(listener)?.run();
         let (stop_workers, stop) = watch::channel(false);
         workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
+        workers::spawn_pruner(state.feed.clone(), stop.clone());
         if scheduler_interval > 0 {
             let interval = Duration::from_millis(scheduler_interval.max(10));
             workers::spawn_scheduler(state.ctx.clone(), interval, stop);

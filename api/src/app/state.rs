@@ -13,14 +13,22 @@ use crate::auth::policy::Policy;
 use crate::auth::token;
 use crate::config::{Config, Secret};
 use crate::content::{Ctx, Settings, validate};
+use crate::feed::Feed;
 use crate::http::AppState;
 use crate::http::cache::ResponseCache;
 use crate::identity::{Identity, users};
 use crate::storage;
 
-/// The domain and the accounts over one open, migrated database: what the
-/// server and the command line share.
-pub async fn open(config: &Config) -> anyhow::Result<(Ctx, Identity)> {
+/// The domain, the accounts and the change feed over one open, migrated
+/// database: what the server and the command line share.
+pub struct Opened {
+    pub ctx: Ctx,
+    pub identity: Identity,
+    pub feed: Feed,
+}
+
+/// Opens and migrates the database (see [`Opened`]).
+pub async fn open(config: &Config) -> anyhow::Result<Opened> {
     let default_locale = validate::locale(&config.default_locale)
         .map_err(|m| anyhow::anyhow!("MASTHEAD_DEFAULT_LOCALE {m}"))?;
     let secret = jwt_secret(config)?;
@@ -37,14 +45,27 @@ pub async fn open(config: &Config) -> anyhow::Result<(Ctx, Identity)> {
     let refresh_ttl = Duration::from_secs(config.refresh_token_ttl);
     let identity = Identity::new(db.clone(), policy, jwt, refresh_ttl);
     let ctx = Ctx::new(db, Settings { default_locale }, policy);
-    Ok((ctx, identity))
+    let feed = Feed::new(
+        ctx.clone(),
+        secret.expose().as_bytes(),
+        config.change_retention_days,
+    );
+    Ok(Opened {
+        ctx,
+        identity,
+        feed,
+    })
 }
 
 impl AppState {
     /// Opens and migrates the database, creates the first admin if there are
     /// no users, and prepares the state.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let (ctx, identity) = open(&config).await?;
+        let Opened {
+            ctx,
+            identity,
+            feed,
+        } = open(&config).await?;
         bootstrap_admin(&identity, &config).await?;
         let cache = ResponseCache::new(
             config.cache_entries,
@@ -54,6 +75,7 @@ impl AppState {
         Ok(Self {
             ctx,
             identity,
+            feed,
             config,
             cache,
         })

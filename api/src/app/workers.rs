@@ -1,12 +1,17 @@
-//! Work the server does besides answering: the workflow scheduler and the
-//! SQLite checkpointer. Both stop when told to.
+//! Work the server does besides answering: the workflow scheduler, the
+//! SQLite checkpointer, and the pruning of the change log. All stop when
+//! told to.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::content::{Ctx, article};
+use crate::feed::Feed;
 use crate::storage;
+
+/// How often old events are pruned from the change log.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How often the SQLite log is copied into the database while writes come in.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(200);
@@ -52,6 +57,24 @@ pub fn spawn_checkpointer(db: storage::Db, mut stop: watch::Receiver<bool>) {
             seen = commits;
             if let Err(err) = storage::checkpoint(&db).await {
                 tracing::warn!(error = %err, "could not checkpoint the database log");
+            }
+        }
+    });
+}
+
+/// Prunes the change log of events older than its retention, at start and
+/// then every hour (any process may; the work is idempotent).
+pub fn spawn_pruner(feed: Feed, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            match feed.prune().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "pruned old events from the change log"),
+                Err(err) => tracing::warn!(error = %err, "could not prune the change log"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(PRUNE_INTERVAL) => {}
+                _ = stop.changed() => break,
             }
         }
     });

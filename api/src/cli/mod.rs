@@ -203,7 +203,7 @@ async fn create_user(
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     let password = Secret::new(line.trim_end_matches(['\n', '\r']));
-    let (_, identity) = app::open(&config).await?;
+    let identity = app::open(&config).await?.identity;
     let input = users::NewUser {
         name: Some(name.unwrap_or_else(|| email.clone())),
         email: Some(email),
@@ -226,7 +226,7 @@ async fn seed_database(plan: seed::Plan, config: Config) -> anyhow::Result<()> {
         db_max_connections: 1,
         ..config
     };
-    let (ctx, _) = app::open(&config).await?;
+    let ctx = app::open(&config).await?.ctx;
     let bar = progress_bar(plan.articles as u64);
     let started = std::time::Instant::now();
     seed::run(&ctx.db, plan, |done| bar.set_position(done))

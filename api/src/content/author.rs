@@ -327,7 +327,7 @@ impl Versioned for Author {
             who: principal.user_id(),
         };
         TABLE
-            .overwrite::<Author, _>(&*tx, &row, &snapshot, note)
+            .overwrite::<Author>(&tx, &row, &snapshot, note)
             .await?;
         tx.commit().await?;
         from_row(row)
@@ -371,9 +371,7 @@ impl Catalog for Author {
             message: input.revision_message.as_deref(),
             who: principal.user_id(),
         };
-        TABLE
-            .insert::<Author, _>(&*tx, &row, &snapshot, note)
-            .await?;
+        TABLE.insert::<Author>(&tx, &row, &snapshot, note).await?;
         tx.commit().await?;
         from_row(row)
     }
@@ -406,7 +404,7 @@ impl Catalog for Author {
         let what =
             |n| format!("the author is credited on {n} article(s); remove those credits first");
         TABLE
-            .delete_unused::<Author, _, _>(&*tx, (key, principal.user_id()), credits, what)
+            .delete_unused::<Author, _>(&tx, (key, principal.user_id()), credits, what)
             .await?;
         tx.commit().await
     }

@@ -17,7 +17,7 @@ use super::{Ctx, Key, slug};
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::storage::page::{Direction, ListQuery, Page, Sort, SortField, sort_fields};
-use crate::storage::{Event, Slugged, contains_ci, record_event};
+use crate::storage::{Event, Slugged, WriteTx, contains_ci, record_event};
 
 /// Declares the sort fields of the catalogue types, which sort alike.
 macro_rules! catalog_sorts {
@@ -205,26 +205,26 @@ where
     }
 
     /// Inserts a new row (version 1) with its history.
-    pub async fn insert<T: Versioned, C: ConnectionTrait>(
+    pub async fn insert<T: Versioned>(
         &self,
-        conn: &C,
+        tx: &WriteTx,
         row: &E::Model,
         snapshot: &T::Snapshot,
         note: Note<'_>,
     ) -> Result<(), AppError> {
         let written = E::insert(row.clone().into_active_model())
-            .exec_without_returning(conn)
+            .exec_without_returning(&**tx)
             .await;
         let write = self.write(row, snapshot, note, ChangeKind::Create);
-        history::record_write::<T, _>(conn, written, || self.taken(row), write).await?;
+        history::record_write::<T>(tx, written, || self.taken(row), write).await?;
         Ok(())
     }
 
     /// Writes an edited row over the stored one (all but the kept columns)
     /// with its history.
-    pub async fn overwrite<T: Versioned, C: ConnectionTrait>(
+    pub async fn overwrite<T: Versioned>(
         &self,
-        conn: &C,
+        tx: &WriteTx,
         row: &E::Model,
         snapshot: &T::Snapshot,
         note: Note<'_>,
@@ -236,11 +236,11 @@ where
         let written = E::update_many()
             .set(active)
             .filter(self.store.id.eq(row.id()))
-            .exec(conn)
+            .exec(&**tx)
             .await
             .map(|done| done.rows_affected);
         let write = self.write(row, snapshot, note, ChangeKind::Update);
-        let rows = history::record_write::<T, _>(conn, written, || self.taken(row), write).await?;
+        let rows = history::record_write::<T>(tx, written, || self.taken(row), write).await?;
         if rows == 0 {
             // The row is locked by this transaction: it cannot have gone.
             return Err(AppError::Internal(anyhow::anyhow!(
@@ -256,9 +256,9 @@ where
     /// that point at it) finds none; else a 409 saying `what` they are.
     /// Either copy of an article counts, so no article changes behind its
     /// editors' backs.
-    pub async fn delete_unused<T: Versioned, L, C>(
+    pub async fn delete_unused<T: Versioned, L>(
         &self,
-        conn: &C,
+        tx: &WriteTx,
         (key, who): (&Key, Option<Uuid>),
         uses: impl FnOnce(Uuid) -> Select<L>,
         what: impl FnOnce(u64) -> String,
@@ -266,8 +266,8 @@ where
     where
         L: EntityTrait,
         L::Model: Send + Sync,
-        C: ConnectionTrait,
     {
+        let conn: &sea_orm::DatabaseTransaction = tx;
         let row = self.store.find(conn, key, true).await?;
         let count = uses(row.id()).count(conn).await?;
         if count > 0 {
@@ -290,7 +290,8 @@ where
             actor: who,
             public: T::LIVE_WRITES,
         };
-        record_event(conn, event).await
+        record_event(tx, event);
+        Ok(())
     }
 
     fn write<'a, S>(

@@ -241,7 +241,7 @@ impl Versioned for Tag {
             who: principal.user_id(),
         };
         TABLE
-            .overwrite::<Tag, _>(&*tx, &row, &snapshot(&row), note)
+            .overwrite::<Tag>(&tx, &row, &snapshot(&row), note)
             .await?;
         let count = published_count(&*tx, row.id).await?;
         tx.commit().await?;
@@ -276,7 +276,7 @@ impl Catalog for Tag {
             who: principal.user_id(),
         };
         TABLE
-            .insert::<Tag, _>(&*tx, &row, &snapshot(&row), note)
+            .insert::<Tag>(&tx, &row, &snapshot(&row), note)
             .await?;
         tx.commit().await?;
         Ok(counted(row, 0))
@@ -315,7 +315,7 @@ impl Catalog for Tag {
         let uses = |id| article_tag::Entity::find().filter(article_tag::Column::TagId.eq(id));
         let what = |n| format!("the tag is used by {n} article(s); remove it from them first");
         TABLE
-            .delete_unused::<Tag, _, _>(&*tx, (key, principal.user_id()), uses, what)
+            .delete_unused::<Tag, _>(&tx, (key, principal.user_id()), uses, what)
             .await?;
         tx.commit().await
     }

@@ -4,6 +4,7 @@ use async_graphql::Context;
 
 use crate::auth::Principal;
 use crate::content::Ctx;
+use crate::feed::Feed;
 use crate::identity::Identity;
 
 /// The request data every resolver reads.
@@ -12,6 +13,8 @@ pub struct Req {
     pub ctx: Ctx,
     /// Accounts and sessions (sign-in over GraphQL).
     pub identity: Identity,
+    /// The change feed (sync).
+    pub feed: Feed,
     /// Who is asking.
     pub principal: Principal,
     /// The client's address, for sign-in throttling.

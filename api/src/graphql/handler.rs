@@ -104,6 +104,7 @@ async fn execute(
         .data(Req {
             ctx,
             identity,
+            feed: state.feed.clone(),
             principal,
             address,
         })

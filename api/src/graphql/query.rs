@@ -9,13 +9,15 @@ use super::error::{Gql, invalid};
 use super::paging::{Conn, Paging};
 use super::scalars::Timestamp;
 use super::types::{
-    ArticleGql, ArticleStateGql, AuthorGql, TagGql, UserGql, not_found_as_none, read_of,
+    ArticleGql, ArticleStateGql, AuthorGql, SyncPageGql, SyncType, TagGql, UserGql,
+    not_found_as_none, read_of,
 };
 use crate::content::article::{self, ArticleFilter, ArticleSort};
 use crate::content::author::Author;
 use crate::content::page::{Direction, ListQuery, Sort, SortField};
 use crate::content::tag::Tag;
 use crate::content::{Catalog, Key, NameFilter, validate};
+use crate::feed::{SyncRequest, sync};
 use crate::identity::users;
 
 /// Sort direction.
@@ -349,6 +351,35 @@ impl Query {
     ) -> async_graphql::Result<Conn<TagGql>> {
         let paging = Paging::new(first, after, last, before)?;
         catalog::<Tag, _>(ctx, filter, sort, paging, TagGql).await
+    }
+
+    /// Delta sync, as `GET /api/v1/sync`: without `cursor`, every object the
+    /// caller may read, page by page; with the last page's `nextCursor`, what
+    /// changed since (objects as they are now, tombstones for those gone).
+    /// A cursor altered or made up is a `VALIDATION` error; one older than
+    /// the kept change log is `RESYNC_REQUIRED`: start over without one.
+    /// `limit`: items per page, 1 to 500 (default 100).
+    #[graphql(complexity = "limit.unwrap_or(100).max(0) as usize * child_complexity")]
+    async fn sync(
+        &self,
+        ctx: &Context<'_>,
+        cursor: Option<String>,
+        types: Option<Vec<SyncType>>,
+        locale: Option<String>,
+        limit: Option<i32>,
+    ) -> async_graphql::Result<SyncPageGql> {
+        let r = req(ctx)?;
+        let limit = limit
+            .map(|l| u64::try_from(l).map_err(|_| invalid("limit", "must be between 1 and 500")))
+            .transpose()?;
+        let request = SyncRequest {
+            cursor,
+            types: types.map(|t| t.into_iter().map(|t| t.name().to_owned()).collect()),
+            locale,
+            limit,
+        };
+        let page = sync::sync(&r.feed, &r.principal, request).await.gql()?;
+        Ok(page.into())
     }
 
     /// The signed-in user.

@@ -12,6 +12,7 @@ pub mod query;
 
 use crate::config::Config;
 use crate::content::Ctx;
+use crate::feed::Feed;
 use crate::identity::Identity;
 
 pub use answer::{IfMatch, Rendered};
@@ -24,6 +25,8 @@ pub struct AppState {
     pub ctx: Ctx,
     /// Accounts, sessions and keys.
     pub identity: Identity,
+    /// The change feed (sync, webhooks, subscriptions).
+    pub feed: Feed,
     /// The configuration in effect.
     pub config: Config,
     /// Answers to public reads, kept while content is unchanged.

@@ -25,6 +25,8 @@ problems! {
     NotFound = 404,
     /// The request conflicts with stored state (a taken slug, a record still in use).
     Conflict = 409,
+    /// The sync cursor is older than the kept change log (`urn:masthead:problem:resync-required`): start a new sync without a cursor.
+    Gone = 410,
     /// `If-Match` names a version that is no longer current; `current_version` says which is.
     PreconditionFailed = 412,
     /// The request body is over the size limit.

@@ -13,6 +13,7 @@ mod history;
 mod list;
 pub mod openapi;
 mod respond;
+mod sync;
 mod tags;
 mod users;
 mod wire;
@@ -62,6 +63,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(auth::logout)
             .service(auth::me)
             .service(auth::change_password)
+            .service(sync::sync)
             .service(users::list_users)
             .service(users::create_user)
             .service(users::get_user)

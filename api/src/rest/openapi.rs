@@ -19,6 +19,7 @@ Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}
         (name = "authors", description = "People credited on articles"),
         (name = "tags", description = "Topics articles are filed under"),
         (name = "auth", description = "Signing in: access and refresh tokens"),
+        (name = "sync", description = "Delta sync: everything once, then only what changed"),
         (name = "users", description = "User accounts (admins)"),
         (name = "api-keys", description = "Keys for front ends (admins)"),
         (name = "graphql", description = "The GraphQL endpoint (see schema.graphql)"),

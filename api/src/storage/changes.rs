@@ -12,11 +12,11 @@ use entities::change;
 use entities::types::{ChangeKind, EntityKind, EventVerb};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
+use super::WriteTx;
 use crate::error::AppError;
 
 /// One event of the change feed, as a write records it.
@@ -35,9 +35,10 @@ pub struct Event<'a> {
     pub public: bool,
 }
 
-/// Records an event, inside the caller's transaction.
-pub async fn record<C: ConnectionTrait>(conn: &C, event: Event<'_>) -> Result<(), AppError> {
-    change::Entity::insert(change::ActiveModel {
+/// Records an event with the work of `tx`: it is written when `tx`
+/// commits, and only then.
+pub fn record(tx: &WriteTx, event: Event<'_>) {
+    tx.push_event(change::ActiveModel {
         seq: ActiveValue::NotSet,
         entity: ActiveValue::Set(event.entity),
         entity_id: ActiveValue::Set(event.id),
@@ -48,10 +49,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, event: Event<'_>) -> Result<()
         locale: ActiveValue::Set(event.locale.map(str::to_owned)),
         actor: ActiveValue::Set(event.actor),
         public: ActiveValue::Set(event.public),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    });
 }
 
 /// The current time at the precision both databases store (microseconds),

@@ -17,14 +17,18 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use entities::change;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 use super::error::is_busy;
 use crate::error::AppError;
+
+/// The PostgreSQL advisory lock that orders the change log's writers.
+const EVENT_LOCK: i64 = 0x4d41_5354_4845_4144; // "MASTHEAD"
 
 /// Writers that share one commit at most.
 const MAX_GROUP: usize = 64;
@@ -99,6 +103,7 @@ pub async fn begin(
             txn,
             slot: Held(None),
             gate: None,
+            events: std::sync::Mutex::default(),
         });
     };
     // The savepoint is opened in a task of its own: abandoned half-way
@@ -139,6 +144,7 @@ async fn enter(conn: &DatabaseConnection, gate: Arc<WriteGate>) -> Result<WriteT
         txn: begun?,
         slot,
         gate: Some(gate),
+        events: std::sync::Mutex::default(),
     })
 }
 
@@ -150,6 +156,8 @@ pub struct WriteTx {
     txn: DatabaseTransaction,
     slot: Held,
     gate: Option<Arc<WriteGate>>,
+    /// Events of the change log, written last (see [`WriteTx::commit`]).
+    events: std::sync::Mutex<Vec<change::ActiveModel>>,
 }
 
 /// The writer slot while a writer holds it; let go without a commit, it
@@ -165,7 +173,19 @@ impl Drop for Held {
 }
 
 impl WriteTx {
+    /// Adds an event to the change log with the transaction's work.
+    pub(super) fn push_event(&self, event: change::ActiveModel) {
+        if let Ok(mut events) = self.events.lock() {
+            events.push(event);
+        }
+    }
+
     /// Commits the transaction's work and returns once it is durable.
+    ///
+    /// Its events are written last, and on PostgreSQL under a lock held
+    /// until the commit: sequence numbers are then handed out in commit
+    /// order, so a reader that has seen event `n` has seen every event
+    /// before it, and nothing waits for a row lock while holding that lock.
     ///
     /// The commit runs as a task of its own, so that a request abandoned
     /// meanwhile cannot cut it short: neither the release of its savepoint
@@ -181,7 +201,18 @@ impl WriteTx {
             txn,
             mut slot,
             gate,
+            events,
         } = self;
+        let events = events.into_inner().unwrap_or_default();
+        if !events.is_empty() {
+            if txn.get_database_backend() == DatabaseBackend::Postgres {
+                txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({EVENT_LOCK})"))
+                    .await?;
+            }
+            change::Entity::insert_many(events)
+                .exec_without_returning(&txn)
+                .await?;
+        }
         txn.commit().await?;
         let (Some(mut slot), Some(gate)) = (slot.0.take(), gate) else {
             return Ok(());

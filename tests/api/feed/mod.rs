@@ -2,3 +2,4 @@
 //! changes empty, delta sync, webhooks and subscriptions.
 
 mod cache;
+mod sync;

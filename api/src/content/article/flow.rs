@@ -17,7 +17,7 @@ use crate::auth::policy::Action;
 use crate::content::history;
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
-use crate::content::{ArticleCopy, Choice, Ctx, Key, Named, State, now};
+use crate::content::{ArticleCopy, Choice, Ctx, Key, Named, State, WriteTx, now};
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, Page, Pagination, Sort};
@@ -61,8 +61,8 @@ pub struct TransitionInput {
 
 /// Records a step: its transition, and its event unless it is part of
 /// another one's; `public` when the live copy changed.
-async fn record<C: ConnectionTrait>(
-    conn: &C,
+async fn record(
+    tx: &WriteTx,
     row: &article::Model,
     from: State,
     step: Step<'_>,
@@ -79,7 +79,7 @@ async fn record<C: ConnectionTrait>(
         created_at: now(),
         created_by: step.who,
     }))
-    .exec_without_returning(conn)
+    .exec_without_returning(&**tx)
     .await?;
     let verb = match step.action {
         // An import's state is its creation's, told as the step that made it live.
@@ -103,7 +103,8 @@ async fn record<C: ConnectionTrait>(
         actor: step.who,
         public,
     };
-    record_event(conn, event).await
+    record_event(tx, event);
+    Ok(())
 }
 
 /// Writes the workflow columns of the working row.
@@ -127,8 +128,8 @@ async fn save_workflow<C: ConnectionTrait>(conn: &C, row: &article::Model) -> Re
 
 /// Moves the working copy to `state` without touching the live copy, and
 /// records the step. Leaving `scheduled` cancels the schedule.
-pub(super) async fn set_state<C: ConnectionTrait>(
-    conn: &C,
+pub(super) async fn set_state(
+    tx: &WriteTx,
     mut row: article::Model,
     state: State,
     step: Step<'_>,
@@ -141,20 +142,20 @@ pub(super) async fn set_state<C: ConnectionTrait>(
         }
     }
     row.state = state;
-    settle(conn, row, from, step, false).await
+    settle(tx, row, from, step, false).await
 }
 
 /// Saves the workflow columns of a working row that left state `from`, and
 /// records the step.
-async fn settle<C: ConnectionTrait>(
-    conn: &C,
+async fn settle(
+    tx: &WriteTx,
     row: article::Model,
     from: State,
     step: Step<'_>,
     public: bool,
 ) -> Result<article::Model, AppError> {
-    save_workflow(conn, &row).await?;
-    record(conn, &row, from, step, public).await?;
+    save_workflow(&**tx, &row).await?;
+    record(tx, &row, from, step, public).await?;
     Ok(row)
 }
 
@@ -162,8 +163,8 @@ async fn settle<C: ConnectionTrait>(
 /// and tags (`links`) as they are now. The first publication sets
 /// `published_at` (or takes the one given); later ones keep it unless one
 /// is given. The live copy's `updated_at` is the time of this publication.
-pub(super) async fn make_live<C: ConnectionTrait>(
-    conn: &C,
+pub(super) async fn make_live(
+    tx: &WriteTx,
     mut row: article::Model,
     (author_ids, tag_ids): (&[Uuid], &[Uuid]),
     published_at: Option<DateTime<Utc>>,
@@ -175,7 +176,7 @@ pub(super) async fn make_live<C: ConnectionTrait>(
     row.published_version = Some(row.version);
     row.published_at = published_at.or(row.published_at).or(Some(at));
     row.scheduled_at = None;
-    delete_live(conn, row.id).await?;
+    delete_live(&**tx, row.id).await?;
     let live = article::Model {
         copy: ArticleCopy::Live,
         updated_at: at,
@@ -183,18 +184,18 @@ pub(super) async fn make_live<C: ConnectionTrait>(
         ..row.clone()
     };
     article::Entity::insert(article::ActiveModel::from(live))
-        .exec_without_returning(conn)
+        .exec_without_returning(&**tx)
         .await?;
     replace_links(
-        conn,
+        &**tx,
         row.id,
         ArticleCopy::Live,
         Some(author_ids),
         Some(tag_ids),
     )
     .await?;
-    save_workflow(conn, &row).await?;
-    record(conn, &row, from, step, true).await?;
+    save_workflow(&**tx, &row).await?;
+    record(tx, &row, from, step, true).await?;
     Ok(row)
 }
 
@@ -209,26 +210,26 @@ async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppEr
 
 /// Takes the live copy down (unpublish, archive, delete) and moves the
 /// working copy to `state`.
-pub(super) async fn take_down<C: ConnectionTrait>(
-    conn: &C,
+pub(super) async fn take_down(
+    tx: &WriteTx,
     mut row: article::Model,
     state: State,
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     let was_live = row.published_version.is_some();
-    delete_live(conn, row.id).await?;
+    delete_live(&**tx, row.id).await?;
     row.state = state;
     row.published_version = None;
     row.scheduled_at = None;
     row.unpublish_at = None;
-    settle(conn, row, from, step, was_live).await
+    settle(tx, row, from, step, was_live).await
 }
 
 /// Hides the article from every read and takes its live copy down; a
 /// published or scheduled article is left as a draft.
-pub(super) async fn soft_delete<C: ConnectionTrait>(
-    conn: &C,
+pub(super) async fn soft_delete(
+    tx: &WriteTx,
     mut row: article::Model,
     step: Step<'_>,
 ) -> Result<(), AppError> {
@@ -237,19 +238,19 @@ pub(super) async fn soft_delete<C: ConnectionTrait>(
         other => other,
     };
     row.deleted_at = Some(now());
-    take_down(conn, row, state, step).await?;
+    take_down(tx, row, state, step).await?;
     Ok(())
 }
 
 /// Makes a soft-deleted article visible again.
-pub(super) async fn undelete<C: ConnectionTrait>(
-    conn: &C,
+pub(super) async fn undelete(
+    tx: &WriteTx,
     mut row: article::Model,
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     row.deleted_at = None;
-    settle(conn, row, from, step, false).await
+    settle(tx, row, from, step, false).await
 }
 
 /// Takes a workflow action on an article (design §5): `submit` (the
@@ -304,20 +305,20 @@ pub async fn transition(
     };
     let links = (current.author_ids.as_slice(), current.tag_ids.as_slice());
     let row = match action {
-        WorkflowAction::Publish => make_live(&*tx, row, links, input.published_at, step).await?,
+        WorkflowAction::Publish => make_live(&tx, row, links, input.published_at, step).await?,
         WorkflowAction::Schedule => {
             let row = article::Model {
                 scheduled_at: input.publish_at,
                 unpublish_at: input.unpublish_at,
                 ..row
             };
-            set_state(&*tx, row, to, step).await?
+            set_state(&tx, row, to, step).await?
         }
         WorkflowAction::Unpublish | WorkflowAction::Archive => {
-            take_down(&*tx, row, to, step).await?
+            take_down(&tx, row, to, step).await?
         }
         WorkflowAction::Submit | WorkflowAction::RequestChanges | WorkflowAction::Approve => {
-            set_state(&*tx, row, to, step).await?
+            set_state(&tx, row, to, step).await?
         }
     };
     let article = read_one(&*tx, row, ArticleCopy::Working, Include::default()).await?;

@@ -54,7 +54,7 @@ async fn publish_due(ctx: &Ctx) -> Result<usize, AppError> {
             who: None,
         };
         let links = (current.author_ids.as_slice(), current.tag_ids.as_slice());
-        make_live(&*tx, row, links, None, step).await?;
+        make_live(&tx, row, links, None, step).await?;
     }
     tx.commit().await?;
     Ok(count)
@@ -74,7 +74,7 @@ async fn take_down_due(ctx: &Ctx) -> Result<usize, AppError> {
             comment: Some("scheduled end of publication"),
             who: None,
         };
-        take_down(&*tx, row, State::Draft, step).await?;
+        take_down(&tx, row, State::Draft, step).await?;
     }
     tx.commit().await?;
     Ok(count)

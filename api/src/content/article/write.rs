@@ -82,8 +82,7 @@ pub async fn create(
         change: ChangeKind::Create,
         locale: Some(&row.locale),
     };
-    history::record_write::<Article, _>(&*tx, written, || STORE.slug_taken(&row.slug), write)
-        .await?;
+    history::record_write::<Article>(&tx, written, || STORE.slug_taken(&row.slug), write).await?;
     replace_links(
         &*tx,
         row.id,
@@ -114,9 +113,9 @@ async fn start_in_state(
         State::Draft => Ok(row),
         State::Published => {
             let links = (fields.author_ids.as_slice(), fields.tag_ids.as_slice());
-            flow::make_live(&**tx, row, links, fields.published_at, step).await
+            flow::make_live(tx, row, links, fields.published_at, step).await
         }
-        state => flow::set_state(&**tx, row, state, step).await,
+        state => flow::set_state(tx, row, state, step).await,
     }
 }
 
@@ -280,7 +279,7 @@ impl Edit<'_> {
             locale: Some(&row.locale),
         };
         let taken = || STORE.slug_taken(&row.slug);
-        if history::record_write::<Article, _>(&**tx, written, taken, write).await? == 0 {
+        if history::record_write::<Article>(tx, written, taken, write).await? == 0 {
             return Ok(None);
         }
         let links = (
@@ -351,7 +350,7 @@ async fn back_to_draft(
         comment: None,
         who,
     };
-    flow::set_state(&**tx, row, State::Draft, step).await
+    flow::set_state(tx, row, State::Draft, step).await
 }
 
 /// The working row is still as `row` says: same version (edits), same
@@ -400,7 +399,7 @@ pub async fn delete(
             comment: None,
             who: principal.user_id(),
         };
-        flow::soft_delete(&*tx, row, step).await?;
+        flow::soft_delete(&tx, row, step).await?;
     }
     tx.commit().await
 }
@@ -426,7 +425,8 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
         actor: who,
         public: row.published_version.is_some(),
     };
-    record_event(&**tx, event).await
+    record_event(tx, event);
+    Ok(())
 }
 
 /// Brings a soft-deleted article back (admins only), as a working copy in
@@ -446,7 +446,7 @@ pub async fn undelete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Art
         comment: None,
         who: principal.user_id(),
     };
-    let row = flow::undelete(&*tx, row, step).await?;
+    let row = flow::undelete(&tx, row, step).await?;
     let article = read_one(&*tx, row, ArticleCopy::Working, Include::default()).await?;
     tx.commit().await?;
     Ok(article)

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use self::diff::FieldChange;
-use super::{Ctx, Key, now};
+use super::{Ctx, Key, WriteTx, now};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
@@ -111,8 +111,8 @@ pub(crate) struct Write<'a, S> {
 /// statement (rows affected); a unique violation there is the slug taken
 /// (`slug_taken`); when a row was written, the revision and the change-log
 /// entry follow. Returns the rows the statement affected.
-pub(crate) async fn record_write<T: Versioned, C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn record_write<T: Versioned>(
+    tx: &WriteTx,
     written: Result<u64, DbErr>,
     slug_taken: impl FnOnce() -> AppError,
     write: Write<'_, T::Snapshot>,
@@ -146,7 +146,7 @@ pub(crate) async fn record_write<T: Versioned, C: ConnectionTrait>(
         created_at: now(),
         created_by: write.who,
     }))
-    .exec_without_returning(conn)
+    .exec_without_returning(&**tx)
     .await?;
     let event = Event {
         entity: T::KIND,
@@ -158,7 +158,7 @@ pub(crate) async fn record_write<T: Versioned, C: ConnectionTrait>(
         actor: write.who,
         public: T::LIVE_WRITES,
     };
-    record_event(conn, event).await?;
+    record_event(tx, event);
     Ok(rows)
 }
 

@@ -4,6 +4,7 @@
 mod account;
 mod article;
 mod catalog;
+mod feed;
 mod history;
 
 use async_graphql::{Context, Enum, Union};
@@ -11,6 +12,7 @@ use async_graphql::{Context, Enum, Union};
 pub use account::{Tokens, UserGql};
 pub use article::{ArticleGql, ArticleStateGql};
 pub use catalog::{AuthorGql, TagGql};
+pub use feed::{SyncPageGql, SyncType};
 
 use super::error::Gql;
 use crate::content::article::{Include, Read};
