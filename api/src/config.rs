@@ -122,6 +122,18 @@ pub struct Config {
     /// 410 and start over.
     #[arg(long, env = "MASTHEAD_CHANGE_RETENTION_DAYS", default_value_t = 90)]
     pub change_retention_days: u32,
+    /// Whether webhooks may call loopback, private and link-local addresses
+    /// (tests, intranets); refused by default.
+    #[arg(long, env = "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+    /// Multiplies the webhook retry schedule (5 s, 5 min, 30 min, … 24 h);
+    /// below 1 in tests.
+    #[arg(long, env = "MASTHEAD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
+    pub webhook_retry_scale: f64,
+    /// How often each process looks for webhook work, in milliseconds; `0`
+    /// runs no webhook worker in this process.
+    #[arg(long, env = "MASTHEAD_WEBHOOK_INTERVAL_MS", default_value_t = 250)]
+    pub webhook_interval_ms: u64,
     /// Whether GraphQL answers introspection queries.
     #[arg(long, env = "MASTHEAD_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
@@ -168,6 +180,9 @@ impl Default for Config {
             public_s_maxage: 0,
             public_stale_while_revalidate: 0,
             change_retention_days: 90,
+            webhook_allow_private: false,
+            webhook_retry_scale: 1.0,
+            webhook_interval_ms: 250,
             graphql_introspection: true,
             graphql_max_depth: 16,
             graphql_max_complexity: 5000,

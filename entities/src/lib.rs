@@ -17,6 +17,8 @@ pub mod tag;
 pub mod transition;
 pub mod types;
 pub mod user;
+pub mod webhook;
+pub mod webhook_delivery;
 
 pub mod prelude {
     //! The entity types under short names.

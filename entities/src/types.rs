@@ -162,6 +162,29 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// What a webhook delivery carries besides the event.
+    pub enum PayloadKind {
+        /// The object as the public API returns it (or a preview key, for
+        /// working-copy events).
+        Full = "full",
+        /// The event's fields only.
+        Thin = "thin",
+    }
+}
+
+stored_enum! {
+    /// Where a webhook delivery stands.
+    pub enum DeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending = "pending",
+        /// An attempt got a 2xx answer.
+        Succeeded = "succeeded",
+        /// Every attempt failed, or the endpoint answered 410.
+        Failed = "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ mod m20261126_000002_access;
 mod m20261126_000003_history;
 mod m20261126_000004_changes;
 mod m20261130_000005_events;
+mod m20261130_000006_webhooks;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_history::Migration),
             Box::new(m20261126_000004_changes::Migration),
             Box::new(m20261130_000005_events::Migration),
+            Box::new(m20261130_000006_webhooks::Migration),
         ]
     }
 }

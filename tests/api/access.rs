@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, created, expect_json, id_of, send};
 
+/// A public address for webhooks (never called: the test server runs no webhook worker).
+const PUBLIC_HOOK: &str = "https://93.184.216.34/hook";
+
 /// The callers, in the order of the expected-status columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -48,6 +51,9 @@ enum Target {
     Tag,
     User,
     ApiKey,
+    Webhook,
+    /// A webhook and a delivery of it.
+    Delivery,
 }
 
 /// What a row sends.
@@ -65,6 +71,8 @@ enum Body {
     Rename,
     NewUser,
     NewApiKey,
+    NewWebhook,
+    WebhookEdit,
     AdminLogin,
     UnknownRefreshToken,
     WrongCurrentPassword,
@@ -172,6 +180,16 @@ fn table() -> Vec<Row> {
         row(M::POST, "/api/v1/api-keys", T::Nothing, B::NewApiKey, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/api-keys/{id}", T::ApiKey, B::None, ADMINS),
         row(M::DELETE, "/api/v1/api-keys/{id}", T::ApiKey, B::None, [401, 403, 403, 403, 403, 403, 403, 204]),
+        row(M::GET, "/api/v1/webhooks", T::Nothing, B::None, ADMINS),
+        row(M::POST, "/api/v1/webhooks", T::Nothing, B::NewWebhook, [401, 403, 403, 403, 403, 403, 403, 201]),
+        row(M::GET, "/api/v1/webhooks/{id}", T::Webhook, B::None, ADMINS),
+        row(M::PATCH, "/api/v1/webhooks/{id}", T::Webhook, B::WebhookEdit, ADMINS),
+        row(M::DELETE, "/api/v1/webhooks/{id}", T::Webhook, B::None, [401, 403, 403, 403, 403, 403, 403, 204]),
+        row(M::POST, "/api/v1/webhooks/{id}/rotate-secret", T::Webhook, B::None, ADMINS),
+        row(M::POST, "/api/v1/webhooks/{id}/test", T::Webhook, B::None, [401, 403, 403, 403, 403, 403, 403, 202]),
+        row(M::GET, "/api/v1/webhooks/{id}/deliveries", T::Webhook, B::None, ADMINS),
+        row(M::POST, "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", T::Delivery, B::None, [401, 403, 403, 403, 403, 403, 403, 202]),
+        q("?since_seq=0", row(M::POST, "/api/v1/webhooks/{id}/replay", T::Webhook, B::None, [401, 403, 403, 403, 403, 403, 403, 202])),
         row(M::GET, "/healthz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/readyz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),
@@ -192,6 +210,7 @@ struct World {
 }
 
 async fn world() -> World {
+    // The test server runs no webhook worker: the webhooks made here are never called.
     let app = TestApp::spawn().await;
     let own_profile = id_of(&app.create_author("Autrice Propre").await);
     let other_profile = id_of(&app.create_author("Autre Auteur").await);
@@ -251,6 +270,12 @@ impl World {
                 id_of(&created(app.post("/api/v1/users", &body).await).await)
             }
             Target::ApiKey => id_of(&created(app.post("/api/v1/api-keys", &json!({"name": "k", "kind": "delivery"})).await).await),
+            Target::Webhook => id_of(&created(app.post("/api/v1/webhooks", &json!({"url": PUBLIC_HOOK})).await).await),
+            Target::Delivery => {
+                let hook = id_of(&created(app.post("/api/v1/webhooks", &json!({"url": PUBLIC_HOOK})).await).await);
+                let ping = expect_json(app.post(&format!("/api/v1/webhooks/{hook}/test"), &json!({})).await, 202).await;
+                format!("{hook}|{}", id_of(&ping))
+            }
         })
     }
 
@@ -273,6 +298,8 @@ impl World {
                 json!({"email": format!("{unique}@masthead.test"), "name": "N", "role": "editor", "password": "a-long-enough-password"})
             }
             Body::NewApiKey => json!({"name": "front", "kind": "preview"}),
+            Body::NewWebhook => json!({"url": PUBLIC_HOOK, "events": ["article.published"]}),
+            Body::WebhookEdit => json!({"description": format!("Changé {unique}")}),
             Body::AdminLogin => json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
             Body::UnknownRefreshToken => json!({"refresh_token": "mhr_unknown"}),
             Body::WrongCurrentPassword => {
@@ -294,7 +321,13 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         for (column, who) in EVERYONE.iter().enumerate() {
             let id = world.prepare(row.target, *who).await;
             let path = match &id {
-                Some(id) => row.path.replace("{id}", id).replace("{version}", "1"),
+                Some(id) => {
+                    let (id, second) = id.split_once('|').unwrap_or((id, ""));
+                    row.path
+                        .replace("{id}", id)
+                        .replace("{version}", "1")
+                        .replace("{delivery_id}", second)
+                }
                 None => row.path.to_owned(),
             };
             let path = format!("{path}{}", row.query);

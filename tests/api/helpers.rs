@@ -148,6 +148,9 @@ impl TestApp {
             admin_email: Some(ADMIN_EMAIL.to_owned()),
             admin_password: Some(Secret::new(ADMIN_PASSWORD)),
             jwt_secret: Some(Secret::new(JWT_SECRET)),
+            // No webhook worker unless a test asks for one: its polling
+            // would show in the statement counts.
+            webhook_interval_ms: 0,
             ..Config::default()
         };
         adjust(&mut config);

@@ -12,6 +12,7 @@
 )]
 
 mod helpers;
+mod process;
 
 mod admin_ui;
 mod architecture;

@@ -1,19 +1,15 @@
 //! Operations: probes, request ids, compression, the binary's start-up,
 //! JSON logs, migrations and graceful shutdown.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use serde_json::Value;
 
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, expect_json, header, send,
 };
-
-const BINARY: &str = env!("CARGO_BIN_EXE_masthead");
+use crate::process::{BINARY, Process};
 
 #[tokio::test]
 async fn health_and_readiness_probes_answer() {
@@ -60,65 +56,6 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
             header(&response, "content-encoding").as_deref(),
             Some(encoding)
         );
-    }
-}
-
-/// A `masthead` process whose standard output is read line by line.
-struct Process {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Process {
-    fn start(args: &[&str], cwd: &std::path::Path, env: &[(&str, String)]) -> Self {
-        let mut command = Command::new(BINARY);
-        command
-            .args(args)
-            .current_dir(cwd)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("MASTHEAD_")) {
-            command.env_remove(key);
-        }
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("start masthead");
-        let stdout = child.stdout.take().unwrap();
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// The next JSON log line that satisfies `wanted`, within 30 seconds.
-    fn wait_for(&self, wanted: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .expect("the expected log line never came");
-            let Ok(value) = serde_json::from_str::<Value>(&line) else {
-                panic!("a log line is not JSON: {line}");
-            };
-            if wanted(&value) {
-                return value;
-            }
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -8,6 +8,7 @@ mod state;
 mod workers;
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
@@ -26,6 +27,7 @@ pub use state::{Opened, open};
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::feed::webhooks::deliver::Sender;
 use crate::{graphql, http, rest, telemetry};
 
 /// Every route the OpenAPI document describes: REST and `POST /graphql`.
@@ -79,6 +81,11 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let (workers, scheduler_interval) = (config.workers, config.scheduler_interval_ms);
+        let webhook_interval = config.webhook_interval_ms;
+        anyhow::ensure!(
+            config.webhook_retry_scale.is_finite() && config.webhook_retry_scale >= 0.0,
+            "MASTHEAD_WEBHOOK_RETRY_SCALE must be a number of 0 or more"
+        );
         let cors_origins = config.cors_origins.clone();
         let endpoint = web::Data::new(graphql::Endpoint::new(graphql::Limits::from(&config)));
         let state = web::Data::new(AppState::build(config).await?);
@@ -114,6 +121,12 @@ impl Application {
         let (stop_workers, stop) = watch::channel(false);
         workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
         workers::spawn_pruner(state.feed.clone(), stop.clone());
+        if webhook_interval > 0 {
+            let sender = Sender::new(&state.feed).context("cannot make the webhook client")?;
+            let objects = Arc::new(rest::webhooks::ApiObjects::new(state.ctx.clone()));
+            let interval = Duration::from_millis(webhook_interval.max(10));
+            workers::spawn_webhooks(state.feed.clone(), sender, objects, interval, stop.clone());
+        }
         if scheduler_interval > 0 {
             let interval = Duration::from_millis(scheduler_interval.max(10));
             workers::spawn_scheduler(state.ctx.clone(), interval, stop);

@@ -13,7 +13,7 @@ use crate::auth::policy::Policy;
 use crate::auth::token;
 use crate::config::{Config, Secret};
 use crate::content::{Ctx, Settings, validate};
-use crate::feed::Feed;
+use crate::feed::{Feed, FeedSettings};
 use crate::http::AppState;
 use crate::http::cache::ResponseCache;
 use crate::identity::{Identity, users};
@@ -45,11 +45,12 @@ pub async fn open(config: &Config) -> anyhow::Result<Opened> {
     let refresh_ttl = Duration::from_secs(config.refresh_token_ttl);
     let identity = Identity::new(db.clone(), policy, jwt, refresh_ttl);
     let ctx = Ctx::new(db, Settings { default_locale }, policy);
-    let feed = Feed::new(
-        ctx.clone(),
-        secret.expose().as_bytes(),
-        config.change_retention_days,
-    );
+    let settings = FeedSettings {
+        retention_days: config.change_retention_days,
+        allow_private: config.webhook_allow_private,
+        retry_scale: config.webhook_retry_scale,
+    };
+    let feed = Feed::new(ctx.clone(), secret.expose().as_bytes(), settings);
     Ok(Opened {
         ctx,
         identity,

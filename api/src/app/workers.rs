@@ -1,14 +1,20 @@
 //! Work the server does besides answering: the workflow scheduler, the
-//! SQLite checkpointer, and the pruning of the change log. All stop when
-//! told to.
+//! SQLite checkpointer, the pruning of the change log, and webhook
+//! deliveries. All stop when told to.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::content::{Ctx, article};
 use crate::feed::Feed;
+use crate::feed::webhooks::deliver::{self, CLAIM_BATCH, Sender};
+use crate::feed::webhooks::{Objects, dispatch};
 use crate::storage;
+
+/// Webhook attempts one process makes at once.
+const ATTEMPTS_IN_FLIGHT: usize = 32;
 
 /// How often old events are pruned from the change log.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
@@ -75,6 +81,53 @@ pub fn spawn_pruner(feed: Feed, mut stop: watch::Receiver<bool>) {
             tokio::select! {
                 _ = tokio::time::sleep(PRUNE_INTERVAL) => {}
                 _ = stop.changed() => break,
+            }
+        }
+    });
+}
+
+/// Every `interval`: fans new events out into webhook deliveries, then
+/// claims due deliveries and attempts them, each in a task of its own (at
+/// most 32 at once), so a slow endpoint holds up no other.
+pub fn spawn_webhooks(
+    feed: Feed,
+    sender: Sender,
+    objects: Arc<dyn Objects>,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let permits = Arc::new(Semaphore::new(ATTEMPTS_IN_FLIGHT));
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => break,
+            }
+            if let Err(err) = dispatch::dispatch(&feed, &*objects).await {
+                tracing::warn!(error = %err, "could not queue webhook deliveries");
+            }
+            let room = permits.available_permits().min(CLAIM_BATCH as usize);
+            if room == 0 {
+                continue;
+            }
+            let claimed = match deliver::claim(&feed, room as u64).await {
+                Ok(claimed) => claimed,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not claim webhook deliveries");
+                    continue;
+                }
+            };
+            for one in claimed {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    break;
+                };
+                let (feed, sender) = (feed.clone(), sender.clone());
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    if let Err(err) = deliver::attempt(&feed, &sender, one).await {
+                        tracing::warn!(error = %err, "could not record a webhook attempt");
+                    }
+                });
             }
         }
     });

@@ -34,6 +34,8 @@ pub enum Action {
     ManageUsers,
     /// Manage API keys.
     ManageApiKeys,
+    /// Manage webhooks and see their deliveries.
+    ManageWebhooks,
     /// See one's own account and change one's own password.
     UseOwnAccount,
 }
@@ -117,11 +119,11 @@ pub fn grant(principal: &Principal, action: Action, public_read: bool) -> Grant 
             CreateArticle | EditArticle | Submit | Review | DeleteArticle | EditAuthorsAndTags,
             User(Editor | Admin),
         ) => Yes,
-        (ManageUsers | ManageApiKeys | AdministerContent, User(Admin)) => Yes,
+        (ManageUsers | ManageApiKeys | ManageWebhooks | AdministerContent, User(Admin)) => Yes,
         (
             ReadPreview | ReadPrivate | UseOwnAccount | ReadHistory | CreateArticle | EditArticle
             | Submit | Review | DeleteArticle | EditAuthorsAndTags | ManageUsers | ManageApiKeys
-            | AdministerContent,
+            | ManageWebhooks | AdministerContent,
             Anonymous | DeliveryKey | PreviewKey | User(Viewer | Author | Editor),
         ) => No,
     }
@@ -141,9 +143,10 @@ pub fn require(
         Grant::No => Err(AppError::forbidden(match action {
             Action::ReadPreview => "previews need a preview key or a signed-in user",
             Action::ReadPrivate | Action::UseOwnAccount => "this needs a signed-in user",
-            Action::ManageUsers | Action::ManageApiKeys | Action::AdministerContent => {
-                "this needs the admin role"
-            }
+            Action::ManageUsers
+            | Action::ManageApiKeys
+            | Action::ManageWebhooks
+            | Action::AdministerContent => "this needs the admin role",
             Action::ReadHistory => "history is for signed-in users",
             Action::Submit => "submitting needs the author (own drafts), editor or admin role",
             Action::CreateArticle => "creating articles needs the author, editor or admin role",
@@ -207,6 +210,7 @@ mod tests {
             (EditAuthorsAndTags, "-----YY"),
             (ManageUsers, "------Y"),
             (ManageApiKeys, "------Y"),
+            (ManageWebhooks, "------Y"),
         ];
         for (action, row) in expected {
             let actual: String = everyone()

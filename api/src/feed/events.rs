@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::types::{EntityKind, EventVerb};
-use entities::{change, feed_mark};
+use entities::{change, feed_mark, webhook};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -169,14 +169,25 @@ pub async fn advance_mark<C: ConnectionTrait>(
 }
 
 /// Removes the events recorded before `cutoff`, except the last event and
-/// the last public one (the content generations stand on them), and moves
-/// the pruned mark to the newest one removed. Returns how many went.
+/// the last public one (the content generations stand on them) and those an
+/// enabled webhook has yet to be given, and moves the pruned mark to the
+/// newest one removed. Returns how many went.
 pub async fn prune(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, AppError> {
     let tx = db.begin_write().await?;
     let old = max_seq(&*tx, Condition::all().add(change::Column::At.lt(cutoff))).await?;
     let last = last_seq(&*tx).await?;
     let last_public = max_seq(&*tx, Condition::all().add(change::Column::Public.eq(true))).await?;
-    let bound = Ord::min(old, last - 1);
+    let undelivered: Option<Option<i64>> = webhook::Entity::find()
+        .filter(webhook::Column::Enabled.eq(true))
+        .select_only()
+        .column_as(Expr::col(webhook::Column::CursorSeq).min(), "slowest")
+        .into_tuple()
+        .one(&*tx)
+        .await?;
+    let mut bound = Ord::min(old, last - 1);
+    if let Some(slowest) = undelivered.flatten() {
+        bound = Ord::min(bound, slowest);
+    }
     if bound <= mark(&*tx, PRUNED).await? {
         return Ok(0);
     }

@@ -7,6 +7,7 @@
 pub mod events;
 mod seal;
 pub mod sync;
+pub mod webhooks;
 
 use chrono::{Duration, Utc};
 
@@ -17,25 +18,38 @@ pub use sync::{SyncItem, SyncPage, SyncRequest, Tombstone};
 use crate::content::Ctx;
 use crate::error::AppError;
 
+/// How the feed is configured.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedSettings {
+    /// Days events are kept (`MASTHEAD_CHANGE_RETENTION_DAYS`).
+    pub retention_days: u32,
+    /// Whether webhooks may call private addresses (`MASTHEAD_WEBHOOK_ALLOW_PRIVATE`).
+    pub allow_private: bool,
+    /// Multiplies the webhook retry schedule (`MASTHEAD_WEBHOOK_RETRY_SCALE`).
+    pub retry_scale: f64,
+}
+
 /// What the feed's readers share: the content context, the sealer of
-/// cursors, and how long the log is kept.
+/// cursors, and the settings.
 #[derive(Clone, Debug)]
 pub struct Feed {
     /// The content domain (reads as the caller would).
     pub ctx: Ctx,
     cursors: Sealer,
     retention: Duration,
+    /// The settings in effect.
+    pub settings: FeedSettings,
 }
 
 impl Feed {
     /// A feed over `ctx`; cursors are sealed with a key derived from
-    /// `secret` (every process sharing the database has the same one), and
-    /// events are kept `retention_days`.
-    pub fn new(ctx: Ctx, secret: &[u8], retention_days: u32) -> Self {
+    /// `secret` (every process sharing the database has the same one).
+    pub fn new(ctx: Ctx, secret: &[u8], settings: FeedSettings) -> Self {
         Self {
             ctx,
             cursors: Sealer::new(secret, "masthead change feed cursor v1"),
-            retention: Duration::days(i64::from(retention_days)),
+            retention: Duration::days(i64::from(settings.retention_days)),
+            settings,
         }
     }
 
@@ -43,5 +57,16 @@ impl Feed {
     /// the content generations stand on); returns how many went.
     pub async fn prune(&self) -> Result<u64, AppError> {
         events::prune(&self.ctx.db, Utc::now() - self.retention).await
+    }
+}
+
+impl FeedSettings {
+    /// Settings for a command that only reads the feed.
+    pub fn defaults() -> Self {
+        Self {
+            retention_days: 90,
+            allow_private: false,
+            retry_scale: 1.0,
+        }
     }
 }

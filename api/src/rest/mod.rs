@@ -16,6 +16,7 @@ mod respond;
 mod sync;
 mod tags;
 mod users;
+pub mod webhooks;
 mod wire;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -72,7 +73,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(api_keys::list_api_keys)
             .service(api_keys::create_api_key)
             .service(api_keys::get_api_key)
-            .service(api_keys::revoke_api_key),
+            .service(api_keys::revoke_api_key)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::create_webhook)
+            .service(webhooks::get_webhook)
+            .service(webhooks::patch_webhook)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::rotate_webhook_secret)
+            .service(webhooks::test_webhook)
+            .service(webhooks::list_webhook_deliveries)
+            .service(webhooks::replay_webhook_delivery)
+            .service(webhooks::replay_webhook),
     )
     .service(health::healthz)
     .service(health::readyz)

@@ -12,7 +12,12 @@ use utoipa::{Modify, OpenApi};
 Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}]` for input problems.",
         license(name = "MIT"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::rest::webhooks::WebhookEvent,
+        crate::rest::webhooks::WebhookEventData,
+    )),
     modifiers(&BearerScheme),
     tags(
         (name = "articles", description = "Articles with ordered authors and tags"),
@@ -22,6 +27,7 @@ Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}
         (name = "sync", description = "Delta sync: everything once, then only what changed"),
         (name = "users", description = "User accounts (admins)"),
         (name = "api-keys", description = "Keys for front ends (admins)"),
+        (name = "webhooks", description = "Endpoints told about content changes (admins); every delivery body is a `WebhookEvent`"),
         (name = "graphql", description = "The GraphQL endpoint (see schema.graphql)"),
         (name = "operations", description = "Probes, metrics and this document"),
     )

@@ -2,4 +2,7 @@
 //! changes empty, delta sync, webhooks and subscriptions.
 
 mod cache;
+mod processes;
+mod receiver;
 mod sync;
+mod webhooks;
