@@ -34,6 +34,7 @@ use crate::{graphql, http, rest, telemetry};
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     rest::routes(cfg);
     cfg.service(graphql::handler::post_graphql);
+    cfg.service(graphql::ws::graphql_ws);
 }
 
 /// CORS for the configured origins; none are allowed by default.
@@ -121,6 +122,7 @@ impl Application {
         let (stop_workers, stop) = watch::channel(false);
         workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
         workers::spawn_pruner(state.feed.clone(), stop.clone());
+        workers::spawn_live(state.feed.clone(), stop.clone());
         if webhook_interval > 0 {
             let sender = Sender::new(&state.feed).context("cannot make the webhook client")?;
             let objects = Arc::new(rest::webhooks::ApiObjects::new(state.ctx.clone()));

@@ -16,6 +16,9 @@ use crate::storage;
 /// Webhook attempts one process makes at once.
 const ATTEMPTS_IN_FLIGHT: usize = 32;
 
+/// How often the change log is read for this process's subscribers.
+const LIVE_INTERVAL: Duration = Duration::from_millis(200);
+
 /// How often old events are pruned from the change log.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 
@@ -128,6 +131,22 @@ pub fn spawn_webhooks(
                         tracing::warn!(error = %err, "could not record a webhook attempt");
                     }
                 });
+            }
+        }
+    });
+}
+
+/// Reads the change log for this process's subscribers every 200 ms (see
+/// `feed::live`): events of every process arrive within a poll.
+pub fn spawn_live(feed: Feed, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(LIVE_INTERVAL) => {}
+                _ = stop.changed() => break,
+            }
+            if let Err(err) = feed.live.poll(&feed).await {
+                tracing::warn!(error = %err, "could not read the change log for subscribers");
             }
         }
     });

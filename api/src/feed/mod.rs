@@ -5,13 +5,17 @@
 //! reads them, and prunes the old ones.
 
 pub mod events;
+pub mod live;
 mod seal;
 pub mod sync;
 pub mod webhooks;
 
+use std::sync::Arc;
+
 use chrono::{Duration, Utc};
 
 pub use events::{EventFilter, FeedEvent};
+pub use live::{Delivered, Live, Subscribe};
 pub use seal::{Sealer, hmac_sha256};
 pub use sync::{SyncItem, SyncPage, SyncRequest, Tombstone};
 
@@ -39,6 +43,8 @@ pub struct Feed {
     retention: Duration,
     /// The settings in effect.
     pub settings: FeedSettings,
+    /// The broadcast of events to this process's subscribers.
+    pub live: Arc<Live>,
 }
 
 impl Feed {
@@ -50,6 +56,7 @@ impl Feed {
             cursors: Sealer::new(secret, "masthead change feed cursor v1"),
             retention: Duration::days(i64::from(settings.retention_days)),
             settings,
+            live: Arc::default(),
         }
     }
 

@@ -116,10 +116,7 @@ pub async fn sync(
     request: SyncRequest,
 ) -> Result<SyncPage, AppError> {
     let ctx = &feed.ctx;
-    let working = ctx.allows(principal, Action::ReadPreview);
-    if !working {
-        ctx.require(principal, Action::ReadLive)?;
-    }
+    let working = reads_working(feed, principal)?;
     let limit = match request.limit {
         None => DEFAULT_LIMIT,
         Some(limit @ 1..=MAX_LIMIT) => limit,
@@ -137,7 +134,7 @@ pub async fn sync(
         .transpose()?;
     let position = match request.cursor {
         Some(cursor) => {
-            let position = open(feed, &cursor)?;
+            let position = open(feed, &cursor, "cursor")?;
             check_same(&position, working, types.as_ref(), locale.as_ref())?;
             if position.s < events::mark(&ctx.db.conn, PRUNED).await? {
                 return Err(AppError::ResyncRequired {
@@ -151,7 +148,10 @@ pub async fn sync(
         }
         None => Position {
             w: working,
-            t: types.unwrap_or_else(|| KINDS.iter().map(|(n, _)| (*n).to_owned()).collect()),
+            t: match types {
+                Some(types) => types,
+                None => kind_names_or_all(None)?,
+            },
             l: locale,
             s: events::last_seq(&ctx.db.conn).await?,
             i: Some((0, None)),
@@ -168,6 +168,53 @@ pub async fn sync(
     } else {
         delta(&reader, position, limit).await
     }
+}
+
+/// Whether `principal` reads working copies (preview keys, signed-in
+/// users) or live ones, after checking they may read at all.
+pub(super) fn reads_working(feed: &Feed, principal: &Principal) -> Result<bool, AppError> {
+    let working = feed.ctx.allows(principal, Action::ReadPreview);
+    if !working {
+        feed.ctx.require(principal, Action::ReadLive)?;
+    }
+    Ok(working)
+}
+
+/// The kinds `names` name (all when none), in sync order.
+pub(super) fn kind_names_or_all(names: Option<&[String]>) -> Result<Vec<String>, AppError> {
+    match names {
+        Some(names) => kind_names(names),
+        None => Ok(KINDS.iter().map(|(n, _)| (*n).to_owned()).collect()),
+    }
+}
+
+/// The kinds of `names`.
+pub(super) fn kinds_of(names: &[String]) -> Result<Vec<EntityKind>, AppError> {
+    names.iter().map(|name| kind_of(name)).collect()
+}
+
+/// The position in the log a cursor of `working`'s reader holds (the
+/// cursor given as `field`).
+pub(super) fn position_in(
+    feed: &Feed,
+    cursor: &str,
+    field: &str,
+    working: bool,
+) -> Result<i64, AppError> {
+    let position = open(feed, cursor, field)?;
+    check_same(&position, working, None, None)?;
+    Ok(position.s)
+}
+
+/// A delta cursor at `seq` for a reader of `types`.
+pub(super) fn cursor_at(feed: &Feed, working: bool, types: &[String], seq: i64) -> String {
+    feed.cursors.seal(&Position {
+        w: working,
+        t: types.to_vec(),
+        l: None,
+        s: seq,
+        i: None,
+    })
 }
 
 /// The kinds `names` name, in sync order; 400 for an unknown one.
@@ -201,10 +248,11 @@ fn kind_of(name: &str) -> Result<EntityKind, AppError> {
         .ok_or_else(|| AppError::bad_field("cursor", "is not a cursor of this server"))
 }
 
-fn open(feed: &Feed, cursor: &str) -> Result<Position, AppError> {
+/// The position sealed in `cursor`; a 400 on `field` for anything else.
+fn open(feed: &Feed, cursor: &str, field: &str) -> Result<Position, AppError> {
     feed.cursors.open::<Position>(cursor).ok_or_else(|| {
         AppError::bad_field(
-            "cursor",
+            field,
             "is not a cursor of this server (send a next_cursor back unchanged)",
         )
     })
@@ -352,11 +400,7 @@ async fn delta(
 ) -> Result<SyncPage, AppError> {
     let conn = &reader.feed.ctx.db.conn;
     let filter = EventFilter {
-        kinds: position
-            .t
-            .iter()
-            .map(|name| kind_of(name))
-            .collect::<Result<_, _>>()?,
+        kinds: kinds_of(&position.t)?,
         locale: position.l.clone(),
         public_only: !position.w,
     };

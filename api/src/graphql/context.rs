@@ -25,3 +25,35 @@ pub struct Req {
 pub fn req<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Req> {
     ctx.data::<Req>()
 }
+
+/// What every operation of a caller runs with: the request data and the
+/// loaders of the authors and tags it reads (uncached, so a long-lived
+/// subscription never reads stale ones).
+pub fn data_for(
+    state: &crate::http::AppState,
+    principal: Principal,
+    address: Option<String>,
+) -> async_graphql::Data {
+    use async_graphql::dataloader::DataLoader;
+
+    use super::loaders::{AuthorLoader, TagLoader};
+
+    let ctx = state.ctx.clone();
+    let mut data = async_graphql::Data::default();
+    data.insert(DataLoader::new(
+        AuthorLoader::new(&ctx, &principal),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        TagLoader::new(&ctx, &principal),
+        tokio::spawn,
+    ));
+    data.insert(Req {
+        ctx,
+        identity: state.identity.clone(),
+        feed: state.feed.clone(),
+        principal,
+        address,
+    });
+    data
+}

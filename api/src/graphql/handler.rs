@@ -3,14 +3,12 @@
 //! execution and the shape of errors are GraphQL's.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ErrorExtensions, ServerError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Endpoint;
-use super::context::Req;
-use super::loaders::{AuthorLoader, TagLoader};
+use super::context::data_for;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::body::read_json;
@@ -92,24 +90,11 @@ async fn run(
 async fn execute(
     state: &AppState,
     endpoint: &Endpoint,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     principal: Principal,
     address: Option<String>,
 ) -> (Rendered, bool) {
-    let ctx = state.ctx.clone();
-    let authors = DataLoader::new(AuthorLoader::new(&ctx, &principal), tokio::spawn);
-    let tags = DataLoader::new(TagLoader::new(&ctx, &principal), tokio::spawn);
-    let identity = state.identity.clone();
-    let request = request
-        .data(Req {
-            ctx,
-            identity,
-            feed: state.feed.clone(),
-            principal,
-            address,
-        })
-        .data(authors)
-        .data(tags);
+    request.data = data_for(state, principal, address);
     let response = endpoint.schema.execute(request).await;
     match serde_json::to_vec(&response) {
         Ok(json) => (Rendered::json(json), response.is_ok()),

@@ -13,18 +13,21 @@ mod mutation;
 mod paging;
 mod query;
 mod scalars;
+mod subscription;
 mod types;
+pub mod ws;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 use crate::config::Config;
 use crate::error::AppError;
 
 /// The schema type.
-pub type MastheadSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MastheadSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that protect the server from expensive documents.
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +104,7 @@ impl std::fmt::Debug for Endpoint {
 
 /// Builds the schema with its limits.
 pub fn build_schema(limits: &Limits) -> MastheadSchema {
-    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
     if !limits.introspection {

@@ -4,5 +4,6 @@
 mod cache;
 mod processes;
 mod receiver;
+mod subscriptions;
 mod sync;
 mod webhooks;
