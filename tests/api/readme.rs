@@ -4,17 +4,20 @@ use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp};
 
 const README: &str = include_str!("../../README.md");
 
-/// The shell code of the tour: the ```sh blocks between the tour markers.
-fn tour_script() -> String {
+/// The code of the README's blocks between `<!-- name:start -->` and
+/// `<!-- name:end -->`.
+fn block(name: &str) -> String {
     let start = README
-        .find("<!-- tour:start -->")
-        .expect("tour start marker");
-    let end = README.find("<!-- tour:end -->").expect("tour end marker");
+        .find(&format!("<!-- {name}:start -->"))
+        .unwrap_or_else(|| panic!("{name} start marker"));
+    let end = README
+        .find(&format!("<!-- {name}:end -->"))
+        .unwrap_or_else(|| panic!("{name} end marker"));
     let mut script = String::new();
     let mut in_code = false;
     for line in README[start..end].lines() {
         match line.trim() {
-            "```sh" => in_code = true,
+            "```sh" | "```python" => in_code = true,
             "```" => in_code = false,
             _ if in_code => {
                 script.push_str(line);
@@ -28,8 +31,27 @@ fn tour_script() -> String {
 
 #[tokio::test]
 async fn the_readme_tour_runs_as_written() {
-    let app = TestApp::spawn().await;
-    let script = tour_script()
+    // As the README says to start the server for its local webhook receiver.
+    let app = TestApp::spawn_with(|config| {
+        config.webhook_allow_private = true;
+        config.webhook_interval_ms = 50;
+    })
+    .await;
+    // The receiver listens on a free port instead of 9000.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let receiver_address = format!("127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("receiver.py"),
+        block("receiver").replace("(\"127.0.0.1\", 9000)", &format!("(\"127.0.0.1\", {port})")),
+    )
+    .unwrap();
+    let script = format!("{}{}", block("tour"), block("feed"))
+        .replace("127.0.0.1:9000", &receiver_address)
         .replace("http://127.0.0.1:8080", &app.address)
         .replace("admin@masthead.local", ADMIN_EMAIL)
         .replace("the-printed-password", ADMIN_PASSWORD);
@@ -37,6 +59,7 @@ async fn the_readme_tour_runs_as_written() {
 
     let output = tokio::process::Command::new("bash")
         .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
         .output()
         .await
         .expect("bash runs");
@@ -87,4 +110,22 @@ async fn the_readme_tour_runs_as_written() {
         last_read,
         r#"{"title":"L’été où Zoë a tout changé","version":3}"#
     );
+
+    // The change feed: sync, a verified webhook delivery, the delta.
+    for line in [
+        r#"{"items":[["article","L’été où Zoë a tout changé"]],"has_more":false}"#,
+        r#"{"state":"draft","published_version":null}"#,
+        r#"{"type":"article.unpublished","status":"succeeded","attempts":1,"last_status":204}"#,
+        r#"{"items":[],"deleted":["article"]}"#,
+    ] {
+        assert!(
+            stdout.contains(line),
+            "the feed walk-through prints {line}: {stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("verified article.unpublished "),
+        "the receiver verified the signature: {stdout}"
+    );
+    assert!(!stdout.contains("REFUSED"), "{stdout}");
 }
