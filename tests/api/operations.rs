@@ -5,11 +5,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
+use serde_json::json;
 
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, expect_json, header, send,
 };
-use crate::process::{BINARY, Process};
+use crate::process::{Api, BINARY, Process, serve_env};
 
 #[tokio::test]
 async fn health_and_readiness_probes_answer() {
@@ -417,95 +418,35 @@ async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
 #[tokio::test]
 async fn two_processes_on_one_database_publish_each_scheduled_article_exactly_once() {
     let database = TestDatabase::create().await;
-    let mut env = vec![
-        ("MASTHEAD_BIND", "127.0.0.1:0".to_owned()),
-        ("MASTHEAD_LOG_FORMAT", "json".to_owned()),
-        (
-            "MASTHEAD_DATA_DIR",
-            database.dir.path().display().to_string(),
-        ),
-        ("MASTHEAD_ADMIN_EMAIL", ADMIN_EMAIL.to_owned()),
-        ("MASTHEAD_ADMIN_PASSWORD", ADMIN_PASSWORD.to_owned()),
-        ("MASTHEAD_JWT_SECRET", crate::helpers::JWT_SECRET.to_owned()),
-        ("MASTHEAD_SCHEDULER_INTERVAL_MS", "25".to_owned()),
-    ];
-    if let Some(url) = &database.url {
-        env.push(("MASTHEAD_DATABASE_URL", url.clone()));
-    }
-    let first = Process::start(&["serve"], database.dir.path(), &env);
-    let port =
-        first.wait_for(|v| v["fields"]["message"] == "masthead is serving")["fields"]["port"]
-            .clone();
-    let second = Process::start(&["serve"], database.dir.path(), &env);
-    second.wait_for(|v| v["fields"]["message"] == "masthead is serving");
-    let api = format!("http://127.0.0.1:{port}/api/v1");
-    let client = reqwest::Client::new();
-    let tokens: serde_json::Value = client
-        .post(format!("{api}/auth/login"))
-        .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_owned();
-    let post = |path: String, body: serde_json::Value| {
-        client
-            .post(format!("{api}{path}"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-    };
+    let env = serve_env(&database, &[("MASTHEAD_SCHEDULER_INTERVAL_MS", "25")]);
+    let (first, base) = Process::serve(&database, &env);
+    let (second, _) = Process::serve(&database, &env);
+    let api = Api::sign_in(base).await;
 
-    let author: serde_json::Value =
-        post("/authors".into(), serde_json::json!({"name": "Planifiée"}))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let author = api.post("/authors", json!({"name": "Planifiée"})).await;
     let publish_at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
     let mut articles = Vec::new();
     for n in 0..12 {
-        let article: serde_json::Value = post(
-            "/articles".into(),
-            serde_json::json!({"title": format!("Planifié {n}"), "author_ids": [author["id"]]}),
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let article = api
+            .post(
+                "/articles",
+                json!({"title": format!("Planifié {n}"), "author_ids": [author["id"]]}),
+            )
+            .await;
         let id = article["id"].as_str().unwrap().to_owned();
         for step in [
-            serde_json::json!({"action": "submit"}),
-            serde_json::json!({"action": "approve"}),
-            serde_json::json!({"action": "schedule", "publish_at": publish_at}),
+            json!({"action": "submit"}),
+            json!({"action": "approve"}),
+            json!({"action": "schedule", "publish_at": publish_at}),
         ] {
-            assert_eq!(
-                post(format!("/articles/{id}/transitions"), step)
-                    .await
-                    .unwrap()
-                    .status(),
-                200
-            );
+            api.post(&format!("/articles/{id}/transitions"), step).await;
         }
         articles.push(id);
     }
 
     let deadline = Instant::now() + Duration::from_secs(30);
     for id in &articles {
-        loop {
-            let status = client
-                .get(format!("{api}/articles/{id}"))
-                .send()
-                .await
-                .unwrap()
-                .status();
-            if status == 200 {
-                break;
-            }
+        while api.public_status(&format!("/articles/{id}")).await != 200 {
             assert!(
                 Instant::now() < deadline,
                 "article {id} was not published in time"
@@ -516,15 +457,7 @@ async fn two_processes_on_one_database_publish_each_scheduled_article_exactly_on
     // Both schedulers keep running a while longer: nothing may happen twice.
     tokio::time::sleep(Duration::from_millis(500)).await;
     for id in &articles {
-        let history: serde_json::Value = client
-            .get(format!("{api}/articles/{id}/transitions"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let history = api.get(&format!("/articles/{id}/transitions")).await;
         let publications = history["data"]
             .as_array()
             .unwrap()
@@ -532,15 +465,7 @@ async fn two_processes_on_one_database_publish_each_scheduled_article_exactly_on
             .filter(|t| t["action"] == "publish")
             .count();
         assert_eq!(publications, 1, "article {id}: {history}");
-        let revisions: serde_json::Value = client
-            .get(format!("{api}/articles/{id}/revisions"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let revisions = api.get(&format!("/articles/{id}/revisions")).await;
         assert_eq!(
             revisions["meta"]["total"], 1,
             "publishing writes no revision"
@@ -553,93 +478,34 @@ async fn two_processes_on_one_database_publish_each_scheduled_article_exactly_on
 #[tokio::test]
 async fn a_schedule_survives_a_restart() {
     let database = TestDatabase::create().await;
-    let mut env = vec![
-        ("MASTHEAD_BIND", "127.0.0.1:0".to_owned()),
-        ("MASTHEAD_LOG_FORMAT", "json".to_owned()),
-        (
-            "MASTHEAD_DATA_DIR",
-            database.dir.path().display().to_string(),
-        ),
-        ("MASTHEAD_ADMIN_EMAIL", ADMIN_EMAIL.to_owned()),
-        ("MASTHEAD_ADMIN_PASSWORD", ADMIN_PASSWORD.to_owned()),
-        ("MASTHEAD_SCHEDULER_INTERVAL_MS", "50".to_owned()),
-    ];
-    if let Some(url) = &database.url {
-        env.push(("MASTHEAD_DATABASE_URL", url.clone()));
-    }
-    let client = reqwest::Client::new();
-    let start = |env: &[(&str, String)]| {
-        let process = Process::start(&["serve"], database.dir.path(), env);
-        let port = process.wait_for(|v| v["fields"]["message"] == "masthead is serving")["fields"]
-            ["port"]
-            .clone();
-        (process, format!("http://127.0.0.1:{port}/api/v1"))
-    };
-
-    let (mut first, api) = start(&env);
-    let tokens: serde_json::Value = client
-        .post(format!("{api}/auth/login"))
-        .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_owned();
-    let author: serde_json::Value = client
-        .post(format!("{api}/authors"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"name": "Patiente"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let article: serde_json::Value = client
-        .post(format!("{api}/articles"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"title": "Après redémarrage", "author_ids": [author["id"]]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let env = serve_env(&database, &[("MASTHEAD_SCHEDULER_INTERVAL_MS", "50")]);
+    let (mut first, base) = Process::serve(&database, &env);
+    let api = Api::sign_in(base).await;
+    let author = api.post("/authors", json!({"name": "Patiente"})).await;
+    let article = api
+        .post(
+            "/articles",
+            json!({"title": "Après redémarrage", "author_ids": [author["id"]]}),
+        )
+        .await;
     let id = article["id"].as_str().unwrap().to_owned();
     let publish_at = chrono::Utc::now() + chrono::Duration::seconds(2);
     for step in [
-        serde_json::json!({"action": "submit"}),
-        serde_json::json!({"action": "approve"}),
-        serde_json::json!({"action": "schedule", "publish_at": publish_at.to_rfc3339()}),
+        json!({"action": "submit"}),
+        json!({"action": "approve"}),
+        json!({"action": "schedule", "publish_at": publish_at.to_rfc3339()}),
     ] {
-        let response = client
-            .post(format!("{api}/articles/{id}/transitions"))
-            .bearer_auth(&token)
-            .json(&step)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        api.post(&format!("/articles/{id}/transitions"), step).await;
     }
     // Stopped before the time comes; started again after it has passed.
     drain(&mut first);
     while chrono::Utc::now() < publish_at {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (_second, api) = start(&env);
+    let (_second, base) = Process::serve(&database, &env);
+    let api = Api::sign_in(base).await;
     let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let status = client
-            .get(format!("{api}/articles/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .status();
-        if status == 200 {
-            break;
-        }
+    while api.public_status(&format!("/articles/{id}")).await != 200 {
         assert!(
             Instant::now() < deadline,
             "the restarted server did not publish the scheduled article"

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, TestDatabase};
 
@@ -105,5 +105,77 @@ impl Process {
             ["port"]
             .clone();
         (process, format!("http://127.0.0.1:{port}"))
+    }
+}
+
+/// A signed-in client of one process's API.
+pub struct Api {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The first admin's access token.
+    pub token: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    /// Signs in as the first admin.
+    pub async fn sign_in(base: String) -> Self {
+        let client = reqwest::Client::new();
+        let tokens: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Self {
+            base,
+            token: tokens["access_token"].as_str().unwrap().to_owned(),
+            client,
+        }
+    }
+
+    /// `POST /api/v1{path}` as the admin; the answer must be a success.
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    /// `GET /api/v1{path}` as the admin.
+    pub async fn get(&self, path: &str) -> Value {
+        self.client
+            .get(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The status of an anonymous `GET /api/v1{path}`.
+    pub async fn public_status(&self, path: &str) -> u16 {
+        self.client
+            .get(format!("{}/api/v1{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
     }
 }

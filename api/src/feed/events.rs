@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::content::Named;
 use crate::error::AppError;
-use crate::storage::Db;
+use crate::storage::{Db, max_seq};
 
 /// The mark of how far the log was pruned: events up to it are gone.
 pub const PRUNED: &str = "pruned";
@@ -122,17 +122,6 @@ pub async fn after<C: ConnectionTrait>(
 /// numbered in commit order, so every event up to it can be read.
 pub async fn last_seq<C: ConnectionTrait>(conn: &C) -> Result<i64, AppError> {
     max_seq(conn, Condition::all()).await
-}
-
-async fn max_seq<C: ConnectionTrait>(conn: &C, condition: Condition) -> Result<i64, AppError> {
-    let latest: Option<Option<i64>> = change::Entity::find()
-        .filter(condition)
-        .select_only()
-        .column_as(Expr::col(change::Column::Seq).max(), "latest")
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(latest.flatten().unwrap_or(0))
 }
 
 /// The position of mark `name` (0 when unset).

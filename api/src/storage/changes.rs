@@ -12,7 +12,8 @@ use entities::change;
 use entities::types::{ChangeKind, EntityKind, EventVerb};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -90,8 +91,14 @@ impl Latest {
 }
 
 async fn read_latest(conn: &DatabaseConnection) -> Result<i64, AppError> {
+    max_seq(conn, Condition::all().add(change::Column::Public.eq(true))).await
+}
+
+/// The largest sequence number of the events `condition` selects (0 when
+/// there are none).
+pub async fn max_seq<C: ConnectionTrait>(conn: &C, condition: Condition) -> Result<i64, AppError> {
     let latest: Option<Option<i64>> = change::Entity::find()
-        .filter(change::Column::Public.eq(true))
+        .filter(condition)
         .select_only()
         .column_as(Expr::col(change::Column::Seq).max(), "latest")
         .into_tuple()

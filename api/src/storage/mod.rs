@@ -20,7 +20,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 use uuid::Uuid;
 
-pub use changes::{Event, now, record as record_event};
+pub use changes::{Event, max_seq, now, record as record_event};
 pub use error::{is_busy, is_unique_violation};
 pub(crate) use slugged::{Slugged, contains_ci};
 pub use write::WriteTx;

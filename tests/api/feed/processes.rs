@@ -4,67 +4,11 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::receiver::{Receiver, Reply};
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestDatabase};
-use crate::process::{Process, serve_env};
-
-/// A signed-in client of one process's API.
-struct Api {
-    base: String,
-    token: String,
-    client: reqwest::Client,
-}
-
-impl Api {
-    async fn sign_in(base: String) -> Self {
-        let client = reqwest::Client::new();
-        let tokens: Value = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        Self {
-            base,
-            token: tokens["access_token"].as_str().unwrap().to_owned(),
-            client,
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .client
-            .post(format!("{}/api/v1{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.client
-            .get(format!("{}/api/v1{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-}
+use crate::helpers::TestDatabase;
+use crate::process::{Api, Process, serve_env};
 
 const WEBHOOKS: [(&str, &str); 2] = [
     ("MASTHEAD_WEBHOOK_ALLOW_PRIVATE", "true"),

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 /// One request as received.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The path asked for.
+    pub path: String,
     pub id: String,
     pub timestamp: String,
     pub signature: String,
@@ -44,6 +46,8 @@ impl Received {
 pub struct Reply {
     pub status: u16,
     pub retry_after: Option<&'static str>,
+    /// A `Location` header (for redirects).
+    pub location: Option<&'static str>,
 }
 
 impl Reply {
@@ -51,6 +55,7 @@ impl Reply {
         Self {
             status,
             retry_after: None,
+            location: None,
         }
     }
 }
@@ -88,6 +93,7 @@ impl Receiver {
                 |req: HttpRequest, body: web::Bytes, state: web::Data<Arc<Mutex<Inner>>>| async move {
                     let mut inner = state.lock().unwrap();
                     inner.received.push(Received {
+                        path: req.path().to_owned(),
                         id: header(&req, "webhook-id"),
                         timestamp: header(&req, "webhook-timestamp"),
                         signature: header(&req, "webhook-signature"),
@@ -105,6 +111,9 @@ impl Receiver {
                     );
                     if let Some(after) = reply.retry_after {
                         answer.insert_header(("retry-after", after));
+                    }
+                    if let Some(location) = reply.location {
+                        answer.insert_header(("location", location));
                     }
                     answer.body(format!("answer {}", reply.status))
                 },

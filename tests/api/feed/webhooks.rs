@@ -41,6 +41,14 @@ async fn deliveries(app: &TestApp, webhook: &str) -> Vec<Value> {
     log["data"].as_array().unwrap().clone()
 }
 
+/// Checks that the webhook is disabled, for a reason that mentions `why`.
+async fn assert_disabled(app: &TestApp, id: &str, why: &str) {
+    let hook = expect_json(app.get(&format!("/api/v1/webhooks/{id}")).await, 200).await;
+    assert_eq!(hook["enabled"], false, "{hook}");
+    let reason = hook["disabled_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains(why), "{hook}");
+}
+
 /// Waits until the webhook's newest delivery is no longer pending.
 async fn settled(app: &TestApp, webhook: &str) -> Value {
     for _ in 0..500 {
@@ -153,15 +161,23 @@ async fn retries_keep_the_webhook_id_then_410_disables_the_endpoint() {
     let author = id_of(&app.create_author("Réessai").await);
 
     receiver.script([
+        Reply {
+            location: Some("/elsewhere"),
+            ..Reply::status(307)
+        },
         Reply::status(500),
         Reply {
-            status: 503,
             retry_after: Some("1"),
+            ..Reply::status(503)
         },
         Reply::status(200),
     ]);
     publish(&app, &author, "Tenace").await;
-    let received = receiver.wait_for(3).await;
+    let received = receiver.wait_for(4).await;
+    assert!(
+        received.iter().all(|r| r.path == "/hook"),
+        "redirects are not followed"
+    );
     assert!(
         received.iter().all(|r| r.id == received[0].id),
         "the same webhook-id"
@@ -174,7 +190,7 @@ async fn retries_keep_the_webhook_id_then_410_disables_the_endpoint() {
         received[0].json()["data"].get("object").is_none(),
         "a thin payload"
     );
-    let waited = received[2].at - received[1].at;
+    let waited = received[3].at - received[2].at;
     assert!(
         waited >= Duration::from_millis(900),
         "Retry-After: 1 was honoured ({waited:?})"
@@ -182,29 +198,21 @@ async fn retries_keep_the_webhook_id_then_410_disables_the_endpoint() {
     let logged = settled(&app, &id).await;
     assert_eq!(
         (logged["status"].as_str(), logged["attempts"].as_i64()),
-        (Some("succeeded"), Some(3))
+        (Some("succeeded"), Some(4))
     );
     assert_eq!(logged["last_status"], 200);
 
     receiver.otherwise(Reply::status(410));
     publish(&app, &author, "Disparu").await;
-    receiver.wait_for(4).await;
+    receiver.wait_for(5).await;
     let logged = settled(&app, &id).await;
     assert_eq!(logged["status"], "failed");
-    let disabled = expect_json(app.get(&format!("/api/v1/webhooks/{id}")).await, 200).await;
-    assert_eq!(disabled["enabled"], false);
-    assert!(
-        disabled["disabled_reason"]
-            .as_str()
-            .unwrap()
-            .contains("410"),
-        "{disabled}"
-    );
+    assert_disabled(&app, &id, "410").await;
     publish(&app, &author, "Personne n’écoute").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         receiver.received().len(),
-        4,
+        5,
         "a disabled endpoint is not called"
     );
 
@@ -241,10 +249,10 @@ async fn retries_keep_the_webhook_id_then_410_disables_the_endpoint() {
         .await;
     let replay = expect_json(replay, 202).await;
     assert_eq!(replay["replay_of"], failed);
-    let received = receiver.wait_for(5).await;
-    assert_eq!(received[4].body, received[3].body);
+    let received = receiver.wait_for(6).await;
+    assert_eq!(received[5].body, received[4].body);
     assert_ne!(
-        received[4].id, received[3].id,
+        received[5].id, received[4].id,
         "a replay is a delivery of its own"
     );
     let since = received[0].json()["data"]["seq"].as_i64().unwrap();
@@ -256,8 +264,8 @@ async fn retries_keep_the_webhook_id_then_410_disables_the_endpoint() {
         .await;
     // After the first publication: the two others (the disabled time included).
     assert_eq!(expect_json(replayed, 202).await["queued"], 2);
-    let received = receiver.wait_for(7).await;
-    let mut titles: Vec<i64> = received[5..]
+    let received = receiver.wait_for(8).await;
+    let mut titles: Vec<i64> = received[6..]
         .iter()
         .map(|r| r.json()["data"]["seq"].as_i64().unwrap())
         .collect();
@@ -291,15 +299,7 @@ async fn an_endpoint_failing_every_attempt_is_disabled() {
         (logged["status"].as_str(), logged["attempts"].as_i64()),
         (Some("failed"), Some(10))
     );
-    let disabled = expect_json(app.get(&format!("/api/v1/webhooks/{id}")).await, 200).await;
-    assert_eq!(disabled["enabled"], false);
-    assert!(
-        disabled["disabled_reason"]
-            .as_str()
-            .unwrap()
-            .contains("attempts"),
-        "{disabled}"
-    );
+    assert_disabled(&app, &id, "attempts").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(receiver.received().len(), 10, "no eleventh attempt");
 }

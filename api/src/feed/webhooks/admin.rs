@@ -11,7 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::payload::{self, Objects};
-use super::{Delivery, Webhook, check_locales, check_patterns, guard, pending, sign};
+use super::{
+    Delivery, Webhook, check_locales, check_patterns, deliveries_of, guard, pending, sign,
+};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::validate::{self, Errors};
@@ -411,19 +413,7 @@ pub async fn replay_since(
         let batch = events::after(conn, position, &EventFilter::default(), 500).await?;
         let Some(last) = batch.last() else { break };
         position = last.seq;
-        for event in batch
-            .iter()
-            .filter(|e| e.seq <= row.cursor_seq && hook.wants(e))
-        {
-            let body = payload::event_body(&hook, event, objects).await?;
-            deliveries.push(pending(
-                hook.id,
-                Some(event.seq),
-                event.type_name(),
-                body,
-                None,
-            ));
-        }
+        deliveries.extend(deliveries_of(&hook, &batch, row.cursor_seq, objects).await?);
         if position >= row.cursor_seq || deliveries.len() as u64 >= MAX_REPLAY {
             break;
         }

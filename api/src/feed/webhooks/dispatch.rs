@@ -8,8 +8,8 @@ use entities::{webhook, webhook_delivery};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::payload::{self, Objects};
-use super::{Webhook, pending};
+use super::payload::Objects;
+use super::{Webhook, deliveries_of};
 use crate::error::AppError;
 use crate::feed::Feed;
 use crate::feed::events::{self, EventFilter};
@@ -54,17 +54,7 @@ async fn fan_out(
         Some(event) if batch.len() as u64 == BATCH => event.seq,
         _ => last,
     };
-    let mut deliveries = Vec::new();
-    for event in batch.iter().filter(|e| e.seq <= next && hook.wants(e)) {
-        let body = payload::event_body(&hook, event, objects).await?;
-        deliveries.push(pending(
-            hook.id,
-            Some(event.seq),
-            event.type_name(),
-            body,
-            None,
-        ));
-    }
+    let deliveries = deliveries_of(&hook, &batch, next, objects).await?;
     let tx = feed.ctx.begin_write().await?;
     let moved = webhook::Entity::update_many()
         .col_expr(webhook::Column::CursorSeq, Expr::value(next))

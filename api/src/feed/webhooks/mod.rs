@@ -176,6 +176,28 @@ impl From<webhook_delivery::Model> for Delivery {
     }
 }
 
+/// The pending deliveries of those of `events` (up to `until`) that
+/// `hook` wants, their bodies made now.
+async fn deliveries_of(
+    hook: &Webhook,
+    events: &[FeedEvent],
+    until: i64,
+    objects: &dyn Objects,
+) -> Result<Vec<webhook_delivery::Model>, AppError> {
+    let mut deliveries = Vec::new();
+    for event in events.iter().filter(|e| e.seq <= until && hook.wants(e)) {
+        let body = payload::event_body(hook, event, objects).await?;
+        deliveries.push(pending(
+            hook.id,
+            Some(event.seq),
+            event.type_name(),
+            body,
+            None,
+        ));
+    }
+    Ok(deliveries)
+}
+
 /// A new pending delivery, due now.
 fn pending(
     webhook_id: Uuid,
