@@ -134,6 +134,11 @@ pub struct Config {
     /// runs no webhook worker in this process.
     #[arg(long, env = "MASTHEAD_WEBHOOK_INTERVAL_MS", default_value_t = 250)]
     pub webhook_interval_ms: u64,
+    /// How often `/graphql/ws` pings its clients, in milliseconds; a client
+    /// silent for two pings is dropped, and credentials are checked again
+    /// every four.
+    #[arg(long, env = "MASTHEAD_GRAPHQL_WS_PING_MS", default_value_t = 15_000)]
+    pub graphql_ws_ping_ms: u64,
     /// Whether GraphQL answers introspection queries.
     #[arg(long, env = "MASTHEAD_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
@@ -183,6 +188,7 @@ impl Default for Config {
             webhook_allow_private: false,
             webhook_retry_scale: 1.0,
             webhook_interval_ms: 250,
+            graphql_ws_ping_ms: 15_000,
             graphql_introspection: true,
             graphql_max_depth: 16,
             graphql_max_complexity: 5000,

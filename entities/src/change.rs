@@ -22,6 +22,8 @@ pub struct Model {
     pub verb: EventVerb,
     /// The locale of the content, for articles.
     pub locale: Option<String>,
+    /// The locale the article had before, when the change moved it to another.
+    pub previous_locale: Option<String>,
     /// The user who acted; `None` for the scheduler and API keys.
     pub actor: Option<Uuid>,
     /// Whether the public can see the change (the public answer cache and

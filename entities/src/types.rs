@@ -115,6 +115,8 @@ stored_enum! {
         Article = "article",
         Author = "author",
         Tag = "tag",
+        /// Media files (their events and sync arrive with the media library).
+        Asset = "asset",
     }
 }
 

@@ -1,6 +1,6 @@
 //! The change log becomes the event log of the change feed: each row is one
 //! event per logical action, with its type (`verb`), the locale of the
-//! content, who acted, and whether the public can see the change (the
+//! content (and the one it left, when it changed), who acted, and whether the public can see the change (the
 //! public answer cache moves only on those). `feed_marks` keeps how far the
 //! log has been pruned, so a consumer behind that point is told to resync.
 
@@ -15,6 +15,7 @@ enum Changes {
     Seq,
     Verb,
     Locale,
+    PreviousLocale,
     Actor,
     Public,
 }
@@ -33,6 +34,7 @@ impl MigrationTrait for Migration {
         for column in [
             string_len(Changes::Verb, 16).default("updated").to_owned(),
             string_len_null(Changes::Locale, 35),
+            string_len_null(Changes::PreviousLocale, 35),
             uuid_null(Changes::Actor),
             boolean(Changes::Public).default(true).to_owned(),
         ] {

@@ -13,6 +13,8 @@ const client = createClient({
   webSocketImpl: WebSocket,
   lazy: false,
   retryAttempts: 0,
+  // Failures of the connection are reported through `on.closed` above.
+  onNonLazyError: () => {},
   connectionParams: authorization ? { authorization } : {},
   on: {
     connected: () => print({ on: "connected" }),

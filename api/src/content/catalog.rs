@@ -287,6 +287,7 @@ where
             verb: EventVerb::Deleted,
             version: row.version(),
             locale: None,
+            previous_locale: None,
             actor: who,
             public: T::LIVE_WRITES,
         };
@@ -309,6 +310,7 @@ where
             who: note.who,
             change,
             locale: None,
+            previous_locale: None,
         }
     }
 

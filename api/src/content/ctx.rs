@@ -55,22 +55,28 @@ impl Ctx {
         self.db.begin_write().await
     }
 
-    /// For callers who see exactly what the public sees (no credentials, or
-    /// a delivery key) and may read it: the content generation their answers
-    /// can be shared under. `None` for everyone else, whose answers are not
-    /// shared.
-    pub async fn public_generation(&self, principal: &Principal) -> Result<Option<i64>, AppError> {
-        match principal {
+    /// True for callers who see exactly what the public sees: no
+    /// credentials, or a delivery key.
+    pub fn reads_as_public(principal: &Principal) -> bool {
+        matches!(
+            principal,
             Principal::Anonymous
-            | Principal::Key {
-                kind: KeyKind::Delivery,
-                ..
-            } => {
-                self.require(principal, Action::ReadLive)?;
-                self.db.generation().await.map(Some)
-            }
-            _ => Ok(None),
+                | Principal::Key {
+                    kind: KeyKind::Delivery,
+                    ..
+                }
+        )
+    }
+
+    /// For callers who see exactly what the public sees and may read it:
+    /// the content generation their answers can be shared under. `None`
+    /// for everyone else, whose answers are not shared.
+    pub async fn public_generation(&self, principal: &Principal) -> Result<Option<i64>, AppError> {
+        if !Self::reads_as_public(principal) {
+            return Ok(None);
         }
+        self.require(principal, Action::ReadLive)?;
+        self.db.generation().await.map(Some)
     }
 }
 

@@ -29,6 +29,8 @@ pub struct FeedEvent {
     pub version: i32,
     /// The content's locale (articles).
     pub locale: Option<String>,
+    /// The locale the article left, when the change moved it to another.
+    pub previous_locale: Option<String>,
     pub at: DateTime<Utc>,
     /// The user who acted (`None`: the scheduler, an API key).
     pub actor: Option<Uuid>,
@@ -37,6 +39,11 @@ pub struct FeedEvent {
 }
 
 impl FeedEvent {
+    /// True when the content is, or was until this change, in `locale`.
+    pub fn concerns_locale(&self, locale: &str) -> bool {
+        self.locale.as_deref() == Some(locale) || self.previous_locale.as_deref() == Some(locale)
+    }
+
     /// The event type: `article.published`.
     pub fn type_name(&self) -> String {
         format!("{}.{}", self.entity.as_str(), self.verb.as_str())
@@ -52,6 +59,7 @@ impl From<change::Model> for FeedEvent {
             verb: row.verb,
             version: row.version,
             locale: row.locale,
+            previous_locale: row.previous_locale,
             at: row.at,
             actor: row.actor,
             public: row.public,
@@ -64,7 +72,8 @@ impl From<change::Model> for FeedEvent {
 pub struct EventFilter {
     /// Of these kinds (empty: all).
     pub kinds: Vec<EntityKind>,
-    /// Articles in this locale only (authors and tags have none, and pass).
+    /// Articles in this locale, or that left it, only (authors and tags
+    /// have none, and pass).
     pub locale: Option<String>,
     /// Only changes the public can see.
     pub public_only: bool,
@@ -80,7 +89,8 @@ impl EventFilter {
             condition = condition.add(
                 Condition::any()
                     .add(change::Column::Entity.ne(EntityKind::Article))
-                    .add(change::Column::Locale.eq(locale.as_str())),
+                    .add(change::Column::Locale.eq(locale.as_str()))
+                    .add(change::Column::PreviousLocale.eq(locale.as_str())),
             );
         }
         if self.public_only {
@@ -96,7 +106,7 @@ impl EventFilter {
                 || self
                     .locale
                     .as_ref()
-                    .is_none_or(|l| event.locale.as_ref() == Some(l)))
+                    .is_none_or(|l| event.concerns_locale(l)))
             && (!self.public_only || event.public)
     }
 }

@@ -51,27 +51,34 @@ impl Live {
             }
             *position
         };
-        let Some(from) = from else {
+        let Some(mut from) = from else {
             return Ok(());
         };
-        let batch = events::after(&feed.ctx.db.conn, from, &EventFilter::default(), BATCH).await?;
-        for event in batch {
-            let seq = event.seq;
-            // Nobody listening any more is not an error.
-            let _ = self.sender.send(Arc::new(event));
-            let mut position = self.position();
-            *position = Some(position.map_or(seq, |p| p.max(seq)));
+        loop {
+            let batch =
+                events::after(&feed.ctx.db.conn, from, &EventFilter::default(), BATCH).await?;
+            let full = batch.len() as u64 == BATCH;
+            for event in batch {
+                from = event.seq;
+                // Nobody listening any more is not an error.
+                let _ = self.sender.send(Arc::new(event));
+                let mut position = self.position();
+                *position = Some(position.map_or(from, |p| p.max(from)));
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
-    /// Listens from `from` on: the broadcast starts there if it was idle
-    /// (a subscriber reads what lies before the broadcast from the log).
-    fn listen(&self, from: i64) -> broadcast::Receiver<Arc<FeedEvent>> {
+    /// Listens from now on: an idle broadcast starts at `now`, the end of
+    /// the log read just before (each subscriber reads what lies before
+    /// from the log itself, so one resuming from long ago holds up no other).
+    fn listen(&self, now: i64) -> broadcast::Receiver<Arc<FeedEvent>> {
         let mut position = self.position();
         let receiver = self.sender.subscribe();
         if position.is_none() {
-            *position = Some(from);
+            *position = Some(now);
         }
         receiver
     }
@@ -110,10 +117,11 @@ pub async fn subscribe(
     feed: &Feed,
     principal: &Principal,
     request: Subscribe,
-) -> Result<impl Stream<Item = Delivered> + use<>, AppError> {
+) -> Result<impl Stream<Item = Result<Delivered, AppError>> + use<>, AppError> {
     let working = sync::reads_working(feed, principal)?;
     let types = sync::kind_names_or_all(request.types.as_deref())?;
     let conn = &feed.ctx.db.conn;
+    let now = events::last_seq(conn).await?;
     let from = match request.since {
         Some(cursor) => {
             let seq = sync::position_in(feed, &cursor, "since", working)?;
@@ -125,7 +133,7 @@ pub async fn subscribe(
             }
             seq
         }
-        None => events::last_seq(conn).await?,
+        None => now,
     };
     let filter = EventFilter {
         kinds: sync::kinds_of(&types)?,
@@ -133,7 +141,7 @@ pub async fn subscribe(
         public_only: !working,
     };
     // Listening starts before the replay, so nothing falls in between.
-    let receiver = feed.live.listen(from);
+    let receiver = feed.live.listen(now);
     let state = Following {
         feed: feed.clone(),
         filter,
@@ -142,6 +150,7 @@ pub async fn subscribe(
         last: from,
         queue: VecDeque::new(),
         replaying: true,
+        failed: false,
         receiver,
     };
     Ok(futures_util::stream::unfold(state, Following::next))
@@ -156,22 +165,27 @@ struct Following {
     last: i64,
     queue: VecDeque<FeedEvent>,
     replaying: bool,
+    /// The log could not be read: the error was given, the stream ends.
+    failed: bool,
     receiver: broadcast::Receiver<Arc<FeedEvent>>,
 }
 
 impl Following {
-    async fn next(mut self) -> Option<(Delivered, Self)> {
+    async fn next(mut self) -> Option<(Result<Delivered, AppError>, Self)> {
+        if self.failed {
+            return None;
+        }
         loop {
             if let Some(event) = self.queue.pop_front() {
                 self.last = event.seq;
                 let cursor = sync::cursor_at(&self.feed, self.working, &self.types, event.seq);
                 let working = self.working;
                 return Some((
-                    Delivered {
+                    Ok(Delivered {
                         event,
                         cursor,
                         working,
-                    },
+                    }),
                     self,
                 ));
             }
@@ -182,9 +196,10 @@ impl Following {
                         self.replaying = batch.len() as u64 == BATCH;
                         self.queue.extend(batch);
                     }
+                    // The subscriber is told, and resumes from its last cursor.
                     Err(err) => {
-                        tracing::warn!(error = %err, "a subscription could not read the change log");
-                        return None;
+                        self.failed = true;
+                        return Some((Err(err), self));
                     }
                 }
                 continue;

@@ -27,10 +27,11 @@ pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 500;
 
 /// The kinds a sync can carry, by their names in `types=`, in sync order.
-const KINDS: [(&str, EntityKind); 3] = [
+const KINDS: [(&str, EntityKind); 4] = [
     ("articles", EntityKind::Article),
     ("authors", EntityKind::Author),
     ("tags", EntityKind::Tag),
+    ("assets", EntityKind::Asset),
 ];
 
 /// What a client asks for.
@@ -38,7 +39,7 @@ const KINDS: [(&str, EntityKind); 3] = [
 pub struct SyncRequest {
     /// The `next_cursor` of the previous answer; none starts an initial sync.
     pub cursor: Option<String>,
-    /// Kinds by name (`articles`, `authors`, `tags`); none means all.
+    /// Kinds by name (`articles`, `authors`, `tags`, `assets`); none means all.
     pub types: Option<Vec<String>>,
     /// Articles in this locale only.
     pub locale: Option<String>,
@@ -328,6 +329,15 @@ impl Reader<'_> {
             EntityKind::Tag => Tag::list(ctx, self.principal, &catalog_query(ids, page))
                 .await?
                 .map(SyncItem::Tag),
+            // The contract's fourth kind: Masthead stores no media files yet,
+            // so there are none to list.
+            EntityKind::Asset => Page {
+                items: Vec::new(),
+                total: 0,
+                next_cursor: None,
+                cursors: Vec::new(),
+                has_more: false,
+            },
         })
     }
 }

@@ -40,6 +40,8 @@ pub struct Limits {
     pub introspection: bool,
     /// Longest query document, in bytes.
     pub max_query_bytes: usize,
+    /// How often WebSocket clients are pinged.
+    pub ws_ping: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -49,6 +51,7 @@ impl Default for Limits {
             max_complexity: 5_000,
             introspection: true,
             max_query_bytes: 64 * 1024,
+            ws_ping: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -61,6 +64,7 @@ impl From<&Config> for Limits {
             max_complexity: config.graphql_max_complexity,
             introspection: config.graphql_introspection,
             max_query_bytes: config.graphql_max_query_bytes,
+            ws_ping: std::time::Duration::from_millis(config.graphql_ws_ping_ms.max(10)),
         }
     }
 }

@@ -30,7 +30,8 @@ impl Subscription {
         ctx: &Context<'_>,
         types: Option<Vec<SyncType>>,
         since: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = ContentEvent> + use<>> {
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ContentEvent>> + use<>>
+    {
         let r = req(ctx)?;
         let request = Subscribe {
             types: types.map(|t| t.into_iter().map(|t| t.name().to_owned()).collect()),
@@ -39,7 +40,7 @@ impl Subscription {
         let events = live::subscribe(&r.feed, &r.principal, request)
             .await
             .gql()?;
-        Ok(events.map(ContentEvent))
+        Ok(events.map(|event| event.map(ContentEvent).gql()))
     }
 }
 

@@ -3,12 +3,14 @@
 //! library, or the legacy `graphql-ws` one, as the client offers. The
 //! credential comes in `connection_init` (`{"authorization": "Bearer …"}`):
 //! without one the subscriber is anonymous; a refused one closes the
-//! connection with 4403. The server pings every 15 s and closes with 4408 a
-//! connection that does not initialise within 10 s.
+//! connection with 4403, and so does one refused later (checked every
+//! minute: expired, revoked, its user disabled). The server pings every 15 s
+//! (`MASTHEAD_GRAPHQL_WS_PING_MS`), drops a client silent for two pings, and
+//! closes with 4408 a connection that does not initialise within 10 s.
 
 use std::str::FromStr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
@@ -24,8 +26,8 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::identity;
 
-/// How often the server pings an open connection.
-const PING_EVERY: Duration = Duration::from_secs(15);
+/// The credential is checked again every this many pings (a minute, by default).
+const RECHECK_EVERY: u32 = 4;
 /// How long a connection may stay without `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Starts the message of a refused credential (closed with 4403).
@@ -95,41 +97,52 @@ struct Connection {
     address: Option<String>,
 }
 
+/// What the connection's tasks share: the credential `connection_init`
+/// gave, and when the client was last heard from.
+#[derive(Clone)]
+struct Shared {
+    credential: Arc<Mutex<Option<String>>>,
+    heard: Arc<Mutex<Instant>>,
+}
+
+impl Shared {
+    fn heard_now(&self) {
+        if let Ok(mut heard) = self.heard.lock() {
+            *heard = Instant::now();
+        }
+    }
+
+    fn silent_for(&self) -> Duration {
+        self.heard.lock().map(|h| h.elapsed()).unwrap_or_default()
+    }
+
+    fn credential(&self) -> Option<String> {
+        self.credential.lock().ok().and_then(|c| c.clone())
+    }
+}
+
 impl Connection {
-    async fn serve(self, mut session: Session, mut incoming: actix_ws::AggregatedMessageStream) {
+    async fn serve(self, mut session: Session, incoming: actix_ws::AggregatedMessageStream) {
+        let shared = Shared {
+            credential: Arc::default(),
+            heard: Arc::new(Mutex::new(Instant::now())),
+        };
         let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
-        let mut ponger = session.clone();
-        let reader = actix_web::rt::spawn(async move {
-            while let Some(Ok(message)) = incoming.recv().await {
-                let text = match message {
-                    AggregatedMessage::Text(text) => text.as_bytes().to_vec(),
-                    AggregatedMessage::Binary(bytes) => bytes.to_vec(),
-                    AggregatedMessage::Ping(bytes) => {
-                        let _ = ponger.pong(&bytes).await;
-                        continue;
-                    }
-                    AggregatedMessage::Pong(_) => continue,
-                    AggregatedMessage::Close(_) => break,
-                };
-                if sender.send(text).await.is_err() {
-                    break;
-                }
-            }
-        });
+        let reader = actix_web::rt::spawn(read(incoming, sender, session.clone(), shared.clone()));
         let input = futures_util::stream::unfold(receiver, |mut receiver| async move {
             receiver.recv().await.map(|message| (message, receiver))
         });
-        let (state, address) = (self.state.clone(), self.address.clone());
+        let (state, address, kept) = (self.state.clone(), self.address.clone(), shared.clone());
         let mut graphql =
             WebSocket::new(self.endpoint.schema.clone(), Box::pin(input), self.protocol)
-                .on_connection_init(
-                    move |payload| async move { init(&state, &payload, address).await },
-                );
-        let mut ping = tokio::time::interval(PING_EVERY);
+                .on_connection_init(move |payload| async move {
+                    init(&state, &payload, address, &kept).await
+                });
+        let mut ping = tokio::time::interval(self.endpoint.limits.ws_ping);
         ping.tick().await;
         let init_deadline = tokio::time::sleep(INIT_TIMEOUT);
         tokio::pin!(init_deadline);
-        let mut acknowledged = false;
+        let (mut acknowledged, mut pings) = (false, 0_u32);
         let close = loop {
             tokio::select! {
                 message = graphql.next() => match message {
@@ -143,20 +156,74 @@ impl Connection {
                     None => break None,
                 },
                 _ = ping.tick() => {
+                    pings += 1;
+                    if let Some(close) = self.check(&shared, pings % RECHECK_EVERY == 0).await {
+                        break close;
+                    }
                     if session.ping(b"").await.is_err() {
                         break None;
                     }
                 }
                 () = &mut init_deadline, if !acknowledged => {
-                    break Some(CloseReason {
-                        code: CloseCode::Other(4408),
-                        description: Some("Connection initialisation timeout".to_owned()),
-                    });
+                    break Some(closing(4408, "Connection initialisation timeout"));
                 }
             }
         };
         reader.abort();
         let _ = session.close(close).await;
+    }
+
+    /// At a ping: a client silent past two pings is gone (`Some(None)`:
+    /// close without a frame); with `recheck`, a credential no longer
+    /// accepted (expired, revoked, its user disabled) closes with 4403.
+    async fn check(&self, shared: &Shared, recheck: bool) -> Option<Option<CloseReason>> {
+        if shared.silent_for() > 3 * self.endpoint.limits.ws_ping {
+            return Some(None);
+        }
+        if !recheck {
+            return None;
+        }
+        let credential = shared.credential()?;
+        match identity::authenticate(&self.state.identity, Some(&credential)).await {
+            Ok(_) | Err(AppError::Unavailable | AppError::Internal(_)) => None,
+            Err(err) => Some(Some(closing(
+                4403,
+                &format!("{REFUSED}{}", err.problem().detail),
+            ))),
+        }
+    }
+}
+
+/// Passes the client's messages on to the protocol engine, answers its
+/// pings, and notes that it was heard from.
+async fn read(
+    mut incoming: actix_ws::AggregatedMessageStream,
+    sender: tokio::sync::mpsc::Sender<Vec<u8>>,
+    mut session: Session,
+    shared: Shared,
+) {
+    while let Some(Ok(message)) = incoming.recv().await {
+        shared.heard_now();
+        let text = match message {
+            AggregatedMessage::Text(text) => text.as_bytes().to_vec(),
+            AggregatedMessage::Binary(bytes) => bytes.to_vec(),
+            AggregatedMessage::Ping(bytes) => {
+                let _ = session.pong(&bytes).await;
+                continue;
+            }
+            AggregatedMessage::Pong(_) => continue,
+            AggregatedMessage::Close(_) => break,
+        };
+        if sender.send(text).await.is_err() {
+            break;
+        }
+    }
+}
+
+fn closing(code: u16, reason: &str) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(reason.to_owned()),
     }
 }
 
@@ -180,6 +247,7 @@ async fn init(
     state: &AppState,
     payload: &Value,
     address: Option<String>,
+    shared: &Shared,
 ) -> async_graphql::Result<async_graphql::Data> {
     let refuse = |detail: String| async_graphql::Error::new(format!("{REFUSED}{detail}"));
     let header = payload
@@ -201,5 +269,8 @@ async fn init(
     let principal = identity::authenticate(&state.identity, credential.as_deref())
         .await
         .map_err(|err| refuse(err.problem().detail))?;
+    if let Ok(mut kept) = shared.credential.lock() {
+        *kept = credential;
+    }
     Ok(data_for(state, principal, address))
 }

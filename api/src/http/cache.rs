@@ -16,6 +16,7 @@ use actix_web::web::Bytes;
 
 use super::{AppState, Rendered};
 use crate::auth::Principal;
+use crate::content::Ctx;
 use crate::error::AppError;
 
 /// A public answer as [`serve_public`] gives it.
@@ -44,9 +45,10 @@ pub async fn serve_public(
     };
     let Some(generation) = generation else {
         let (answer, _) = make().await?;
+        // Kept here or not, a public answer is the same for every public reader.
         return Ok(Served {
             answer,
-            shared: false,
+            shared: Ctx::reads_as_public(principal),
         });
     };
     let key = key();

@@ -23,7 +23,7 @@ use crate::http::{AppState, Caller, query};
 pub struct SyncParams {
     /// The `next_cursor` of the previous answer, sent back unchanged; none starts an initial sync.
     cursor: Option<String>,
-    /// Kinds to sync, comma-separated: `articles`, `authors`, `tags` (default: all). Only with the first request.
+    /// Kinds to sync, comma-separated: `articles`, `authors`, `tags`, `assets` (default: all). Only with the first request.
     types: Option<String>,
     /// Articles in this locale only. Only with the first request.
     locale: Option<String>,

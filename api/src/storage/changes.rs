@@ -31,6 +31,8 @@ pub struct Event<'a> {
     /// The entity's version after the change.
     pub version: i32,
     pub locale: Option<&'a str>,
+    /// The locale it had before, when the change moved it to another.
+    pub previous_locale: Option<&'a str>,
     pub actor: Option<Uuid>,
     /// Whether the public can see the change.
     pub public: bool,
@@ -48,6 +50,7 @@ pub fn record(tx: &WriteTx, event: Event<'_>) {
         at: ActiveValue::Set(now()),
         verb: ActiveValue::Set(event.verb),
         locale: ActiveValue::Set(event.locale.map(str::to_owned)),
+        previous_locale: ActiveValue::Set(event.previous_locale.map(str::to_owned)),
         actor: ActiveValue::Set(event.actor),
         public: ActiveValue::Set(event.public),
     });

@@ -161,8 +161,38 @@ async fn a_graphql_ws_client_hears_of_a_publication_made_on_another_process() {
 
 #[tokio::test]
 async fn refused_credentials_close_with_4403_and_forged_cursors_are_errors() {
-    let app = TestApp::spawn_with(|config| config.scheduler_interval_ms = 0).await;
+    // Pings every 100 ms: credentials are checked again every 400 ms.
+    let app = TestApp::spawn_with(|config| {
+        config.scheduler_interval_ms = 0;
+        config.graphql_ws_ping_ms = 100;
+    })
+    .await;
     let ws = format!("{}/graphql/ws", app.address.replacen("http", "ws", 1));
+
+    // A key revoked while its subscription is open: the connection closes.
+    let key = crate::helpers::created(
+        app.post(
+            "/api/v1/api-keys",
+            &json!({"name": "écran", "kind": "preview"}),
+        )
+        .await,
+    )
+    .await;
+    let bearer = format!("Bearer {}", key["key"].as_str().unwrap());
+    let mut revoked = Subscriber::start(&ws, &json!({}), Some(&bearer), 1);
+    assert_eq!(revoked.next().await["on"], "connected");
+    let gone = app
+        .delete(&format!("/api/v1/api-keys/{}", id_of(&key)))
+        .await;
+    assert_eq!(gone.status(), 204);
+    let closed = loop {
+        let line = revoked.next().await;
+        if line["on"] == "closed" {
+            break line;
+        }
+    };
+    assert_eq!(closed["code"], 4403, "{closed}");
+
     let mut refused = Subscriber::start(&ws, &json!({}), Some("Bearer mh_preview_not-a-key"), 1);
     let closed = loop {
         let line = refused.next().await;

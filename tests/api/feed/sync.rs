@@ -312,3 +312,37 @@ async fn graphql_syncs_the_same_way() {
         .await;
     assert_eq!(error_code(&forged), "VALIDATION");
 }
+
+#[tokio::test]
+async fn an_article_moved_to_another_locale_leaves_a_sync_of_its_old_one() {
+    let app = TestApp::spawn_with(|config| config.scheduler_interval_ms = 0).await;
+    let author = id_of(&app.create_author("Traductrice").await);
+    let article = id_of(
+        &app.create_article(json!({"title": "Bonjour", "locale": "fr", "author_ids": [author], "state": "published"}))
+            .await,
+    );
+    let initial = follow(&app, None, "/api/v1/sync?types=articles&locale=fr").await;
+    assert_eq!(items(&initial), vec![format!("article:{article}")]);
+    app.patch(
+        &format!("/api/v1/articles/{article}"),
+        &json!({"locale": "en", "title": "Hello"}),
+    )
+    .await;
+    expect_json(
+        app.post(
+            &format!("/api/v1/articles/{article}/transitions"),
+            &json!({"action": "publish"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let delta = follow(
+        &app,
+        None,
+        &format!("/api/v1/sync?cursor={}", last_cursor(&initial)),
+    )
+    .await;
+    assert!(items(&delta).is_empty(), "{delta:#?}");
+    assert_eq!(deleted(&delta), vec![format!("article:{article}")]);
+}

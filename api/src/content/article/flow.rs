@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entities::types::{ChangeKind, EntityKind, EventVerb};
 use entities::{article, transition};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::model::{Article, Include, View};
@@ -59,14 +59,22 @@ pub struct TransitionInput {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// How a step changed what readers see: whether the live copy changed, and
+/// the locale it left when it moved to another.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen<'a> {
+    public: bool,
+    previous_locale: Option<&'a str>,
+}
+
 /// Records a step: its transition, and its event unless it is part of
-/// another one's; `public` when the live copy changed.
+/// another one's.
 async fn record(
     tx: &WriteTx,
     row: &article::Model,
     from: State,
     step: Step<'_>,
-    public: bool,
+    seen: Seen<'_>,
 ) -> Result<(), AppError> {
     transition::Entity::insert(transition::ActiveModel::from(transition::Model {
         id: Uuid::now_v7(),
@@ -100,8 +108,9 @@ async fn record(
         verb,
         version: row.version,
         locale: Some(&row.locale),
+        previous_locale: seen.previous_locale,
         actor: step.who,
-        public,
+        public: seen.public,
     };
     record_event(tx, event);
     Ok(())
@@ -142,7 +151,7 @@ pub(super) async fn set_state(
         }
     }
     row.state = state;
-    settle(tx, row, from, step, false).await
+    settle(tx, row, from, step, Seen::default()).await
 }
 
 /// Saves the workflow columns of a working row that left state `from`, and
@@ -152,10 +161,10 @@ async fn settle(
     row: article::Model,
     from: State,
     step: Step<'_>,
-    public: bool,
+    seen: Seen<'_>,
 ) -> Result<article::Model, AppError> {
     save_workflow(&**tx, &row).await?;
-    record(tx, &row, from, step, public).await?;
+    record(tx, &row, from, step, seen).await?;
     Ok(row)
 }
 
@@ -176,6 +185,7 @@ pub(super) async fn make_live(
     row.published_version = Some(row.version);
     row.published_at = published_at.or(row.published_at).or(Some(at));
     row.scheduled_at = None;
+    let was_in = live_locale(tx, row.id).await?;
     delete_live(&**tx, row.id).await?;
     let live = article::Model {
         copy: ArticleCopy::Live,
@@ -195,8 +205,26 @@ pub(super) async fn make_live(
     )
     .await?;
     save_workflow(&**tx, &row).await?;
-    record(tx, &row, from, step, true).await?;
+    let seen = Seen {
+        public: true,
+        previous_locale: was_in.as_deref().filter(|l| *l != row.locale),
+    };
+    record(tx, &row, from, step, seen).await?;
     Ok(row)
+}
+
+/// The locale readers have the article in (its live copy's), if it is live:
+/// told with the event when a change moves or removes the live copy, so a
+/// consumer of that locale hears of it.
+pub(super) async fn live_locale(tx: &WriteTx, id: Uuid) -> Result<Option<String>, AppError> {
+    Ok(article::Entity::find()
+        .select_only()
+        .column(article::Column::Locale)
+        .filter(article::Column::Id.eq(id))
+        .filter(article::Column::Copy.eq(ArticleCopy::Live))
+        .into_tuple()
+        .one(&**tx)
+        .await?)
 }
 
 async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppError> {
@@ -217,13 +245,17 @@ pub(super) async fn take_down(
     step: Step<'_>,
 ) -> Result<article::Model, AppError> {
     let from = row.state;
-    let was_live = row.published_version.is_some();
+    let was_in = live_locale(tx, row.id).await?;
     delete_live(&**tx, row.id).await?;
     row.state = state;
     row.published_version = None;
     row.scheduled_at = None;
     row.unpublish_at = None;
-    settle(tx, row, from, step, was_live).await
+    let seen = Seen {
+        public: was_in.is_some(),
+        previous_locale: was_in.as_deref().filter(|l| *l != row.locale),
+    };
+    settle(tx, row, from, step, seen).await
 }
 
 /// Hides the article from every read and takes its live copy down; a
@@ -250,7 +282,7 @@ pub(super) async fn undelete(
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     row.deleted_at = None;
-    settle(tx, row, from, step, false).await
+    settle(tx, row, from, step, Seen::default()).await
 }
 
 /// Takes a workflow action on an article (design §5): `submit` (the

@@ -81,6 +81,7 @@ pub async fn create(
         who: principal.user_id(),
         change: ChangeKind::Create,
         locale: Some(&row.locale),
+        previous_locale: None,
     };
     history::record_write::<Article>(&tx, written, || STORE.slug_taken(&row.slug), write).await?;
     replace_links(
@@ -277,6 +278,7 @@ impl Edit<'_> {
             who: self.principal.user_id(),
             change: ChangeKind::Update,
             locale: Some(&row.locale),
+            previous_locale: (current_row.locale != row.locale).then_some(&current_row.locale),
         };
         let taken = || STORE.slug_taken(&row.slug);
         if history::record_write::<Article>(tx, written, taken, write).await? == 0 {
@@ -406,6 +408,7 @@ pub async fn delete(
 
 /// Removes an article with its revisions and transitions for good.
 async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<(), AppError> {
+    let was_in = flow::live_locale(tx, row.id).await?;
     article::Entity::delete_many()
         .filter(article::Column::Id.eq(row.id))
         .exec(&**tx)
@@ -422,8 +425,9 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
         verb: EventVerb::Purged,
         version: row.version,
         locale: Some(&row.locale),
+        previous_locale: was_in.as_deref().filter(|l| *l != row.locale),
         actor: who,
-        public: row.published_version.is_some(),
+        public: was_in.is_some(),
     };
     record_event(tx, event);
     Ok(())

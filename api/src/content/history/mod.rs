@@ -104,6 +104,8 @@ pub(crate) struct Write<'a, S> {
     pub change: ChangeKind,
     /// The content's locale, for types that have one.
     pub locale: Option<&'a str>,
+    /// The locale it had before, when the write changed it.
+    pub previous_locale: Option<&'a str>,
 }
 
 /// The step every create, update and restore of a versioned entity ends
@@ -155,6 +157,7 @@ pub(crate) async fn record_write<T: Versioned>(
         verb: verb_of(write.change).unwrap_or(EventVerb::Updated),
         version: write.version,
         locale: write.locale,
+        previous_locale: write.previous_locale,
         actor: write.who,
         public: T::LIVE_WRITES,
     };

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::payload::{self, Objects};
 use super::{
-    Delivery, Webhook, check_locales, check_patterns, deliveries_of, guard, pending, sign,
+    Delivery, Webhook, check_locales, check_patterns, deliveries_of, guard, insert_all, pending,
+    sign,
 };
 use crate::auth::Principal;
 use crate::auth::policy::Action;
@@ -290,7 +291,7 @@ pub async fn rotate_secret(
     let tx = feed.ctx.begin_write().await?;
     let mut row = find(&*tx, id).await?;
     let until = now() + Duration::hours(ROTATION_OVERLAP_HOURS);
-    webhook::Entity::update_many()
+    let rotated = webhook::Entity::update_many()
         .col_expr(
             webhook::Column::PreviousSecret,
             Expr::value(row.secret.clone()),
@@ -300,8 +301,15 @@ pub async fn rotate_secret(
         .col_expr(webhook::Column::Version, Expr::value(row.version + 1))
         .col_expr(webhook::Column::UpdatedAt, Expr::value(now()))
         .filter(webhook::Column::Id.eq(id))
+        .filter(webhook::Column::Version.eq(row.version))
         .exec(&*tx)
         .await?;
+    if rotated.rows_affected == 0 {
+        return Err(AppError::Conflict {
+            detail: "the webhook changed meanwhile (another rotation?); rotate again".to_owned(),
+            errors: Vec::new(),
+        });
+    }
     tx.commit().await?;
     row.previous_secret_until = Some(until);
     row.version += 1;
@@ -331,13 +339,7 @@ async fn insert(feed: &Feed, deliveries: Vec<webhook_delivery::Model>) -> Result
         return Ok(());
     }
     let tx = feed.ctx.begin_write().await?;
-    webhook_delivery::Entity::insert_many(
-        deliveries
-            .into_iter()
-            .map(webhook_delivery::ActiveModel::from),
-    )
-    .exec_without_returning(&*tx)
-    .await?;
+    insert_all(&tx, deliveries).await?;
     tx.commit().await
 }
 

@@ -54,6 +54,8 @@ impl Sender {
         let allow_private = feed.settings.allow_private;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve names itself, past the guard.
+            .no_proxy()
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
             .dns_resolver(GuardedResolver { allow_private }.shared())
@@ -376,6 +378,11 @@ async fn record(feed: &Feed, claimed: &Claimed, outcome: &Outcome) -> Result<(),
         webhook::Entity::update_many()
             .col_expr(webhook::Column::Enabled, Expr::value(false))
             .col_expr(webhook::Column::DisabledReason, Expr::value(reason))
+            // An admin's change made from the state before is then refused (412).
+            .col_expr(
+                webhook::Column::Version,
+                sea_orm::sea_query::ExprTrait::add(Expr::col(webhook::Column::Version), 1),
+            )
             .col_expr(webhook::Column::UpdatedAt, Expr::value(at))
             .filter(webhook::Column::Id.eq(claimed.hook.id))
             .exec(&*tx)

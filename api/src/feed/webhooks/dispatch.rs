@@ -4,12 +4,12 @@
 //! inserts the deliveries, so each (endpoint, event) is queued once, however
 //! many processes try.
 
-use entities::{webhook, webhook_delivery};
+use entities::webhook;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::payload::Objects;
-use super::{Webhook, deliveries_of};
+use super::{Webhook, deliveries_of, insert_all};
 use crate::error::AppError;
 use crate::feed::Feed;
 use crate::feed::events::{self, EventFilter};
@@ -30,7 +30,13 @@ pub async fn dispatch(feed: &Feed, objects: &dyn Objects) -> Result<usize, AppEr
         .await?;
     let mut queued = 0;
     for row in behind {
-        queued += fan_out(feed, objects, &row, last).await?;
+        // One webhook that cannot be served holds up no other.
+        match fan_out(feed, objects, &row, last).await {
+            Ok(count) => queued += count,
+            Err(err) => {
+                tracing::warn!(webhook = %row.id, error = %err, "could not queue a webhook's deliveries");
+            }
+        }
     }
     Ok(queued)
 }
@@ -67,15 +73,7 @@ async fn fan_out(
         return Ok(0);
     }
     let queued = deliveries.len();
-    if queued > 0 {
-        webhook_delivery::Entity::insert_many(
-            deliveries
-                .into_iter()
-                .map(webhook_delivery::ActiveModel::from),
-        )
-        .exec_without_returning(&*tx)
-        .await?;
-    }
+    insert_all(&tx, deliveries).await?;
     tx.commit().await?;
     Ok(queued)
 }

@@ -15,11 +15,32 @@ use url::Url;
 pub fn forbidden(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => forbidden_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match embedded_v4(v6) {
             Some(v4) => forbidden_v4(v4),
             None => forbidden_v6(v6),
         },
     }
+}
+
+/// The IPv4 address an IPv6 one carries and reaches: mapped
+/// (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`)
+/// and 6to4 (`2002:AABB:CCDD::/48`).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let segments = ip.segments();
+    let octets = ip.octets();
+    if let Some(v4) = ip.to_ipv4() {
+        // `::` and `::1` are IPv6's own unspecified and loopback addresses.
+        return (!ip.is_unspecified() && !ip.is_loopback()).then_some(v4);
+    }
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return Some(Ipv4Addr::new(
+            octets[12], octets[13], octets[14], octets[15],
+        ));
+    }
+    if segments[0] == 0x2002 {
+        return Some(Ipv4Addr::new(octets[2], octets[3], octets[4], octets[5]));
+    }
+    None
 }
 
 fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
@@ -153,6 +174,11 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::10.0.0.1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::",
         ] {
             assert!(forbidden(internal.parse().unwrap()).is_some(), "{internal}");
         }

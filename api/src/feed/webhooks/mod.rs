@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use entities::types::EventVerb;
 pub use entities::types::{DeliveryStatus, PayloadKind};
 use entities::{webhook, webhook_delivery};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 pub use admin::{
@@ -80,17 +81,13 @@ impl Webhook {
     }
 
     /// True when the webhook wants `event`: its type matches a pattern, and
-    /// an article's locale is among the locales asked for.
+    /// an article's locale (or the one it left) is among those asked for.
     pub fn wants(&self, event: &FeedEvent) -> bool {
         let kind = event.type_name();
         self.events.iter().any(|pattern| matches(pattern, &kind))
-            && self
-                .locales
-                .as_ref()
-                .is_none_or(|locales| match &event.locale {
-                    Some(locale) => locales.contains(locale),
-                    None => true,
-                })
+            && self.locales.as_ref().is_none_or(|locales| {
+                event.locale.is_none() || locales.iter().any(|l| event.concerns_locale(l))
+            })
     }
 }
 
@@ -196,6 +193,29 @@ async fn deliveries_of(
         ));
     }
     Ok(deliveries)
+}
+
+/// Rows inserted by one statement: far below the bind-parameter limits of
+/// SQLite (32,766) and PostgreSQL (65,535) at 17 columns a row.
+const INSERT_CHUNK: usize = 500;
+
+/// Inserts deliveries inside `tx`, a bounded number per statement.
+async fn insert_all(
+    tx: &crate::storage::WriteTx,
+    deliveries: Vec<webhook_delivery::Model>,
+) -> Result<(), AppError> {
+    let mut rows = deliveries.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<webhook_delivery::ActiveModel> = rows
+            .by_ref()
+            .take(INSERT_CHUNK)
+            .map(webhook_delivery::ActiveModel::from)
+            .collect();
+        webhook_delivery::Entity::insert_many(chunk)
+            .exec_without_returning(&**tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A new pending delivery, due now.

@@ -1,5 +1,5 @@
 //! Delivery bodies: `{type, timestamp, data: {seq, entity, id, version,
-//! locale, actor[, object]}}`. A `full` payload carries the object as the
+//! locale[, previous_locale], actor[, object]}}`. A `full` payload carries the object as the
 //! public API returns it — or, for an event of the working copy, as a
 //! preview key sees it — made by whoever renders the API's JSON (the REST
 //! adapter), through [`Objects`].
@@ -42,6 +42,8 @@ struct EventData<'a> {
     id: Uuid,
     version: i32,
     locale: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_locale: Option<&'a str>,
     actor: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     object: Option<Option<Value>>,
@@ -69,6 +71,7 @@ pub async fn event_body(
             id: event.id,
             version: event.version,
             locale: event.locale.as_deref(),
+            previous_locale: event.previous_locale.as_deref(),
             actor: event.actor,
             object,
         },

@@ -14,6 +14,7 @@ pub enum SyncType {
     Articles,
     Authors,
     Tags,
+    Assets,
 }
 
 impl SyncType {
@@ -23,6 +24,7 @@ impl SyncType {
             Self::Articles => "articles",
             Self::Authors => "authors",
             Self::Tags => "tags",
+            Self::Assets => "assets",
         }
     }
 }

@@ -245,6 +245,8 @@ pub struct WebhookEventData {
     pub version: i32,
     /// The article's locale.
     pub locale: Option<String>,
+    /// The locale the article left, when the change moved it to another (absent otherwise).
+    pub previous_locale: Option<String>,
     /// The user who acted; `null` for the scheduler and API keys.
     pub actor: Option<Uuid>,
     /// With `full` payloads: the object as the public API returns it (as a

@@ -60,6 +60,8 @@ impl ApiObjects {
             EntityKind::Tag => Tag::get(&self.ctx, &reader, &key)
                 .await
                 .map(|t| serde_json::to_value(TagOut::from(t))),
+            // No media files are stored yet: no asset event has an object.
+            EntityKind::Asset => return Ok(None),
         };
         match found {
             Ok(value) => value
