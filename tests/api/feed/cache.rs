@@ -116,3 +116,23 @@ async fn a_draft_edit_of_a_published_article_leaves_public_answers_alone() {
         "Brouillon"
     );
 }
+
+#[tokio::test]
+async fn public_answers_say_so_with_the_memory_cache_off() {
+    let app = TestApp::spawn_with(|config| {
+        config.scheduler_interval_ms = 0;
+        config.cache_entries = 0;
+        config.public_s_maxage = 120;
+    })
+    .await;
+    let public = send(app.anonymous(Method::GET, "/api/v1/articles")).await;
+    assert_eq!(
+        header(&public, "cache-control").as_deref(),
+        Some("public, max-age=0, s-maxage=120, stale-while-revalidate=0")
+    );
+    let signed_in = app.get("/api/v1/articles").await;
+    assert_eq!(
+        header(&signed_in, "cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+}
