@@ -158,6 +158,46 @@ pub struct Config {
     /// Password of that admin; when unset, a random one is printed once to the log.
     #[arg(long, env = "MASTHEAD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<Secret>,
+
+    /// Where asset bytes are kept: `s3://bucket/prefix?endpoint=…&region=…`
+    /// for an S3-compatible store; unset, the `media` folder of the data directory.
+    #[arg(long, env = "MASTHEAD_STORAGE_URL")]
+    pub storage_url: Option<String>,
+
+    /// Largest accepted upload, in bytes (larger: 413).
+    #[arg(long, env = "MASTHEAD_MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+
+    /// Largest picture accepted, in pixels (width × height; larger: 422).
+    #[arg(long, env = "MASTHEAD_MAX_IMAGE_PIXELS", default_value_t = 50_000_000)]
+    pub max_image_pixels: u64,
+
+    /// Widths (and heights) image variants may be asked for.
+    #[arg(
+        long,
+        env = "MASTHEAD_IMAGE_WIDTHS",
+        value_delimiter = ',',
+        default_value = "160,320,640,960,1280,1920,2560"
+    )]
+    pub image_widths: Vec<u32>,
+
+    /// Accept SVG uploads (sanitised); refused by default.
+    #[arg(long, env = "MASTHEAD_ALLOW_SVG", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_svg: bool,
+
+    /// Which assets the public reads: `used` (those used by published
+    /// content) or `all`.
+    #[arg(long, env = "MASTHEAD_PUBLIC_MEDIA", value_enum, default_value_t = PublicMedia::Used)]
+    pub public_media: PublicMedia,
+}
+
+/// Which assets anonymous callers may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublicMedia {
+    /// Assets used by published articles or by authors.
+    Used,
+    /// Every asset.
+    All,
 }
 
 impl Default for Config {
@@ -193,6 +233,12 @@ impl Default for Config {
             graphql_max_depth: 16,
             graphql_max_complexity: 5000,
             graphql_max_query_bytes: 65536,
+            storage_url: None,
+            max_upload_bytes: 25 * 1024 * 1024,
+            max_image_pixels: 50_000_000,
+            image_widths: vec![160, 320, 640, 960, 1280, 1920, 2560],
+            allow_svg: false,
+            public_media: PublicMedia::Used,
         }
     }
 }

@@ -81,6 +81,12 @@ pub enum AppError {
     /// 415: a body that is not JSON.
     #[error("expected a body of type application/json")]
     UnsupportedMediaType,
+    /// 415: an uploaded file of a type the site does not accept (told from its bytes).
+    #[error("{detail}")]
+    UnsupportedFile { detail: String },
+    /// 416: a `Range` outside the file (of `size` bytes).
+    #[error("the range is outside the file's {size} bytes")]
+    RangeNotSatisfiable { size: u64 },
     /// 429: too many attempts; retry after the given number of seconds.
     #[error("too many attempts; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
@@ -126,6 +132,13 @@ impl AppError {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// 415 for an uploaded file of a type the site does not accept.
+    pub fn unsupported_file(detail: impl Into<String>) -> Self {
+        Self::UnsupportedFile {
+            detail: detail.into(),
+        }
+    }
+
     /// 409 tied to one field.
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
@@ -150,7 +163,10 @@ impl AppError {
             Self::VersionConflict { .. } => "urn:masthead:problem:version-conflict",
             Self::ResyncRequired { .. } => "urn:masthead:problem:resync-required",
             Self::PayloadTooLarge { .. } => "urn:masthead:problem:payload-too-large",
-            Self::UnsupportedMediaType => "urn:masthead:problem:unsupported-media-type",
+            Self::UnsupportedMediaType | Self::UnsupportedFile { .. } => {
+                "urn:masthead:problem:unsupported-media-type"
+            }
+            Self::RangeNotSatisfiable { .. } => "urn:masthead:problem:range-not-satisfiable",
             Self::Unavailable => "urn:masthead:problem:unavailable",
             Self::Internal(_) => "urn:masthead:problem:internal",
         }
@@ -169,7 +185,8 @@ impl AppError {
             Self::VersionConflict { .. } => "VERSION_CONFLICT",
             Self::ResyncRequired { .. } => "RESYNC_REQUIRED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
-            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::UnsupportedMediaType | Self::UnsupportedFile { .. } => "UNSUPPORTED_MEDIA_TYPE",
+            Self::RangeNotSatisfiable { .. } => "RANGE_NOT_SATISFIABLE",
             Self::Unavailable => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
@@ -188,7 +205,8 @@ impl AppError {
             Self::VersionConflict { .. } => 412,
             Self::ResyncRequired { .. } => 410,
             Self::PayloadTooLarge { .. } => 413,
-            Self::UnsupportedMediaType => 415,
+            Self::UnsupportedMediaType | Self::UnsupportedFile { .. } => 415,
+            Self::RangeNotSatisfiable { .. } => 416,
             Self::Unavailable => 503,
             Self::Internal(_) => 500,
         }
@@ -206,6 +224,7 @@ impl AppError {
             412 => "Precondition Failed",
             413 => "Payload Too Large",
             415 => "Unsupported Media Type",
+            416 => "Range Not Satisfiable",
             422 => "Unprocessable Entity",
             429 => "Too Many Requests",
             503 => "Service Unavailable",
@@ -218,6 +237,9 @@ impl AppError {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         match self {
             Self::Unavailable => vec![("retry-after", "1".to_owned())],
+            Self::RangeNotSatisfiable { size } => {
+                vec![("content-range", format!("bytes */{size}"))]
+            }
             Self::TooManyRequests { retry_after } => {
                 vec![("retry-after", retry_after.to_string())]
             }

@@ -17,6 +17,7 @@ pub mod feed;
 pub mod graphql;
 pub mod http;
 pub mod identity;
+pub mod media;
 pub mod rest;
 pub mod storage;
 pub mod telemetry;

@@ -20,6 +20,10 @@ pub struct Model {
     pub body: String,
     pub featured_image_url: Option<String>,
     pub featured_image_alt: Option<String>,
+    /// The asset shown as the featured image (its URL is `featured_image_url`).
+    pub featured_asset_id: Option<Uuid>,
+    pub featured_image_width: Option<i32>,
+    pub featured_image_height: Option<i32>,
     pub seo_title: Option<String>,
     pub seo_description: Option<String>,
     pub seo_canonical_url: Option<String>,

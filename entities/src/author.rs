@@ -14,6 +14,11 @@ pub struct Model {
     pub bio: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    /// The asset shown as the avatar (its URL is `avatar_url`).
+    pub avatar_asset_id: Option<Uuid>,
+    pub avatar_alt: Option<String>,
+    pub avatar_width: Option<i32>,
+    pub avatar_height: Option<i32>,
     pub website: Option<String>,
     /// JSON object text, kept as sent so key order survives.
     pub social: Option<String>,

@@ -7,6 +7,8 @@ pub mod api_key;
 pub mod article;
 pub mod article_author;
 pub mod article_tag;
+pub mod asset;
+pub mod asset_use;
 pub mod author;
 pub mod change;
 pub mod feed_mark;

@@ -14,6 +14,7 @@ mod m20261126_000003_history;
 mod m20261126_000004_changes;
 mod m20261130_000005_events;
 mod m20261130_000006_webhooks;
+mod m20261201_000007_assets;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_changes::Migration),
             Box::new(m20261130_000005_events::Migration),
             Box::new(m20261130_000006_webhooks::Migration),
+            Box::new(m20261201_000007_assets::Migration),
         ]
     }
 }

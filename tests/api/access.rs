@@ -54,6 +54,10 @@ enum Target {
     Webhook,
     /// A webhook and a delivery of it.
     Delivery,
+    /// An unused asset uploaded by the author user (by the admin for everyone else).
+    Asset,
+    /// An asset shown by a published article: `id|filename`.
+    PublicAsset,
 }
 
 /// What a row sends.
@@ -80,6 +84,9 @@ enum Body {
     Submit,
     Publish,
     GraphqlTypename,
+    /// A picture, as a raw upload.
+    Upload,
+    AssetEdit,
 }
 
 struct Row {
@@ -190,6 +197,23 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/webhooks/{id}/deliveries", T::Webhook, B::None, ADMINS),
         row(M::POST, "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", T::Delivery, B::None, [401, 403, 403, 403, 403, 403, 403, 202]),
         q("?since_seq=0", row(M::POST, "/api/v1/webhooks/{id}/replay", T::Webhook, B::None, [401, 403, 403, 403, 403, 403, 403, 202])),
+        row(M::GET, "/api/v1/assets", T::Nothing, B::None, ALL_200),
+        row(M::POST, "/api/v1/assets", T::Nothing, B::Upload, [401, 403, 403, 403, 201, 201, 201, 201]),
+        row(M::GET, "/api/v1/assets/{id}", T::PublicAsset, B::None, ALL_200),
+        // An unused asset is not public.
+        row(M::GET, "/api/v1/assets/{id}", T::Asset, B::None, [404, 404, 200, 200, 200, 200, 200, 200]),
+        row(M::PATCH, "/api/v1/assets/{id}", T::Asset, B::AssetEdit, OWN_DRAFTS),
+        row(M::PUT, "/api/v1/assets/{id}", T::Asset, B::AssetEdit, OWN_DRAFTS),
+        row(M::DELETE, "/api/v1/assets/{id}", T::Asset, B::None, [401, 403, 403, 403, 204, 403, 204, 204]),
+        q("?force=true", row(M::DELETE, "/api/v1/assets/{id}", T::PublicAsset, B::None, [401, 403, 403, 403, 403, 403, 403, 204])),
+        row(M::GET, "/api/v1/assets/{id}/usage", T::Asset, B::None, PREVIEWERS),
+        row(M::GET, "/api/v1/assets/{id}/revisions", T::Asset, B::None, HISTORY),
+        row(M::GET, "/api/v1/assets/{id}/revisions/{version}", T::Asset, B::None, HISTORY),
+        q("?from=1&to=1", row(M::GET, "/api/v1/assets/{id}/diff", T::Asset, B::None, HISTORY)),
+        row(M::POST, "/api/v1/assets/{id}/revisions/{version}/restore", T::Asset, B::None, OWN_DRAFTS),
+        row(M::GET, "/media/{id}/{filename}", T::PublicAsset, B::None, ALL_200),
+        row(M::GET, "/media/{id}/{filename}", T::Asset, B::None, [404, 404, 200, 200, 200, 200, 200, 200]),
+        q("?w=160&format=webp", row(M::GET, "/media/{id}/{filename}", T::PublicAsset, B::None, ALL_200)),
         row(M::GET, "/healthz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/readyz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),
@@ -241,6 +265,28 @@ async fn world() -> World {
 }
 
 impl World {
+    /// The token of a signed-in caller.
+    fn credential(&self, who: Who) -> String {
+        self.credentials
+            .iter()
+            .find(|(w, _)| *w == who)
+            .and_then(|(_, c)| c.clone())
+            .unwrap()
+    }
+
+    /// Uploads a small picture with `token`.
+    async fn upload(&self, token: &str) -> Value {
+        created(
+            send(upload(self.app.request_as(
+                token,
+                Method::POST,
+                "/api/v1/assets",
+            )))
+            .await,
+        )
+        .await
+    }
+
     fn profile_for(&self, who: Who) -> &str {
         if who == Who::AuthorOther {
             &self.other_profile
@@ -273,6 +319,22 @@ impl World {
             }
             Target::ApiKey => id_of(&created(app.post("/api/v1/api-keys", &json!({"name": "k", "kind": "delivery"})).await).await),
             Target::Webhook => id_of(&created(app.post("/api/v1/webhooks", &json!({"url": PUBLIC_HOOK})).await).await),
+            Target::Asset => {
+                let token = match who {
+                    Who::AuthorOwn => self.credential(Who::AuthorOwn),
+                    _ => app.admin_token.clone(),
+                };
+                let asset = self.upload(&token).await;
+                format!("{}|{}", id_of(&asset), asset["filename"].as_str().unwrap())
+            }
+            Target::PublicAsset => {
+                let asset = self.upload(&app.admin_token).await;
+                let body = json!({"title": format!("Illustré {unique}"), "author_ids": [profile], "state": "published",
+                    "featured_image": {"asset_id": id_of(&asset)}});
+                app.create_article(body).await;
+                let name = asset["filename"].as_str().unwrap().to_owned();
+                format!("{}|{name}", id_of(&asset))
+            }
             Target::Delivery => {
                 let hook = id_of(&created(app.post("/api/v1/webhooks", &json!({"url": PUBLIC_HOOK})).await).await);
                 let ping = expect_json(app.post(&format!("/api/v1/webhooks/{hook}/test"), &json!({})).await, 202).await;
@@ -311,8 +373,17 @@ impl World {
             Body::Submit => json!({"action": "submit"}),
             Body::Publish => json!({"action": "publish"}),
             Body::GraphqlTypename => json!({"query": "{ __typename }"}),
+            Body::Upload => return None,
+            Body::AssetEdit => json!({"alt": format!("Texte {unique}")}),
         })
     }
+}
+
+/// A small PNG as a raw upload.
+fn upload(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    request
+        .header("content-disposition", "attachment; filename=\"point.png\"")
+        .body(crate::media::png(8, 8))
 }
 
 #[tokio::test]
@@ -329,6 +400,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
                         .replace("{id}", id)
                         .replace("{version}", "1")
                         .replace("{delivery_id}", second)
+                        .replace("{filename}", second)
                 }
                 None => row.path.to_owned(),
             };
@@ -340,6 +412,9 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             };
             if let Some(body) = world.body(row.body, *who) {
                 request = request.json(&body);
+            }
+            if matches!(row.body, Body::Upload) {
+                request = upload(request);
             }
             let response = send(request).await;
             let status = response.status().as_u16();

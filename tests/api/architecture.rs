@@ -46,8 +46,20 @@ const RULES: &[Rule] = &[
         ],
     },
     Rule {
+        module: "media",
+        may_import: &["error"],
+        must_not_name: &[
+            "actix_web",
+            "async_graphql",
+            "utoipa",
+            "sea_orm",
+            "entities",
+            "migration",
+        ],
+    },
+    Rule {
         module: "content",
-        may_import: &["error", "storage", "auth"],
+        may_import: &["error", "storage", "auth", "media"],
         must_not_name: FRAMEWORKS,
     },
     Rule {
@@ -57,25 +69,29 @@ const RULES: &[Rule] = &[
     },
     Rule {
         module: "feed",
-        may_import: &["error", "config", "storage", "auth", "content", "identity"],
+        may_import: &[
+            "error", "config", "storage", "auth", "media", "content", "identity",
+        ],
         must_not_name: FRAMEWORKS,
     },
     Rule {
         module: "http",
-        may_import: &["error", "config", "auth", "content", "identity", "feed"],
+        may_import: &[
+            "error", "config", "auth", "media", "content", "identity", "feed",
+        ],
         must_not_name: DATABASE,
     },
     Rule {
         module: "rest",
         may_import: &[
-            "error", "config", "auth", "content", "identity", "feed", "http",
+            "error", "config", "auth", "media", "content", "identity", "feed", "http",
         ],
         must_not_name: DATABASE,
     },
     Rule {
         module: "graphql",
         may_import: &[
-            "error", "config", "auth", "content", "identity", "feed", "http",
+            "error", "config", "auth", "media", "content", "identity", "feed", "http",
         ],
         must_not_name: DATABASE,
     },

@@ -8,7 +8,7 @@ use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, data, error_code, expect_json, id_of, send,
 };
 
-const ARTICLE_FIELDS: &str = "id slug locale title subtitle excerpt body state version publishedVersion publishedAt scheduledAt createdAt updatedAt createdBy updatedBy authorIds tagIds wordCount readingTimeMinutes featuredImage { url alt } seo { title description canonicalUrl }";
+const ARTICLE_FIELDS: &str = "id slug locale title subtitle excerpt body state version publishedVersion publishedAt scheduledAt createdAt updatedAt createdBy updatedBy authorIds tagIds wordCount readingTimeMinutes featuredImage { assetId url alt width height srcset } seo { title description canonicalUrl }";
 
 async fn seed(app: &TestApp) -> (String, String, String) {
     let author = id_of(&app.create_author("Zoë Graph").await);
@@ -59,6 +59,10 @@ async fn the_same_article_has_the_same_values_through_rest_and_graphql() {
             "state" => json!(value.as_str().unwrap().to_ascii_uppercase()),
             "seo" => {
                 json!({"title": value["title"], "description": value["description"], "canonicalUrl": value["canonical_url"]})
+            }
+            "featured_image" => {
+                json!({"assetId": value["asset_id"], "url": value["url"], "alt": value["alt"],
+                "width": value["width"], "height": value["height"], "srcset": value["srcset"]})
             }
             _ => value.clone(),
         };

@@ -236,6 +236,11 @@ impl TestApp {
             .expect("the change log can be pruned")
     }
 
+    /// The server's data folder.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._database.dir.path().to_path_buf()
+    }
+
     /// The full URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

@@ -26,6 +26,7 @@ mod feed;
 mod graphql;
 mod graphql_docs;
 mod listing;
+mod media;
 mod operations;
 mod readme;
 mod revisions;

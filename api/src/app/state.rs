@@ -11,12 +11,13 @@ use anyhow::Context;
 use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::policy::Policy;
 use crate::auth::token;
-use crate::config::{Config, Secret};
+use crate::config::{Config, PublicMedia, Secret};
 use crate::content::{Ctx, Settings, validate};
 use crate::feed::{Feed, FeedSettings};
 use crate::http::AppState;
 use crate::http::cache::ResponseCache;
 use crate::identity::{Identity, users};
+use crate::media::{Allowed, Blobs, Bounds, Flights, Media, Rules};
 use crate::storage;
 
 /// The domain, the accounts and the change feed over one open, migrated
@@ -44,7 +45,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Opened> {
     );
     let refresh_ttl = Duration::from_secs(config.refresh_token_ttl);
     let identity = Identity::new(db.clone(), policy, jwt, refresh_ttl);
-    let ctx = Ctx::new(db, Settings { default_locale }, policy);
+    let ctx = Ctx::new(db, Settings { default_locale }, policy, media(config)?);
     let settings = FeedSettings {
         retention_days: config.change_retention_days,
         allow_private: config.webhook_allow_private,
@@ -55,6 +56,30 @@ pub async fn open(config: &Config) -> anyhow::Result<Opened> {
         ctx,
         identity,
         feed,
+    })
+}
+
+/// The media library as configured: its store, what uploads may be, and
+/// which variants may be asked for.
+pub fn media(config: &Config) -> anyhow::Result<Media> {
+    let blobs = match config.storage_url.as_deref().map(str::trim) {
+        Some(url) if !url.is_empty() => Blobs::s3(url)?,
+        _ => Blobs::local(&config.data_dir.join("media"))?,
+    };
+    let allowed = Allowed::configure(config.image_widths.clone()).map_err(anyhow::Error::msg)?;
+    let parallel = std::thread::available_parallelism().map_or(2, usize::from);
+    Ok(Media {
+        blobs,
+        rules: Rules {
+            allow_svg: config.allow_svg,
+            bounds: Bounds {
+                max_pixels: config.max_image_pixels,
+            },
+        },
+        allowed,
+        max_upload_bytes: config.max_upload_bytes,
+        public_all: config.public_media == PublicMedia::All,
+        flights: Flights::new(parallel),
     })
 }
 

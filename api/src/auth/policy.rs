@@ -36,6 +36,10 @@ pub enum Action {
     ManageApiKeys,
     /// Manage webhooks and see their deliveries.
     ManageWebhooks,
+    /// Upload files to the media library.
+    UploadMedia,
+    /// Edit and delete assets in the media library (authors: their own uploads).
+    EditMedia,
     /// See one's own account and change one's own password.
     UseOwnAccount,
 }
@@ -45,8 +49,9 @@ pub enum Action {
 pub enum Grant {
     /// Allowed.
     Yes,
-    /// Allowed only on drafts the user is credited on (the article guard,
-    /// `content::article::rules::guard`, checks the article).
+    /// Allowed only on the user's own work: drafts they are credited on
+    /// (the article guard, `content::article::rules::guard`, checks the
+    /// article), files they uploaded (`content::asset` checks the asset).
     OwnDrafts,
     /// Refused.
     No,
@@ -114,16 +119,18 @@ pub fn grant(principal: &Principal, action: Action, public_read: bool) -> Grant 
         (ReadLive, _) => Yes,
         (ReadPreview, PreviewKey | User(_)) => Yes,
         (ReadPrivate | UseOwnAccount | ReadHistory, User(_)) => Yes,
-        (CreateArticle | EditArticle | Submit, User(Author)) => OwnDrafts,
+        (CreateArticle | EditArticle | Submit | EditMedia, User(Author)) => OwnDrafts,
+        (UploadMedia, User(Author | Editor | Admin)) => Yes,
         (
-            CreateArticle | EditArticle | Submit | Review | DeleteArticle | EditAuthorsAndTags,
+            CreateArticle | EditArticle | Submit | Review | DeleteArticle | EditAuthorsAndTags
+            | EditMedia,
             User(Editor | Admin),
         ) => Yes,
         (ManageUsers | ManageApiKeys | ManageWebhooks | AdministerContent, User(Admin)) => Yes,
         (
             ReadPreview | ReadPrivate | UseOwnAccount | ReadHistory | CreateArticle | EditArticle
             | Submit | Review | DeleteArticle | EditAuthorsAndTags | ManageUsers | ManageApiKeys
-            | ManageWebhooks | AdministerContent,
+            | ManageWebhooks | AdministerContent | UploadMedia | EditMedia,
             Anonymous | DeliveryKey | PreviewKey | User(Viewer | Author | Editor),
         ) => No,
     }
@@ -150,6 +157,9 @@ pub fn require(
             Action::ReadHistory => "history is for signed-in users",
             Action::Submit => "submitting needs the author (own drafts), editor or admin role",
             Action::CreateArticle => "creating articles needs the author, editor or admin role",
+            Action::UploadMedia | Action::EditMedia => {
+                "the media library needs the author, editor or admin role"
+            }
             _ => "this needs the editor or admin role",
         })),
         allowed => Ok(allowed),
@@ -211,6 +221,8 @@ mod tests {
             (ManageUsers, "------Y"),
             (ManageApiKeys, "------Y"),
             (ManageWebhooks, "------Y"),
+            (UploadMedia, "----YYY"),
+            (EditMedia, "----OYY"),
         ];
         for (action, row) in expected {
             let actual: String = everyone()

@@ -5,16 +5,17 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entities::types::EntityKind;
 use entities::{article_author, author};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::asset::{self, Image, ImageInput, uses};
 pub use super::catalog::AuthorSort;
 use super::catalog::{Catalog, NameFilter, Note, Table};
 use super::history::Versioned;
 use super::validate::{self, Errors, check_email};
-use super::{Ctx, Key, Patch, now, slug};
+use super::{ArticleCopy, Ctx, Key, Patch, WriteTx, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
@@ -31,6 +32,9 @@ pub struct Author {
     /// Private contact address.
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    /// The avatar: a picture of the library or an image elsewhere (its URL
+    /// is `avatar_url`).
+    pub avatar: Option<Image>,
     pub website: Option<String>,
     /// Profile links by network name, in the order they were given.
     pub social: Option<Map<String, Value>>,
@@ -53,6 +57,9 @@ pub struct AuthorInput {
     pub bio: Patch<String>,
     pub email: Patch<String>,
     pub avatar_url: Patch<String>,
+    /// The avatar as a picture of the library (or a URL); given, it wins
+    /// over `avatar_url`.
+    pub avatar: Patch<ImageInput>,
     pub website: Patch<String>,
     pub social: Patch<Map<String, Value>>,
     /// A note stored with the revision this write makes.
@@ -70,6 +77,7 @@ impl AuthorInput {
             bio: self.bio.or_null(),
             email: self.email.or_null(),
             avatar_url: self.avatar_url.or_null(),
+            avatar: self.avatar.map(ImageInput::replacing).or_null(),
             website: self.website.or_null(),
             social: self.social.or_null(),
             revision_message: self.revision_message,
@@ -104,6 +112,8 @@ pub struct AuthorSnapshot {
     pub bio: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<Image>,
     pub website: Option<String>,
     pub social: Option<Map<String, Value>>,
 }
@@ -128,6 +138,13 @@ pub(crate) fn from_row(row: author::Model) -> Result<Author, AppError> {
         name: row.name,
         bio: row.bio,
         email: row.email,
+        avatar: row.avatar_url.as_ref().map(|url| Image {
+            url: url.clone(),
+            alt: row.avatar_alt.clone(),
+            asset_id: row.avatar_asset_id,
+            width: row.avatar_width.and_then(|n| u32::try_from(n).ok()),
+            height: row.avatar_height.and_then(|n| u32::try_from(n).ok()),
+        }),
         avatar_url: row.avatar_url,
         website: row.website,
         social,
@@ -145,7 +162,7 @@ struct Resolved {
     name: String,
     bio: Option<String>,
     email: Option<String>,
-    avatar_url: Option<String>,
+    avatar: Option<Image>,
     website: Option<String>,
     social: Option<Map<String, Value>>,
 }
@@ -170,8 +187,7 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
     if let Some(email) = &email {
         errors.check("email", check_email(email));
     }
-    let avatar_url = keep(&input.avatar_url, |a| &a.avatar_url);
-    errors.optional_url("avatar_url", avatar_url.as_ref());
+    let avatar = resolve_avatar(input, current, &mut errors);
     let website = keep(&input.website, |a| &a.website);
     errors.optional_url("website", website.as_ref());
     let social = input
@@ -186,10 +202,36 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
         name: name.unwrap_or_default(),
         bio,
         email,
-        avatar_url,
+        avatar,
         website,
         social,
     })
+}
+
+/// `avatar` when given, else `avatar_url` (an image elsewhere), else as it was.
+fn resolve_avatar(
+    input: &AuthorInput,
+    current: Option<&Author>,
+    errors: &mut Errors,
+) -> Option<Image> {
+    let existing = current.and_then(|a| a.avatar.as_ref());
+    match (&input.avatar, &input.avatar_url) {
+        (Patch::Value(_), _) => asset::resolve_image("avatar", &input.avatar, existing, errors),
+        (_, Patch::Value(url)) => {
+            errors.url("avatar_url", url);
+            Some(Image {
+                url: url.clone(),
+                alt: existing
+                    .filter(|i| i.asset_id.is_none())
+                    .and_then(|i| i.alt.clone()),
+                asset_id: None,
+                width: None,
+                height: None,
+            })
+        }
+        (Patch::Null, _) | (_, Patch::Null) => None,
+        (Patch::Missing, Patch::Missing) => existing.cloned(),
+    }
 }
 
 fn check_social(social: &Map<String, Value>, errors: &mut Errors) {
@@ -218,7 +260,8 @@ impl Resolved {
             name: self.name,
             bio: self.bio,
             email: self.email,
-            avatar_url: self.avatar_url,
+            avatar_url: self.avatar.as_ref().map(|i| i.url.clone()),
+            avatar: self.avatar,
             website: self.website,
             social: self.social,
         };
@@ -227,6 +270,10 @@ impl Resolved {
             bio: snapshot.bio.clone(),
             email: snapshot.email.clone(),
             avatar_url: snapshot.avatar_url.clone(),
+            avatar_asset_id: snapshot.avatar.as_ref().and_then(|i| i.asset_id),
+            avatar_alt: snapshot.avatar.as_ref().and_then(|i| i.alt.clone()),
+            avatar_width: side(snapshot.avatar.as_ref().and_then(|i| i.width)),
+            avatar_height: side(snapshot.avatar.as_ref().and_then(|i| i.height)),
             website: snapshot.website.clone(),
             social: snapshot
                 .social
@@ -236,6 +283,61 @@ impl Resolved {
         };
         (row, snapshot)
     }
+}
+
+/// Fills in an avatar from the library.
+async fn fill_avatar<C: ConnectionTrait>(conn: &C, fields: &mut Resolved) -> Result<(), AppError> {
+    match fields.avatar.as_mut() {
+        Some(avatar) => uses::fill_image(conn, "avatar", avatar).await,
+        None => Ok(()),
+    }
+}
+
+/// Records which asset an author's avatar is (authors are public: a
+/// `live` use).
+async fn record_avatar<C: ConnectionTrait>(conn: &C, row: &author::Model) -> Result<(), AppError> {
+    let assets: Vec<Uuid> = row.avatar_asset_id.into_iter().collect();
+    uses::replace(
+        conn,
+        (EntityKind::Author, row.id, ArticleCopy::Live),
+        &assets,
+    )
+    .await
+}
+
+/// Takes asset `asset_id` out of the avatars that show it, each change a
+/// new version with its revision.
+pub(crate) async fn drop_avatar(
+    tx: &WriteTx,
+    asset_id: Uuid,
+    who: Option<Uuid>,
+) -> Result<(), AppError> {
+    let rows = author::Entity::find()
+        .filter(author::Column::AvatarAssetId.eq(asset_id))
+        .lock_exclusive()
+        .all(&**tx)
+        .await?;
+    for current in rows {
+        let mut fields = resolve(&AuthorInput::default(), Some(&from_row(current.clone())?))?;
+        fields.avatar = None;
+        let (row, snapshot) = fields.into_row(author::Model {
+            version: current.version + 1,
+            updated_at: now(),
+            updated_by: who,
+            ..current
+        });
+        let note = Note {
+            message: Some("avatar removed: its asset was deleted"),
+            who,
+        };
+        TABLE.overwrite::<Author>(tx, &row, &snapshot, note).await?;
+        record_avatar(&**tx, &row).await?;
+    }
+    Ok(())
+}
+
+fn side(n: Option<u32>) -> Option<i32> {
+    n.and_then(|n| i32::try_from(n).ok())
 }
 
 /// Hides the private fields from callers who may not read them.
@@ -291,6 +393,7 @@ impl Versioned for Author {
             bio: old.bio.into(),
             email: old.email.into(),
             avatar_url: old.avatar_url.into(),
+            avatar: Patch::from(old.avatar).map(ImageInput::restoring),
             website: old.website.into(),
             social: old.social.into(),
             revision_message: Some(message),
@@ -311,7 +414,8 @@ impl Versioned for Author {
         let current_row = TABLE.store.find(&*tx, key, true).await?;
         let current = from_row(current_row.clone())?;
         validate::check_version(expected_version, current.version)?;
-        let fields = resolve(&input, Some(&current))?;
+        let mut fields = resolve(&input, Some(&current))?;
+        fill_avatar(&*tx, &mut fields).await?;
         let slug = TABLE
             .edit_slug(&*tx, input.slug.value(), &current_row)
             .await?;
@@ -329,6 +433,9 @@ impl Versioned for Author {
         TABLE
             .overwrite::<Author>(&tx, &row, &snapshot, note)
             .await?;
+        if row.avatar_asset_id != current_row.avatar_asset_id {
+            record_avatar(&*tx, &row).await?;
+        }
         tx.commit().await?;
         from_row(row)
     }
@@ -345,8 +452,9 @@ impl Catalog for Author {
         input: AuthorInput,
     ) -> Result<Author, AppError> {
         ctx.require(principal, Action::EditAuthorsAndTags)?;
-        let fields = resolve(&input, None)?;
+        let mut fields = resolve(&input, None)?;
         let tx = ctx.begin_write().await?;
+        fill_avatar(&*tx, &mut fields).await?;
         let slug = TABLE
             .new_slug(&*tx, input.slug.value(), &fields.name)
             .await?;
@@ -358,6 +466,10 @@ impl Catalog for Author {
             bio: None,
             email: None,
             avatar_url: None,
+            avatar_asset_id: None,
+            avatar_alt: None,
+            avatar_width: None,
+            avatar_height: None,
             website: None,
             social: None,
             user_id: None,
@@ -372,6 +484,9 @@ impl Catalog for Author {
             who: principal.user_id(),
         };
         TABLE.insert::<Author>(&tx, &row, &snapshot, note).await?;
+        if row.avatar_asset_id.is_some() {
+            record_avatar(&*tx, &row).await?;
+        }
         tx.commit().await?;
         from_row(row)
     }

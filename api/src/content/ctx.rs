@@ -1,5 +1,5 @@
 //! What every content function receives: the database, the content
-//! settings, and the permission table.
+//! settings, the permission table and the media library.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use crate::auth::policy::{Action, Grant, Policy};
 use crate::auth::{KeyKind, Principal};
 use crate::content::Named;
 use crate::error::AppError;
+use crate::media::Media;
 use crate::storage::{Db, WriteTx};
 
 /// Settings the content rules depend on.
@@ -27,15 +28,18 @@ pub struct Ctx {
     pub settings: Arc<Settings>,
     /// Who may do what.
     pub policy: Policy,
+    /// The media library's bytes and rules.
+    pub media: Arc<Media>,
 }
 
 impl Ctx {
     /// A context over an open database.
-    pub fn new(db: Db, settings: Settings, policy: Policy) -> Self {
+    pub fn new(db: Db, settings: Settings, policy: Policy, media: Media) -> Self {
         Self {
             db,
             settings: Arc::new(settings),
             policy,
+            media: Arc::new(media),
         }
     }
 

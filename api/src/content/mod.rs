@@ -8,7 +8,9 @@
 //! (`identity`).
 
 pub mod article;
+pub mod asset;
 pub mod author;
+pub mod body;
 mod catalog;
 mod ctx;
 pub mod history;

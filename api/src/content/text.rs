@@ -5,7 +5,9 @@ use pulldown_cmark::{Event, Options, Parser, TagEnd};
 /// Words read per minute for `reading_time_minutes`.
 const WORDS_PER_MINUTE: u32 = 230;
 
-fn parser(markdown: &str) -> Parser<'_> {
+/// The Markdown parser every rendering of a body uses (CommonMark with
+/// tables, strikethrough and footnotes).
+pub(crate) fn parser(markdown: &str) -> Parser<'_> {
     Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES,

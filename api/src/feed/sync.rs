@@ -15,6 +15,7 @@ use super::{Feed, FeedEvent};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::article::{self, Article, ArticleFilter, ArticleSort, Include, Read};
+use crate::content::asset::{self, Asset, AssetFilter, AssetSort};
 use crate::content::author::Author;
 use crate::content::page::{Direction, ListQuery, Page, Pagination, Sort, SortField};
 use crate::content::tag::Tag;
@@ -53,6 +54,7 @@ pub enum SyncItem {
     Article(Article),
     Author(Author),
     Tag(Tag),
+    Asset(Asset),
 }
 
 impl SyncItem {
@@ -62,6 +64,7 @@ impl SyncItem {
             Self::Article(_) => EntityKind::Article,
             Self::Author(_) => EntityKind::Author,
             Self::Tag(_) => EntityKind::Tag,
+            Self::Asset(_) => EntityKind::Asset,
         }
     }
 
@@ -70,6 +73,7 @@ impl SyncItem {
             Self::Article(a) => a.id,
             Self::Author(a) => a.id,
             Self::Tag(t) => t.id,
+            Self::Asset(a) => a.id,
         }
     }
 }
@@ -329,15 +333,19 @@ impl Reader<'_> {
             EntityKind::Tag => Tag::list(ctx, self.principal, &catalog_query(ids, page))
                 .await?
                 .map(SyncItem::Tag),
-            // The contract's fourth kind: Masthead stores no media files yet,
-            // so there are none to list.
-            EntityKind::Asset => Page {
-                items: Vec::new(),
-                total: 0,
-                next_cursor: None,
-                cursors: Vec::new(),
-                has_more: false,
-            },
+            EntityKind::Asset => {
+                let query = ListQuery {
+                    filter: AssetFilter {
+                        ids,
+                        ..AssetFilter::default()
+                    },
+                    sort: by_id::<AssetSort>(),
+                    page,
+                };
+                asset::list(ctx, self.principal, &query)
+                    .await?
+                    .map(SyncItem::Asset)
+            }
         })
     }
 }

@@ -36,7 +36,7 @@ pub fn data_for(
 ) -> async_graphql::Data {
     use async_graphql::dataloader::DataLoader;
 
-    use super::loaders::{AuthorLoader, TagLoader};
+    use super::loaders::{AuthorLoader, PictureLoader, TagLoader};
 
     let ctx = state.ctx.clone();
     let mut data = async_graphql::Data::default();
@@ -46,6 +46,10 @@ pub fn data_for(
     ));
     data.insert(DataLoader::new(
         TagLoader::new(&ctx, &principal),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        PictureLoader::new(&ctx, &principal),
         tokio::spawn,
     ));
     data.insert(Req {

@@ -6,8 +6,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::scalars::Timestamp;
-use super::types::ArticleStateGql;
+use super::types::{ArticleStateGql, FocalPointGql};
 use crate::content::article::{ArticleInput, FeaturedImageInput, SeoInput};
+use crate::content::asset::{AssetInput, FocalPoint};
 use crate::content::author::AuthorInput;
 use crate::content::tag::TagInput;
 use crate::content::{Choice, Patch};
@@ -24,10 +25,13 @@ pub(super) fn given<T>(value: Option<T>) -> Patch<T> {
     value.into()
 }
 
-/// The picture shown with an article.
+/// A picture shown with content (a featured image, an avatar): an asset of
+/// the media library, or a URL of an image elsewhere.
 #[derive(InputObject, Debug, Default)]
 pub struct FeaturedImageWrite {
-    /// Absolute http(s) URL.
+    /// A picture of the media library; wins over `url`.
+    pub asset_id: MaybeUndefined<Uuid>,
+    /// Absolute http(s) URL of an image elsewhere.
     pub url: MaybeUndefined<String>,
     /// Text alternative.
     pub alt: MaybeUndefined<String>,
@@ -43,6 +47,7 @@ pub struct SeoWrite {
 
 fn image(value: MaybeUndefined<FeaturedImageWrite>) -> Patch<FeaturedImageInput> {
     patch(value).map(|i| FeaturedImageInput {
+        asset_id: patch(i.asset_id),
         url: patch(i.url),
         alt: patch(i.alt),
     })
@@ -108,6 +113,9 @@ pub struct CreateAuthorInput {
     pub bio: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
+    /// The avatar as a picture of the media library (or a URL); wins over `avatarUrl`.
+    #[graphql(default)]
+    pub avatar: MaybeUndefined<FeaturedImageWrite>,
     pub website: Option<String>,
     /// Network name → URL or handle.
     pub social: Option<Json<Map<String, Value>>>,
@@ -122,6 +130,7 @@ pub struct UpdateAuthorInput {
     pub bio: MaybeUndefined<String>,
     pub email: MaybeUndefined<String>,
     pub avatar_url: MaybeUndefined<String>,
+    pub avatar: MaybeUndefined<FeaturedImageWrite>,
     pub website: MaybeUndefined<String>,
     pub social: MaybeUndefined<Json<Map<String, Value>>>,
     pub revision_message: Option<String>,
@@ -196,6 +205,7 @@ impl From<CreateAuthorInput> for AuthorInput {
             bio: given(input.bio),
             email: given(input.email),
             avatar_url: given(input.avatar_url),
+            avatar: image(input.avatar),
             website: given(input.website),
             social: given(input.social.map(|j| j.0)),
             revision_message: input.revision_message,
@@ -212,6 +222,7 @@ impl From<UpdateAuthorInput> for AuthorInput {
             bio: patch(input.bio),
             email: patch(input.email),
             avatar_url: patch(input.avatar_url),
+            avatar: image(input.avatar),
             website: patch(input.website),
             social: patch(input.social).map(|j| j.0),
             revision_message: input.revision_message,
@@ -238,6 +249,31 @@ impl From<UpdateTagInput> for TagInput {
             slug: patch(input.slug),
             name: patch(input.name),
             description: patch(input.description),
+            revision_message: input.revision_message,
+        }
+    }
+}
+
+/// Changes to an asset's text and focal point: fields not given keep their
+/// values, `null` clears.
+#[derive(InputObject, Debug, Default)]
+pub struct UpdateAssetInput {
+    pub alt: MaybeUndefined<String>,
+    pub caption: MaybeUndefined<String>,
+    pub credit: MaybeUndefined<String>,
+    pub focal_point: MaybeUndefined<FocalPointGql>,
+    /// A note stored with the revision this write makes.
+    pub revision_message: Option<String>,
+}
+
+impl From<UpdateAssetInput> for AssetInput {
+    fn from(input: UpdateAssetInput) -> Self {
+        Self {
+            id: None,
+            alt: patch(input.alt),
+            caption: patch(input.caption),
+            credit: patch(input.credit),
+            focal_point: patch(input.focal_point).map(FocalPoint::from),
             revision_message: input.revision_message,
         }
     }

@@ -1,5 +1,6 @@
-//! DataLoaders: the authors and tags of many articles in one statement per
-//! request, for the articles whose page did not load them already.
+//! DataLoaders: the authors, tags and body pictures of many articles in
+//! one statement per request, for the articles whose page did not load
+//! them already.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,7 +11,9 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::content::Ctx;
+use crate::content::asset;
 use crate::content::author::{self, Author};
+use crate::content::body::Picture;
 use crate::content::tag::{self, Tag};
 use crate::error::AppError;
 
@@ -63,6 +66,34 @@ impl Loader<Uuid> for TagLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Tag>, Self::Error> {
         tag::load_visible(&self.ctx, &self.principal, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Batches the library pictures that the bodies of one request refer to
+/// into one statement.
+pub struct PictureLoader {
+    ctx: Ctx,
+    principal: Principal,
+}
+
+impl PictureLoader {
+    /// A loader reading as `principal`.
+    pub fn new(ctx: &Ctx, principal: &Principal) -> Self {
+        Self {
+            ctx: ctx.clone(),
+            principal: principal.clone(),
+        }
+    }
+}
+
+impl Loader<Uuid> for PictureLoader {
+    type Value = Picture;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Picture>, Self::Error> {
+        asset::pictures(&self.ctx, &self.principal, keys)
             .await
             .map_err(Arc::new)
     }

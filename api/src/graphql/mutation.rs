@@ -1,20 +1,21 @@
-//! Mutations: writes of articles, authors and tags, the workflow, revision
-//! restores, and sign-in for clients that speak only GraphQL.
+//! Mutations: writes of articles, authors, tags and assets, the workflow,
+//! revision restores, and sign-in for clients that speak only GraphQL.
 
 use async_graphql::{Context, Enum, ID, Object};
 
 use super::context::req;
 use super::error::Gql;
 use super::inputs::{
-    CreateArticleInput, CreateAuthorInput, CreateTagInput, UpdateArticleInput, UpdateAuthorInput,
-    UpdateTagInput,
+    CreateArticleInput, CreateAuthorInput, CreateTagInput, UpdateArticleInput, UpdateAssetInput,
+    UpdateAuthorInput, UpdateTagInput,
 };
 use super::query::key;
 use super::scalars::Timestamp;
-use super::types::{ArticleGql, AuthorGql, Revisable, RevisionType, TagGql, Tokens};
+use super::types::{ArticleGql, AssetGql, AuthorGql, Revisable, RevisionType, TagGql, Tokens};
 use crate::config::Secret;
 use crate::content::Catalog;
 use crate::content::article::{self, Article, TransitionInput};
+use crate::content::asset::{self, Asset};
 use crate::content::author::Author;
 use crate::content::history::{Versioned, restore};
 use crate::content::tag::Tag;
@@ -165,6 +166,9 @@ impl Mutation {
             RevisionType::Tag => restore::<Tag>(ctx, who, &key, version, expected_version)
                 .await
                 .map(|t| Revisable::Tag(TagGql(t))),
+            RevisionType::Asset => restore::<Asset>(ctx, who, &key, version, expected_version)
+                .await
+                .map(|a| Revisable::Asset(AssetGql(a))),
         }
         .gql()
     }
@@ -196,6 +200,34 @@ impl Mutation {
     /// Deletes an author credited on no article.
     async fn delete_author(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         deleted::<Author>(ctx, &id).await
+    }
+
+    /// Changes the text or focal point of an asset (authors: their own
+    /// uploads; editors, admins); see `updateArticle` for
+    /// `expectedVersion`. Files are uploaded with `POST /api/v1/assets`.
+    async fn update_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateAssetInput,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<AssetGql> {
+        updated(ctx, &id, input.into(), expected_version, AssetGql).await
+    }
+
+    /// Deletes an asset that nothing uses; `force` (admins) takes it out of
+    /// the articles and authors that do first.
+    async fn delete_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default)] force: bool,
+    ) -> async_graphql::Result<bool> {
+        let r = req(ctx)?;
+        asset::delete(&r.ctx, &r.principal, &key(&id), force)
+            .await
+            .gql()?;
+        Ok(true)
     }
 
     /// Creates a tag (editors, admins).

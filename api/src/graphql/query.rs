@@ -1,5 +1,5 @@
-//! Queries: articles, authors and tags, one or a connection of many, and the
-//! signed-in user.
+//! Queries: articles, authors, tags and assets, one or a connection of
+//! many, and the signed-in user.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, OutputType};
 use uuid::Uuid;
@@ -9,10 +9,11 @@ use super::error::{Gql, invalid};
 use super::paging::{Conn, Paging};
 use super::scalars::Timestamp;
 use super::types::{
-    ArticleGql, ArticleStateGql, AuthorGql, SyncPageGql, SyncType, TagGql, UserGql,
+    ArticleGql, ArticleStateGql, AssetGql, AuthorGql, SyncPageGql, SyncType, TagGql, UserGql,
     not_found_as_none, read_of,
 };
 use crate::content::article::{self, ArticleFilter, ArticleSort};
+use crate::content::asset::{self, AssetFilter, TypeFilter};
 use crate::content::author::Author;
 use crate::content::page::{Direction, ListQuery, Sort, SortField};
 use crate::content::tag::Tag;
@@ -188,6 +189,44 @@ impl From<NameFilterInput> for NameFilter {
     }
 }
 
+/// Broad kinds of files.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetKind {
+    /// Pictures.
+    Image,
+    /// Everything else (PDF).
+    Document,
+}
+
+/// Which assets a list returns.
+#[derive(InputObject, Debug, Default)]
+pub struct AssetFilterInput {
+    pub kind: Option<AssetKind>,
+    /// Exactly this media type (`image/png`).
+    pub content_type: Option<String>,
+    /// File name, alt text or caption contains this text.
+    pub q: Option<String>,
+    /// Only assets in use (`true`) or unused (`false`).
+    pub used: Option<bool>,
+}
+
+impl From<AssetFilterInput> for AssetFilter {
+    fn from(filter: AssetFilterInput) -> Self {
+        let kind = match (filter.content_type, filter.kind) {
+            (Some(exact), _) => Some(TypeFilter::Exact(exact)),
+            (None, Some(AssetKind::Image)) => Some(TypeFilter::Image),
+            (None, Some(AssetKind::Document)) => Some(TypeFilter::Document),
+            (None, None) => None,
+        };
+        Self {
+            ids: None,
+            kind,
+            q: filter.q,
+            used: filter.used,
+        }
+    }
+}
+
 /// A page of authors or tags as a connection of `node`s.
 async fn catalog<T: Catalog, N: OutputType>(
     ctx: &Context<'_>,
@@ -287,6 +326,40 @@ impl Query {
             .await
             .gql()?;
         Ok(paging.connection(page, ArticleGql))
+    }
+
+    /// One asset of the media library; `null` when there is none (or the
+    /// caller may not see it: the public sees assets used by published
+    /// content, signed-in users and preview keys the whole library).
+    async fn asset(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<AssetGql>> {
+        let r = req(ctx)?;
+        not_found_as_none(
+            asset::get(&r.ctx, &r.principal, &Key::Id(id))
+                .await
+                .map(AssetGql),
+        )
+    }
+
+    /// The media library, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn assets(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AssetFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<AssetGql>> {
+        let r = req(ctx)?;
+        let paging = Paging::new(first, after, last, before)?;
+        let query = ListQuery {
+            filter: filter.unwrap_or_default().into(),
+            sort: asset::default_sort(),
+            page: paging.pagination.clone(),
+        };
+        let page = asset::list(&r.ctx, &r.principal, &query).await.gql()?;
+        Ok(paging.connection(page, AssetGql))
     }
 
     /// One author by `id` or `slug`; `null` when there is none.

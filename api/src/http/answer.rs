@@ -34,7 +34,7 @@ pub fn version_of_etag(etag: &str) -> Option<i32> {
 }
 
 /// True when the request's `If-None-Match` lists `etag` (or `*`).
-fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+pub fn not_modified(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get_all(header::IF_NONE_MATCH)
         .filter_map(|v| v.to_str().ok())

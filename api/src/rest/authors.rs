@@ -7,12 +7,15 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::assets::{ImageOut, ImageWrite};
 use super::catalog::catalog_handlers;
 use super::docs::ListOf;
 use super::history::history_handlers;
 use super::wire::writable;
 use crate::content::Patch;
+use crate::content::asset::ImageInput;
 use crate::content::author::{Author, AuthorInput, AuthorSort};
+use crate::http::Object;
 
 /// An author.
 #[derive(Debug, Serialize, ToSchema)]
@@ -23,7 +26,10 @@ pub struct AuthorOut {
     pub bio: Option<String>,
     /// Private contact address.
     pub email: Option<String>,
+    /// The avatar's URL (the same as `avatar.url`).
     pub avatar_url: Option<String>,
+    /// The avatar: a picture of the media library, or an image elsewhere.
+    pub avatar: Option<ImageOut>,
     pub website: Option<String>,
     /// Profile links by network name, in the order given.
     #[schema(value_type = Option<Object>)]
@@ -47,6 +53,7 @@ impl From<Author> for AuthorOut {
             bio: a.bio,
             email: a.email,
             avatar_url: a.avatar_url,
+            avatar: a.avatar.map(ImageOut::from),
             website: a.website,
             social: a.social,
             user_id: a.user_id,
@@ -68,6 +75,7 @@ pub const AUTHOR_FIELDS: &[&str] = &[
     "email",
     "user_id",
     "avatar_url",
+    "avatar",
     "website",
     "social",
     "version",
@@ -96,9 +104,14 @@ writable! {
         #[serde(default)]
         #[schema(value_type = Option<String>)]
         pub email: Patch<String>,
+        /// An image elsewhere (absolute http(s) URL); `avatar` wins when both are given.
         #[serde(default)]
         #[schema(value_type = Option<String>)]
         pub avatar_url: Patch<String>,
+        /// A picture of the media library (`asset_id`) or a URL.
+        #[serde(default)]
+        #[schema(value_type = Option<ImageWrite>)]
+        pub avatar: Patch<Object<ImageWrite>>,
         #[serde(default)]
         #[schema(value_type = Option<String>)]
         pub website: Patch<String>,
@@ -124,6 +137,7 @@ impl From<AuthorWrite> for AuthorInput {
             bio: w.bio,
             email: w.email,
             avatar_url: w.avatar_url,
+            avatar: w.avatar.map(|Object(i)| ImageInput::from(i)),
             website: w.website,
             social: w.social,
             revision_message: w.revision_message,

@@ -50,11 +50,15 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
          masthead_public_cache_hits_total {}\n\
          # HELP masthead_public_cache_misses_total Public answers made because none was cached.\n\
          # TYPE masthead_public_cache_misses_total counter\n\
-         masthead_public_cache_misses_total {}\n",
+         masthead_public_cache_misses_total {}\n\
+         # HELP masthead_media_variants_made_total Picture variants made (each is made once, then read from the store).\n\
+         # TYPE masthead_media_variants_made_total counter\n\
+         masthead_media_variants_made_total {}\n",
         state.ctx.db.statement_count(),
         state.identity.password_checks(),
         hits,
         misses,
+        state.ctx.media.flights.made(),
     );
     let body = match state.ctx.db.group_commits() {
         Some((writes, commits)) => format!(

@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod articles;
+pub mod assets;
 mod auth;
 mod authors;
 mod catalog;
@@ -11,6 +12,7 @@ mod edit;
 mod health;
 mod history;
 mod list;
+mod media;
 pub mod openapi;
 mod respond;
 mod sync;
@@ -59,6 +61,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(tags::get_tag_revision)
             .service(tags::restore_tag_revision)
             .service(tags::diff_tag)
+            .service(assets::list_assets)
+            .service(assets::create_asset)
+            .service(assets::get_asset)
+            .service(assets::patch_asset)
+            .service(assets::replace_asset)
+            .service(assets::delete_asset)
+            .service(assets::get_asset_usage)
+            .service(assets::list_asset_revisions)
+            .service(assets::get_asset_revision)
+            .service(assets::restore_asset_revision)
+            .service(assets::diff_asset)
             .service(auth::login)
             .service(auth::refresh)
             .service(auth::logout)
@@ -85,6 +98,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(webhooks::replay_webhook_delivery)
             .service(webhooks::replay_webhook),
     )
+    .service(media::get_media)
     .service(health::healthz)
     .service(health::readyz)
     .service(health::metrics)

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::articles::ArticleOut;
+use super::assets::AssetOut;
 use super::authors::AuthorOut;
 use super::docs::{BadRequest, Gone, Unauthorized};
 use super::tags::TagOut;
@@ -35,7 +36,7 @@ pub struct SyncParams {
 /// preview keys and signed-in users: working copies).
 #[derive(Serialize, ToSchema)]
 pub struct SyncItemOut {
-    /// `article`, `author` or `tag`.
+    /// `article`, `author`, `tag` or `asset`.
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub object: SyncObject,
@@ -46,15 +47,16 @@ pub struct SyncItemOut {
 #[serde(untagged)]
 pub enum SyncObject {
     Article(Box<ArticleOut>),
-    Author(AuthorOut),
+    Author(Box<AuthorOut>),
     Tag(TagOut),
+    Asset(Box<AssetOut>),
 }
 
 /// Something the caller had and can no longer see: deleted, purged, or (for
 /// public callers) unpublished or archived.
 #[derive(Serialize, ToSchema)]
 pub struct TombstoneOut {
-    /// `article`, `author` or `tag`.
+    /// `article`, `author`, `tag` or `asset`.
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub id: Uuid,
@@ -91,8 +93,9 @@ impl From<SyncItem> for SyncItemOut {
         let kind = item.kind().as_str();
         let object = match item {
             SyncItem::Article(a) => SyncObject::Article(Box::new(a.into())),
-            SyncItem::Author(a) => SyncObject::Author(a.into()),
+            SyncItem::Author(a) => SyncObject::Author(Box::new(a.into())),
             SyncItem::Tag(t) => SyncObject::Tag(t.into()),
+            SyncItem::Asset(a) => SyncObject::Asset(Box::new(a.into())),
         };
         Self { kind, object }
     }

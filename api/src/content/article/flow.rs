@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::model::{Article, Include, View};
+use super::pictures;
 use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, Draft};
@@ -204,6 +205,7 @@ pub(super) async fn make_live(
         Some(tag_ids),
     )
     .await?;
+    pictures::record(&**tx, row.id, ArticleCopy::Live, &pictures::used_by(&row)).await?;
     save_workflow(&**tx, &row).await?;
     let seen = Seen {
         public: true,
@@ -233,6 +235,7 @@ async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppEr
         .filter(article::Column::Copy.eq(ArticleCopy::Live))
         .exec(conn)
         .await?;
+    pictures::forget(conn, id, Some(ArticleCopy::Live)).await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 
 mod flow;
 mod model;
+mod pictures;
 mod query;
 mod read;
 mod rules;
@@ -20,6 +21,7 @@ pub use model::{
     Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput, Include,
     Read, Seo, SeoInput, View, default_sort,
 };
+pub(crate) use pictures::drop_picture;
 pub use read::{get, list};
 pub use rules::ArticleSnapshot;
 pub use schedule::run_schedule;

@@ -6,17 +6,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::content::author::Author;
+use crate::content::body::Pictures;
 use crate::content::page::{self, Direction};
 use crate::content::tag::Tag;
 use crate::content::{ArticleCopy, Choice, Key, Patch, State, text};
 use crate::storage::page::sort_fields;
 
 /// The picture shown with an article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeaturedImage {
-    pub url: String,
-    pub alt: Option<String>,
-}
+pub type FeaturedImage = crate::content::asset::Image;
 
 /// Search-engine overrides; each falls back to the article's own fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +59,9 @@ pub struct Article {
     pub tags: Option<Vec<Tag>>,
     /// Words in the body's text.
     pub word_count: u32,
+    /// The library pictures the body refers to, when they were asked for
+    /// (to render `asset:` references).
+    pub pictures: Option<Pictures>,
 }
 
 impl Article {
@@ -71,12 +71,8 @@ impl Article {
     }
 }
 
-/// The featured image as written: a URL and an optional text alternative.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FeaturedImageInput {
-    pub url: Patch<String>,
-    pub alt: Patch<String>,
-}
+/// The featured image as written.
+pub type FeaturedImageInput = crate::content::asset::ImageInput;
 
 /// SEO fields as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,10 +118,7 @@ impl ArticleInput {
             body: self.body.or_null(),
             featured_image: self
                 .featured_image
-                .map(|image| FeaturedImageInput {
-                    url: image.url.or_null(),
-                    alt: image.alt.or_null(),
-                })
+                .map(FeaturedImageInput::replacing)
                 .or_null(),
             seo: self
                 .seo
@@ -151,6 +144,8 @@ pub struct Include {
     pub authors: bool,
     /// Expand `tags`.
     pub tags: bool,
+    /// Load the library pictures the body refers to.
+    pub pictures: bool,
 }
 
 /// Which copy of articles a read sees.

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFilter, FeaturedImage, Include, Seo, View};
+use super::model::{Article, ArticleFilter, Include, Seo, View};
 use crate::content::author::{self, Author};
 use crate::content::tag::{self, Tag};
 use crate::content::{ArticleCopy, Ctx, Key};
@@ -291,10 +291,7 @@ pub(super) async fn load_links<C: ConnectionTrait>(
 
 /// Builds the domain article from its row and links.
 pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include) -> Article {
-    let featured_image = row.featured_image_url.map(|url| FeaturedImage {
-        url,
-        alt: row.featured_image_alt,
-    });
+    let featured_image = super::rules::featured_image_of(&row);
     Article {
         author_ids: links.author_ids.remove(&row.id).unwrap_or_default(),
         tag_ids: links.tag_ids.remove(&row.id).unwrap_or_default(),
@@ -329,6 +326,7 @@ pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include)
         created_by: row.created_by,
         updated_by: row.updated_by,
         word_count: u32::try_from(row.word_count).unwrap_or(0),
+        pictures: None,
     }
 }
 

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFilter, ArticleSort, Include, Read, View};
-use super::query;
+use super::{pictures, query};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::{ArticleCopy, Ctx, Key, author};
@@ -64,7 +64,10 @@ pub async fn get(
 ) -> Result<Article, AppError> {
     let view = view_for(ctx, principal, read.preview)?;
     let row = query::find_row(ctx, &ctx.db.conn, key, view, false).await?;
-    let article = read_one(&ctx.db.conn, row, view.copy(), read.include).await?;
+    let mut article = read_one(&ctx.db.conn, row, view.copy(), read.include).await?;
+    if read.include.pictures {
+        pictures::attach(&ctx.db.conn, std::slice::from_mut(&mut article)).await?;
+    }
     Ok(redact(article, ctx, principal))
 }
 
@@ -93,11 +96,15 @@ pub async fn list(
     let page = page::fetch(&ctx.db.conn, select, deferred, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
-    Ok(page.map(|row| {
+    let mut page = page.map(|row| {
         redact(
             query::assemble(row, &mut links, read.include),
             ctx,
             principal,
         )
-    }))
+    });
+    if read.include.pictures {
+        pictures::attach(&ctx.db.conn, &mut page.items).await?;
+    }
+    Ok(page)
 }

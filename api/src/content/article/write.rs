@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::flow::{self, Step};
 use super::model::{Article, ArticleInput, Include, View};
+use super::pictures;
 use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft, Resolved};
@@ -52,8 +53,10 @@ pub async fn create(
             state: fields.state,
         },
     )?;
+    let mut fields = fields;
     let tx = ctx.begin_write().await?;
     ensure_references(&*tx, &fields).await?;
+    let pictures = pictures::fill(&*tx, &mut fields).await?;
     let slug = slug::for_new(
         &*tx,
         &STORE,
@@ -92,6 +95,9 @@ pub async fn create(
         Some(&fields.tag_ids),
     )
     .await?;
+    if !pictures.is_empty() {
+        pictures::record(&*tx, row.id, ArticleCopy::Working, &pictures).await?;
+    }
     let row = start_in_state(&tx, row, &fields, principal.user_id()).await?;
     tx.commit().await?;
     Ok(query::assemble_with(row, fields.author_ids, fields.tag_ids))
@@ -245,9 +251,10 @@ impl Edit<'_> {
         let Plan {
             current_row,
             current,
-            fields,
+            mut fields,
             slug,
         } = plan;
+        let pictures = pictures::fill(&**tx, &mut fields).await?;
         let authors_changed = fields.author_ids != current.author_ids;
         let tags_changed = fields.tag_ids != current.tag_ids;
         // Links kept as they are exist (foreign keys); new ones are checked.
@@ -289,6 +296,9 @@ impl Edit<'_> {
             tags_changed.then_some(fields.tag_ids.as_slice()),
         );
         replace_links(&**tx, row.id, ArticleCopy::Working, links.0, links.1).await?;
+        if pictures != pictures::used_by(&current_row) {
+            pictures::record(&**tx, row.id, ArticleCopy::Working, &pictures).await?;
+        }
         let row = back_to_draft(tx, row, current.state, self.principal.user_id()).await?;
         Ok(Some(query::assemble_with(
             row,
@@ -414,6 +424,7 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
         .exec(&**tx)
         .await?;
     history::forget::<Article, _>(&**tx, row.id).await?;
+    pictures::forget(&**tx, row.id, None).await?;
     entities::transition::Entity::delete_many()
         .filter(entities::transition::Column::ArticleId.eq(row.id))
         .exec(&**tx)

@@ -8,11 +8,13 @@ use super::catalog::{AuthorGql, TagGql};
 use super::history::{self, DiffGql, RevisionGql};
 use super::not_found_as_none;
 use crate::content::article::{self, Article, Transition};
+use crate::content::asset::{self, Image};
+use crate::content::body::{self, Pictures};
 use crate::content::history::revision;
 use crate::content::{Key, Named, State, text};
 use crate::graphql::context::req;
 use crate::graphql::error::Gql;
-use crate::graphql::loaders::{AuthorLoader, TagLoader, loaded, loader_error};
+use crate::graphql::loaders::{AuthorLoader, PictureLoader, TagLoader, loaded, loader_error};
 use crate::graphql::paging::{Conn, Paging};
 use crate::graphql::scalars::{Timestamp, ts};
 
@@ -28,11 +30,32 @@ pub enum ArticleStateGql {
     Archived,
 }
 
-/// The picture shown with an article.
+/// A picture shown with content (a featured image, an avatar): a picture
+/// of the media library, or an image hosted elsewhere.
 #[derive(SimpleObject)]
-pub struct FeaturedImage {
+#[graphql(name = "Image")]
+pub struct ImageGql {
+    /// The asset of the media library, when it is one.
+    pub asset_id: Option<Uuid>,
     pub url: String,
     pub alt: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The allowed widths below the picture's own, for `<img srcset>`.
+    pub srcset: Option<String>,
+}
+
+impl From<&Image> for ImageGql {
+    fn from(i: &Image) -> Self {
+        Self {
+            asset_id: i.asset_id,
+            url: i.url.clone(),
+            alt: i.alt.clone(),
+            width: i.width,
+            height: i.height,
+            srcset: asset::srcset(i),
+        }
+    }
 }
 
 /// Search-engine overrides.
@@ -45,6 +68,22 @@ pub struct Seo {
 
 /// An article, in the copy the request reads (live or working).
 pub struct ArticleGql(pub Article);
+
+impl ArticleGql {
+    /// The library pictures the body refers to, loaded with those of the
+    /// other articles of the request.
+    async fn pictures(&self, ctx: &Context<'_>) -> async_graphql::Result<Pictures> {
+        if let Some(pictures) = &self.0.pictures {
+            return Ok(pictures.clone());
+        }
+        let ids = body::asset_refs(&self.0.body).found;
+        if ids.is_empty() {
+            return Ok(Pictures::new());
+        }
+        let loader = ctx.data::<DataLoader<PictureLoader>>()?;
+        loader.load_many(ids).await.map_err(loader_error)
+    }
+}
 
 #[Object(name = "Article")]
 impl ArticleGql {
@@ -71,19 +110,26 @@ impl ArticleGql {
     async fn body(&self) -> &str {
         &self.0.body
     }
-    /// The body as sanitised HTML.
-    async fn body_html(&self) -> String {
-        text::to_html(&self.0.body)
+    /// The body as sanitised HTML, pictures of the media library resolved.
+    async fn body_html(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let pictures = self.pictures(ctx).await?;
+        Ok(body::to_html(&self.0.body, &pictures))
+    }
+    /// The body as an mdast document tree, for native renderers (`image`
+    /// nodes of library pictures carry the asset's data in `asset`).
+    async fn body_ast(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<async_graphql::Json<serde_json::Value>> {
+        let pictures = self.pictures(ctx).await?;
+        Ok(async_graphql::Json(body::to_ast(&self.0.body, &pictures)))
     }
     /// The body as plain text.
     async fn body_text(&self) -> String {
         text::to_text(&self.0.body)
     }
-    async fn featured_image(&self) -> Option<FeaturedImage> {
-        self.0.featured_image.as_ref().map(|i| FeaturedImage {
-            url: i.url.clone(),
-            alt: i.alt.clone(),
-        })
+    async fn featured_image(&self) -> Option<ImageGql> {
+        self.0.featured_image.as_ref().map(ImageGql::from)
     }
     async fn seo(&self) -> Seo {
         let seo = &self.0.seo;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Json, Object};
 use uuid::Uuid;
 
-use super::article::ArticleGql;
+use super::article::{ArticleGql, ImageGql};
 use super::history::{self, DiffGql, RevisionGql};
 use super::read_of;
 use crate::content::Key;
@@ -56,8 +56,13 @@ impl AuthorGql {
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// The avatar's URL (the same as `avatar.url`).
     async fn avatar_url(&self) -> Option<&str> {
         self.0.avatar_url.as_deref()
+    }
+    /// The avatar: a picture of the media library, or an image elsewhere.
+    async fn avatar(&self) -> Option<ImageGql> {
+        self.0.avatar.as_ref().map(ImageGql::from)
     }
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()

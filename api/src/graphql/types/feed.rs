@@ -3,7 +3,7 @@
 use async_graphql::{Enum, SimpleObject, Union};
 use uuid::Uuid;
 
-use super::{ArticleGql, AuthorGql, TagGql};
+use super::{ArticleGql, AssetGql, AuthorGql, TagGql};
 use crate::content::Named;
 use crate::feed::{SyncItem, SyncPage, Tombstone};
 use crate::graphql::scalars::Timestamp;
@@ -35,6 +35,7 @@ pub enum SyncObject {
     Article(ArticleGql),
     Author(AuthorGql),
     Tag(TagGql),
+    Asset(AssetGql),
 }
 
 /// One object, as the caller's reads show it.
@@ -90,6 +91,7 @@ fn item(item: SyncItem) -> SyncItemGql {
         SyncItem::Article(a) => SyncObject::Article(ArticleGql(a)),
         SyncItem::Author(a) => SyncObject::Author(AuthorGql(a)),
         SyncItem::Tag(t) => SyncObject::Tag(TagGql(t)),
+        SyncItem::Asset(a) => SyncObject::Asset(AssetGql(a)),
     };
     SyncItemGql { kind, object }
 }

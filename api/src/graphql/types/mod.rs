@@ -3,6 +3,7 @@
 
 mod account;
 mod article;
+mod asset;
 mod catalog;
 mod feed;
 mod history;
@@ -11,6 +12,7 @@ use async_graphql::{Context, Enum, Union};
 
 pub use account::{Tokens, UserGql};
 pub use article::{ArticleGql, ArticleStateGql};
+pub use asset::{AssetGql, FocalPointGql};
 pub use catalog::{AuthorGql, TagGql};
 pub use feed::{SyncPageGql, SyncType};
 
@@ -33,6 +35,7 @@ pub enum Revisable {
     Article(ArticleGql),
     Author(AuthorGql),
     Tag(TagGql),
+    Asset(AssetGql),
 }
 
 /// What kind of entity a revision belongs to.
@@ -41,6 +44,7 @@ pub enum RevisionType {
     Article,
     Author,
     Tag,
+    Asset,
 }
 
 /// How a read of articles should load them: the view asked for, and the
@@ -56,6 +60,9 @@ pub fn read_of(ctx: &Context<'_>, preview: Option<bool>, connection: bool) -> Re
         include: Include {
             authors: nodes.iter().any(|n| n.field("authors").exists()),
             tags: nodes.iter().any(|n| n.field("tags").exists()),
+            pictures: nodes
+                .iter()
+                .any(|n| n.field("bodyHtml").exists() || n.field("bodyAst").exists()),
         },
         preview,
     }

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::content::article::{
-    Article, ArticleInput, FeaturedImageInput, SeoInput, Transition, TransitionInput,
-};
-use crate::content::{Choice, Named, Patch, State, text};
+use crate::content::article::{Article, ArticleInput, SeoInput, Transition, TransitionInput};
+use crate::content::asset::ImageInput;
+use crate::content::{Choice, Named, Patch, State, body, text};
 use crate::http::Object;
+use crate::rest::assets::{ImageOut, ImageWrite};
 use crate::rest::authors::AuthorOut;
 use crate::rest::tags::TagOut;
 use crate::rest::wire::writable;
@@ -41,13 +41,6 @@ impl From<State> for ArticleState {
     }
 }
 
-/// The picture shown with an article.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FeaturedImageOut {
-    pub url: String,
-    pub alt: Option<String>,
-}
-
 /// Search-engine overrides.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeoOut {
@@ -68,7 +61,7 @@ pub struct ArticleOut {
     pub excerpt: Option<String>,
     /// CommonMark Markdown, byte for byte as written.
     pub body: String,
-    pub featured_image: Option<FeaturedImageOut>,
+    pub featured_image: Option<ImageOut>,
     pub seo: SeoOut,
     pub state: ArticleState,
     /// Grows by one with every write.
@@ -107,6 +100,13 @@ pub struct ArticleOut {
     /// The body as plain text, with `formats=text`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
+    /// The body as an mdast document tree (`root`, `paragraph`,
+    /// `heading{depth}`, `text`, `emphasis`, `strong`, `link{url}`,
+    /// `image{url, alt, asset}`, `list{ordered}`, `listItem`, `blockquote`,
+    /// `code{lang}`, `inlineCode`, `thematicBreak`, `break`), with `formats=ast`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub body_ast: Option<serde_json::Value>,
 }
 
 /// Which derived formats to add to an article.
@@ -116,15 +116,20 @@ pub struct Formats {
     pub html: bool,
     /// Add `body_text`.
     pub text: bool,
+    /// Add `body_ast`.
+    pub ast: bool,
 }
 
 impl ArticleOut {
     /// The wire form of an article, with the asked-for formats.
     pub fn new(a: Article, formats: Formats) -> Self {
         let reading_time_minutes = a.reading_time_minutes();
+        let none = body::Pictures::new();
+        let pictures = a.pictures.as_ref().unwrap_or(&none);
         Self {
-            body_html: formats.html.then(|| text::to_html(&a.body)),
+            body_html: formats.html.then(|| body::to_html(&a.body, pictures)),
             body_text: formats.text.then(|| text::to_text(&a.body)),
+            body_ast: formats.ast.then(|| body::to_ast(&a.body, pictures)),
             id: a.id,
             slug: a.slug,
             locale: a.locale,
@@ -132,10 +137,7 @@ impl ArticleOut {
             subtitle: a.subtitle,
             excerpt: a.excerpt,
             body: a.body,
-            featured_image: a.featured_image.map(|i| FeaturedImageOut {
-                url: i.url,
-                alt: i.alt,
-            }),
+            featured_image: a.featured_image.map(ImageOut::from),
             seo: SeoOut {
                 title: a.seo.title,
                 description: a.seo.description,
@@ -203,21 +205,8 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "reading_time_minutes",
     "body_html",
     "body_text",
+    "body_ast",
 ];
-
-/// The featured image as written.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FeaturedImageWrite {
-    /// Absolute http(s) URL; required.
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub url: Patch<String>,
-    /// Text alternative, at most 300 characters.
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub alt: Patch<String>,
-}
 
 /// SEO fields as written; in a PATCH, fields not sent keep their values.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -263,8 +252,8 @@ writable! {
         #[schema(value_type = Option<String>)]
         pub body: Patch<String>,
         #[serde(default)]
-        #[schema(value_type = Option<FeaturedImageWrite>)]
-        pub featured_image: Patch<Object<FeaturedImageWrite>>,
+        #[schema(value_type = Option<ImageWrite>)]
+        pub featured_image: Patch<Object<ImageWrite>>,
         #[serde(default)]
         #[schema(value_type = Option<SeoWrite>)]
         pub seo: Patch<Object<SeoWrite>>,
@@ -294,7 +283,7 @@ writable! {
     read_only {
         version, published_version, scheduled_at, unpublish_at, deleted_at, created_at,
         updated_at, created_by, updated_by, authors, tags, word_count, reading_time_minutes,
-        body_html, body_text,
+        body_html, body_text, body_ast,
     }
 }
 
@@ -309,10 +298,7 @@ impl From<ArticleWrite> for ArticleInput {
             subtitle: w.subtitle,
             excerpt: w.excerpt,
             body: w.body,
-            featured_image: w.featured_image.map(|Object(i)| FeaturedImageInput {
-                url: i.url,
-                alt: i.alt,
-            }),
+            featured_image: w.featured_image.map(|Object(i)| ImageInput::from(i)),
             seo: w.seo.map(|Object(s)| SeoInput {
                 title: s.title,
                 description: s.description,

@@ -37,7 +37,7 @@ impl Collection for Articles {
     const NAME: &'static str = "articles";
     const FIELDS: &'static [&'static str] = dto::ARTICLE_FIELDS;
     const INCLUDES: &'static [&'static str] = &["authors", "tags"];
-    const FORMATS: &'static [&'static str] = &["html", "text"];
+    const FORMATS: &'static [&'static str] = &["html", "text", "ast"];
     const LOCALIZED: bool = true;
     const PREVIEWABLE: bool = true;
 
@@ -95,7 +95,7 @@ struct ArticleListParams {
     published_before: Option<String>,
     /// Expand relations: `authors`, `tags`, comma-separated.
     include: Option<String>,
-    /// Add derived bodies: `html` (sanitised), `text`, comma-separated.
+    /// Add derived bodies: `html` (sanitised, library pictures resolved), `text`, `ast` (an mdast tree), comma-separated.
     formats: Option<String>,
     /// `true`: working copies (needs a preview key or a signed-in user);
     /// `false`: the live version. By default signed-in users see working
@@ -112,7 +112,7 @@ struct ArticleReadParams {
     locale: Option<String>,
     /// Expand relations: `authors`, `tags`, comma-separated.
     include: Option<String>,
-    /// Add derived bodies: `html` (sanitised), `text`, comma-separated.
+    /// Add derived bodies: `html` (sanitised, library pictures resolved), `text`, `ast` (an mdast tree), comma-separated.
     formats: Option<String>,
     /// `true`: the working copy; `false`: the live version (see the list).
     preview: Option<bool>,
@@ -123,6 +123,7 @@ fn read_of(options: &ReadOptions) -> Read {
         include: Include {
             authors: options.includes("authors"),
             tags: options.includes("tags"),
+            pictures: options.wants("html") || options.wants("ast"),
         },
         preview: options.preview,
     }
@@ -132,6 +133,7 @@ fn formats_of(options: &ReadOptions) -> Formats {
     Formats {
         html: options.wants("html"),
         text: options.wants("text"),
+        ast: options.wants("ast"),
     }
 }
 

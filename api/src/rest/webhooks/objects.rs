@@ -8,12 +8,14 @@ use uuid::Uuid;
 
 use crate::auth::{KeyKind, Principal};
 use crate::content::article::{self, Include, Read};
+use crate::content::asset;
 use crate::content::author::Author;
 use crate::content::tag::Tag;
 use crate::content::{Catalog, Ctx, EntityKind, Key};
 use crate::error::AppError;
 use crate::feed::webhooks::Objects;
 use crate::rest::articles::ArticleOut;
+use crate::rest::assets::AssetOut;
 use crate::rest::authors::AuthorOut;
 use crate::rest::tags::TagOut;
 
@@ -60,8 +62,9 @@ impl ApiObjects {
             EntityKind::Tag => Tag::get(&self.ctx, &reader, &key)
                 .await
                 .map(|t| serde_json::to_value(TagOut::from(t))),
-            // No media files are stored yet: no asset event has an object.
-            EntityKind::Asset => return Ok(None),
+            EntityKind::Asset => asset::get(&self.ctx, &reader, &key)
+                .await
+                .map(|a| serde_json::to_value(AssetOut::from(a))),
         };
         match found {
             Ok(value) => value

@@ -14,7 +14,7 @@ use super::model::{Article, ArticleInput, FeaturedImage, FeaturedImageInput, Seo
 use crate::auth::Principal;
 use crate::auth::policy::Grant;
 use crate::content::validate::{self, Errors};
-use crate::content::{ArticleCopy, Choice, Patch, State, now, slug, text};
+use crate::content::{ArticleCopy, Choice, Patch, State, asset, now, slug, text};
 use crate::error::AppError;
 
 /// Longest title, in characters.
@@ -51,7 +51,13 @@ pub(super) fn resolve(
     let mut errors = Errors::default();
     let locale = resolve_locale(default_locale, input, current, &mut errors);
     let (title, subtitle, excerpt, body) = resolve_text(input, current, &mut errors);
-    let featured_image = resolve_image(&input.featured_image, current, &mut errors);
+    let existing = current.and_then(|a| a.featured_image.as_ref());
+    let featured_image = asset::resolve_image(
+        "featured_image",
+        &input.featured_image,
+        existing,
+        &mut errors,
+    );
     let seo = resolve_seo(&input.seo, current, &mut errors);
     let author_ids = input
         .author_ids
@@ -138,30 +144,6 @@ fn resolve_text(input: &ArticleInput, current: Option<&Article>, errors: &mut Er
         );
     }
     (title.unwrap_or_default(), subtitle, excerpt, body)
-}
-
-fn resolve_image(
-    input: &Patch<FeaturedImageInput>,
-    current: Option<&Article>,
-    errors: &mut Errors,
-) -> Option<FeaturedImage> {
-    let existing = current.and_then(|a| a.featured_image.as_ref());
-    let image = match input {
-        Patch::Missing => return existing.cloned(),
-        Patch::Null => return None,
-        Patch::Value(image) => image,
-    };
-    let url = image.url.clone().apply(existing.map(|i| i.url.clone()));
-    let alt = image
-        .alt
-        .clone()
-        .apply(existing.and_then(|i| i.alt.clone()));
-    match &url {
-        None => errors.push("featured_image.url", "is required"),
-        Some(url) => errors.url("featured_image.url", url),
-    }
-    errors.optional_text("featured_image.alt", alt.as_ref(), 300);
-    url.map(|url| FeaturedImage { url, alt })
 }
 
 fn resolve_seo(input: &Patch<SeoInput>, current: Option<&Article>, errors: &mut Errors) -> Seo {
@@ -329,10 +311,7 @@ impl ArticleSnapshot {
             subtitle: row.subtitle.clone(),
             excerpt: row.excerpt.clone(),
             body: row.body.clone(),
-            featured_image: row.featured_image_url.as_ref().map(|url| FeaturedImage {
-                url: url.clone(),
-                alt: row.featured_image_alt.clone(),
-            }),
+            featured_image: featured_image_of(row),
             seo: Seo {
                 title: row.seo_title.clone(),
                 description: row.seo_description.clone(),
@@ -354,10 +333,7 @@ impl ArticleSnapshot {
             subtitle: self.subtitle.into(),
             excerpt: self.excerpt.into(),
             body: Patch::Value(self.body),
-            featured_image: Patch::from(self.featured_image).map(|image| FeaturedImageInput {
-                url: Patch::Value(image.url),
-                alt: image.alt.into(),
-            }),
+            featured_image: Patch::from(self.featured_image).map(FeaturedImageInput::restoring),
             seo: Patch::Value(SeoInput {
                 title: self.seo.title.into(),
                 description: self.seo.description.into(),
@@ -387,6 +363,9 @@ pub(super) fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Mode
         body: fields.body.clone(),
         featured_image_url: fields.featured_image.as_ref().map(|i| i.url.clone()),
         featured_image_alt: fields.featured_image.as_ref().and_then(|i| i.alt.clone()),
+        featured_asset_id: fields.featured_image.as_ref().and_then(|i| i.asset_id),
+        featured_image_width: side(fields.featured_image.as_ref().and_then(|i| i.width)),
+        featured_image_height: side(fields.featured_image.as_ref().and_then(|i| i.height)),
         seo_title: fields.seo.title.clone(),
         seo_description: fields.seo.description.clone(),
         seo_canonical_url: fields.seo.canonical_url.clone(),
@@ -403,6 +382,23 @@ pub(super) fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Mode
         created_by: None,
         updated_by: None,
     }
+}
+
+/// The featured image a stored row shows.
+pub(crate) fn featured_image_of(row: &article::Model) -> Option<FeaturedImage> {
+    row.featured_image_url.as_ref().map(|url| FeaturedImage {
+        url: url.clone(),
+        alt: row.featured_image_alt.clone(),
+        asset_id: row.featured_asset_id,
+        width: row.featured_image_width.and_then(|n| u32::try_from(n).ok()),
+        height: row
+            .featured_image_height
+            .and_then(|n| u32::try_from(n).ok()),
+    })
+}
+
+fn side(n: Option<u32>) -> Option<i32> {
+    n.and_then(|n| i32::try_from(n).ok())
 }
 
 #[cfg(test)]
