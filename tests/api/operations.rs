@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, expect_json, header, send,
@@ -621,4 +621,34 @@ async fn seed_writes_a_consistent_data_set_and_refuses_to_mix_with_content() {
         (3 * published..=6 * published).contains(&counted),
         "each published article counts under its 3 to 6 tags: {counted}"
     );
+
+    // A share shows a picture of the media library, served to the public.
+    let pictured: Vec<&Value> = public["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !a["featured_image"]["asset_id"].is_null())
+        .collect();
+    assert!(
+        (10..=60).contains(&pictured.len()),
+        "about 30% of the articles have a library picture: {}",
+        pictured.len()
+    );
+    let image = &pictured[0]["featured_image"];
+    assert_eq!(
+        (image["width"].as_u64(), image["height"].as_u64()),
+        (Some(960), Some(640))
+    );
+    let bytes = send(app.anonymous(reqwest::Method::GET, image["url"].as_str().unwrap()))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+    let variant = send(app.anonymous(
+        reqwest::Method::GET,
+        &format!("{}?w=320&format=webp", image["url"].as_str().unwrap()),
+    ))
+    .await;
+    assert_eq!(variant.status(), 200);
 }

@@ -50,7 +50,9 @@ async fn the_readme_tour_runs_as_written() {
         block("receiver").replace("(\"127.0.0.1\", 9000)", &format!("(\"127.0.0.1\", {port})")),
     )
     .unwrap();
-    let script = format!("{}{}", block("tour"), block("feed"))
+    // The reader's own picture.
+    std::fs::write(dir.path().join("photo.jpg"), crate::media::jpeg(1200, 800)).unwrap();
+    let script = format!("{}{}{}", block("tour"), block("media"), block("feed"))
         .replace("127.0.0.1:9000", &receiver_address)
         .replace("http://127.0.0.1:8080", &app.address)
         .replace("admin@masthead.local", ADMIN_EMAIL)
@@ -110,6 +112,26 @@ async fn the_readme_tour_runs_as_written() {
         last_read,
         r#"{"title":"L’été où Zoë a tout changé","version":3}"#
     );
+
+    // Pictures: the upload, the featured image, the body, a variant.
+    for line in [
+        r#"{"filename":"photo.jpg","content_type":"image/jpeg","width":1200,"height":800,"url":"/media/"#,
+        r#""alt":"La scène du festival, « au crépuscule »","width":1200}"#,
+        r#"{"state":"published","published_version":4}"#,
+        r#"alt="La scène" width="1200" height="800">"#,
+        r#"{"type":"image","alt":"La scène","width":1200}"#,
+        "content-type: image/webp",
+        "cache-control: public, max-age=31536000, immutable",
+    ] {
+        assert!(
+            stdout
+                .to_ascii_lowercase()
+                .contains(&line.to_ascii_lowercase()),
+            "the media walk-through prints {line}: {stdout}"
+        );
+    }
+    let small = std::fs::read(dir.path().join("small.webp")).unwrap();
+    assert_eq!(image::load_from_memory(&small).unwrap().width(), 320);
 
     // The change feed: sync, a verified webhook delivery, the delta.
     for line in [

@@ -229,7 +229,7 @@ async fn seed_database(plan: seed::Plan, config: Config) -> anyhow::Result<()> {
     let ctx = app::open(&config).await?.ctx;
     let bar = progress_bar(plan.articles as u64);
     let started = std::time::Instant::now();
-    seed::run(&ctx.db, plan, |done| bar.set_position(done))
+    seed::run(&ctx.db, &ctx.media, plan, |done| bar.set_position(done))
         .await
         .map_err(failure)?;
     bar.finish_and_clear();

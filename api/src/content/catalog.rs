@@ -311,6 +311,7 @@ where
             change,
             locale: None,
             previous_locale: None,
+            public: true,
         }
     }
 

@@ -9,10 +9,10 @@ use std::io::Cursor;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use fast_image_resize::{FilterType as ResizeFilter, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::avif::AvifEncoder;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageEncoder};
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -214,40 +214,75 @@ pub fn render(
         ));
     }
     let image = picture::decode(original, kind, bounds)?;
-    let resized = resize(&image, spec, focus);
+    let resized = resize(&image, spec, focus)?;
     drop(image);
     encode(&resized, spec.output(kind), spec.quality)
 }
 
-/// The picture scaled into the spec's box, never larger than it was.
-fn resize(image: &DynamicImage, spec: &Spec, focus: Option<Focus>) -> DynamicImage {
-    let (w, h) = (image.width(), image.height());
-    let target_w = spec.width.map_or(w, |t| t.min(w));
-    let target_h = spec.height.map_or(h, |t| t.min(h));
-    match (spec.fit, spec.width.is_some() && spec.height.is_some()) {
-        (Fit::Cover, true) => {
-            // Scale so the box is covered, then crop it around the focus.
-            let scale =
-                (f64::from(target_w) / f64::from(w)).max(f64::from(target_h) / f64::from(h));
-            let scaled_w = ((f64::from(w) * scale).round() as u32).max(target_w);
-            let scaled_h = ((f64::from(h) * scale).round() as u32).max(target_h);
-            let scaled = image.resize_exact(scaled_w, scaled_h, FilterType::Lanczos3);
-            let focus = focus.unwrap_or(Focus { x: 0.5, y: 0.5 });
-            let left = crop_start(scaled_w, target_w, focus.x);
-            let top = crop_start(scaled_h, target_h, focus.y);
-            scaled.crop_imm(left, top, target_w, target_h)
-        }
-        _ if target_w == w && target_h == h => image.clone(),
-        _ => image.resize(target_w, target_h, FilterType::Lanczos3),
+/// The size of the variant and the part of the picture it shows (left,
+/// top, width, height, in the picture's pixels): the whole picture scaled
+/// into the box (`contain`), or the part around the focus that fills it
+/// (`cover`); never larger than the picture.
+fn frame(width: u32, height: u32, spec: &Spec, focus: Option<Focus>) -> ((u32, u32), [f64; 4]) {
+    let (w, h) = (f64::from(width), f64::from(height));
+    let box_w = f64::from(spec.width.map_or(width, |t| t.min(width)));
+    let box_h = f64::from(spec.height.map_or(height, |t| t.min(height)));
+    let side = |n: f64| (n.round() as u32).max(1);
+    if spec.fit == Fit::Cover && spec.width.is_some() && spec.height.is_some() {
+        let scale = (box_w / w).max(box_h / h);
+        let (crop_w, crop_h) = ((box_w / scale).min(w), (box_h / scale).min(h));
+        let focus = focus.unwrap_or(Focus { x: 0.5, y: 0.5 });
+        let start = |total: f64, window: f64, at: f64| {
+            (total * at.clamp(0.0, 1.0) - window / 2.0).clamp(0.0, total - window)
+        };
+        let crop = [
+            start(w, crop_w, focus.x),
+            start(h, crop_h, focus.y),
+            crop_w,
+            crop_h,
+        ];
+        return ((side(box_w), side(box_h)), crop);
     }
+    let scale = (box_w / w).min(box_h / h);
+    ((side(w * scale), side(h * scale)), [0.0, 0.0, w, h])
 }
 
-/// Where a crop of `window` out of `total` starts so that `focus` (0 to 1)
-/// is as near its middle as the edges allow.
-fn crop_start(total: u32, window: u32, focus: f64) -> u32 {
-    let centre = f64::from(total) * focus.clamp(0.0, 1.0);
-    let start = (centre - f64::from(window) / 2.0).round().max(0.0) as u32;
-    start.min(total - window)
+/// The picture scaled into the spec's box with a Lanczos filter, row by
+/// row on 8-bit pixels (`fast_image_resize`): no full-size floating-point
+/// copy of a large picture is ever made.
+fn resize(
+    image: &DynamicImage,
+    spec: &Spec,
+    focus: Option<Focus>,
+) -> Result<DynamicImage, AppError> {
+    let ((out_w, out_h), [left, top, crop_w, crop_h]) =
+        frame(image.width(), image.height(), spec, focus);
+    let crop_is_whole = left == 0.0
+        && top == 0.0
+        && crop_w == f64::from(image.width())
+        && crop_h == f64::from(image.height());
+    if crop_is_whole && (out_w, out_h) == (image.width(), image.height()) {
+        return Ok(image.clone());
+    }
+    // 8-bit pixels (a 16-bit or floating-point picture is converted first).
+    let source = match image {
+        DynamicImage::ImageLuma8(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageRgb8(_)
+        | DynamicImage::ImageRgba8(_) => std::borrow::Cow::Borrowed(image),
+        other if other.color().has_alpha() => {
+            std::borrow::Cow::Owned(DynamicImage::ImageRgba8(other.to_rgba8()))
+        }
+        other => std::borrow::Cow::Owned(DynamicImage::ImageRgb8(other.to_rgb8())),
+    };
+    let mut out = DynamicImage::new(out_w, out_h, source.color());
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(ResizeFilter::Lanczos3))
+        .crop(left, top, crop_w, crop_h);
+    Resizer::new()
+        .resize(source.as_ref(), &mut out, &options)
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("cannot resize a picture: {err}")))?;
+    Ok(out)
 }
 
 fn encode_error(err: impl std::fmt::Display) -> AppError {
@@ -328,11 +363,7 @@ impl Flights {
         };
         let outcome = cell
             .get_or_try_init(|| async {
-                let _slot = self
-                    .slots
-                    .acquire()
-                    .await
-                    .map_err(|err| AppError::Internal(err.into()))?;
+                let _slot = self.slot().await?;
                 if make().await? {
                     self.made.fetch_add(1, Ordering::Relaxed);
                 }
@@ -347,6 +378,15 @@ impl Flights {
             pending.remove(key);
         }
         outcome
+    }
+
+    /// A turn to decode a picture: variants and uploads share the slots, so
+    /// at most as many pictures as there are cores are in memory at once.
+    pub async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        self.slots
+            .acquire()
+            .await
+            .map_err(|err| AppError::Internal(err.into()))
     }
 
     /// Variants made since start, by this process (for `/metrics`).
@@ -404,10 +444,19 @@ mod tests {
 
     #[test]
     fn crops_stay_inside_and_follow_the_focus() {
-        assert_eq!(crop_start(1000, 200, 0.5), 400);
-        assert_eq!(crop_start(1000, 200, 0.0), 0);
-        assert_eq!(crop_start(1000, 200, 1.0), 800);
-        assert_eq!(crop_start(200, 200, 0.3), 0);
+        let cover = Spec {
+            width: Some(200),
+            height: Some(200),
+            fit: Fit::Cover,
+            format: None,
+            quality: 80,
+        };
+        // 1000 × 500 into a square: a 500 × 500 window, moved by the focus.
+        let at = |x| frame(1000, 500, &cover, Some(Focus { x, y: 0.5 })).1;
+        assert_eq!(at(0.5), [250.0, 0.0, 500.0, 500.0]);
+        assert_eq!(at(0.0), [0.0, 0.0, 500.0, 500.0]);
+        assert_eq!(at(1.0), [500.0, 0.0, 500.0, 500.0]);
+        assert_eq!(frame(1000, 500, &cover, None).0, (200, 200));
     }
 
     #[test]
@@ -420,19 +469,22 @@ mod tests {
             format: None,
             quality: 80,
         };
-        let out = resize(&image, &cover, Some(Focus { x: 0.9, y: 0.5 }));
+        let out = resize(&image, &cover, Some(Focus { x: 0.9, y: 0.5 })).unwrap_or_default();
         assert_eq!((out.width(), out.height()), (160, 160));
         let contain = Spec {
             fit: Fit::Contain,
             ..cover
         };
-        let out = resize(&image, &contain, None);
+        let out = resize(&image, &contain, None).unwrap_or_default();
         assert_eq!((out.width(), out.height()), (160, 107));
         let wider = Spec {
             width: Some(2560),
             height: None,
             ..contain
         };
-        assert_eq!(resize(&image, &wider, None).width(), 600);
+        assert_eq!(
+            resize(&image, &wider, None).map(|i| i.width()).ok(),
+            Some(600)
+        );
     }
 }

@@ -381,3 +381,114 @@ async fn a_public_library_shows_every_asset() {
         "public, max-age=31536000, immutable"
     );
 }
+
+#[tokio::test]
+async fn assets_through_graphql_and_the_change_feed() {
+    let app = TestApp::spawn().await;
+    let t = target(&app);
+    let asset = t.upload(png(40, 30), "schéma.png").await;
+    let id = id_of(&asset);
+
+    // Queries and mutations over the same domain.
+    let listed = data(
+        app.gql(
+            "{ assets(first: 5, filter: {kind: IMAGE, used: false}) { totalCount nodes { id filename contentType width height url usageCount } } }",
+            json!({}),
+        )
+        .await,
+    );
+    assert_eq!(listed["assets"]["totalCount"], 1);
+    let node = &listed["assets"]["nodes"][0];
+    assert_eq!(node["id"], id.as_str());
+    assert_eq!(
+        (node["filename"].as_str(), node["width"].as_u64()),
+        (Some("schema.png"), Some(40))
+    );
+    assert_eq!(node["url"], asset["url"]);
+    let updated = data(
+        app.gql(
+            "mutation($id: ID!) { updateAsset(id: $id, input: {alt: \"Un « schéma »\", focalPoint: {x: 0.1, y: 0.9}}, expectedVersion: 1) { version alt focalPoint { x y } } }",
+            json!({"id": id}),
+        )
+        .await,
+    );
+    assert_eq!(
+        updated["updateAsset"],
+        json!({"version": 2, "alt": "Un « schéma »", "focalPoint": {"x": 0.1, "y": 0.9}})
+    );
+    let stale = app
+        .gql(
+            "mutation($id: ID!) { updateAsset(id: $id, input: {alt: \"x\"}, expectedVersion: 1) { version } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(crate::helpers::error_code(&stale), "VERSION_CONFLICT");
+    let history = data(
+        app.gql(
+            "query($id: UUID!) { asset(id: $id) { revisions { totalCount } diff(from: 1, to: 2) { changes { field } } } }",
+            json!({"id": id}),
+        )
+        .await,
+    );
+    assert_eq!(history["asset"]["revisions"]["totalCount"], 2);
+    // The public does not see an unused asset.
+    let hidden = app
+        .gql_anonymous(
+            "query($id: UUID!) { asset(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(data(hidden)["asset"], Value::Null);
+
+    // The change feed: asset events, and assets in a sync.
+    let sync = expect_json(app.get("/api/v1/sync?types=assets").await, 200).await;
+    assert_eq!(sync["items"][0]["type"], "asset");
+    assert_eq!(sync["items"][0]["object"]["alt"], "Un « schéma »");
+    let cursor = sync["next_cursor"].as_str().unwrap().to_owned();
+    let deleted = data(
+        app.gql(
+            "mutation($id: ID!) { deleteAsset(id: $id) }",
+            json!({"id": id}),
+        )
+        .await,
+    );
+    assert_eq!(deleted["deleteAsset"], true);
+    let delta = expect_json(app.get(&format!("/api/v1/sync?cursor={cursor}")).await, 200).await;
+    assert_eq!(delta["deleted"][0]["type"], "asset");
+    assert_eq!(delta["deleted"][0]["id"], id.as_str());
+    assert_eq!(delta["deleted"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn svg_is_refused_unless_allowed_and_then_sanitised() {
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)"><script>alert(2)</script><rect width="10" height="10" fill="red"/></svg>"#;
+    let refused = TestApp::spawn().await;
+    let response = send(
+        refused
+            .request(Method::POST, "/api/v1/assets")
+            .header("content-disposition", "attachment; filename=logo.svg")
+            .body(svg),
+    )
+    .await;
+    expect_problem(response, 415).await;
+
+    let app = TestApp::spawn_with(|c| c.allow_svg = true).await;
+    let response = send(
+        app.request(Method::POST, "/api/v1/assets")
+            .header("content-disposition", "attachment; filename=logo.svg")
+            .body(svg),
+    )
+    .await;
+    let asset = created(response).await;
+    assert_eq!(asset["content_type"], "image/svg+xml");
+    let served = send(app.request(Method::GET, asset["url"].as_str().unwrap())).await;
+    assert_eq!(
+        served.headers()["content-security-policy"],
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    );
+    let text = served.text().await.unwrap();
+    assert!(
+        text.contains("<rect") && !text.contains("script") && !text.contains("onload"),
+        "{text}"
+    );
+}

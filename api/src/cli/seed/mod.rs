@@ -1,16 +1,20 @@
 //! A realistic data set for benchmarks and demos, written fast: French and
 //! English articles of about 3 KB with accents and typographic quotes, 1–3
 //! authors and 3–6 tags each, most published (some with a newer working
-//! copy), each with its revisions. Rows are written in bulk, batch by batch,
+//! copy), each with its revisions; a share of them with a featured picture
+//! of the media library (see [`pictures`]). Rows are written in bulk, batch by batch,
 //! in the shapes the content functions write them — the same snapshots,
 //! links, copies and workflow records — without going through them one
 //! article at a time.
 
 mod corpus;
+mod pictures;
 
 use chrono::{DateTime, Utc};
 use entities::types::{ArticleCopy, ChangeKind, EntityKind, State};
-use entities::{article, article_author, article_tag, author, revision, tag, transition};
+use entities::{
+    article, article_author, article_tag, asset, asset_use, author, revision, tag, transition,
+};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde::Serialize;
 use uuid::Uuid;
@@ -23,6 +27,7 @@ use crate::content::author::AuthorSnapshot;
 use crate::content::tag::TagSnapshot;
 use crate::content::{now, slug, text};
 use crate::error::AppError;
+use crate::media::Media;
 use crate::storage::Db;
 
 /// What to generate.
@@ -66,7 +71,12 @@ impl Rng {
 /// has articles, so a seed never mixes with real content. The connection
 /// should be the only one: commits are not waited for on disk (a seed that
 /// dies is simply run again on a fresh database).
-pub async fn run(db: &Db, plan: Plan, progress: impl Fn(u64)) -> Result<(), AppError> {
+pub async fn run(
+    db: &Db,
+    media: &Media,
+    plan: Plan,
+    progress: impl Fn(u64),
+) -> Result<(), AppError> {
     if article::Entity::find().count(&db.conn).await? > 0 {
         return Err(AppError::Conflict {
             detail: "the database already has articles; seed an empty one".to_owned(),
@@ -79,6 +89,12 @@ pub async fn run(db: &Db, plan: Plan, progress: impl Fn(u64)) -> Result<(), AppE
     let mut batch = Batch::default();
     let authors = make_authors(plan.authors, &mut rng, at, &mut batch)?;
     let tags = make_tags(plan.tags, &mut rng, at, &mut batch)?;
+    let pictures = if plan.articles > 0 {
+        let rows = (&mut batch.assets, &mut batch.revisions);
+        pictures::make(media, &mut rng, at, rows).await?
+    } else {
+        Vec::new()
+    };
     batch.write(db).await?;
     let words = (
         FR_PARAGRAPHS
@@ -93,6 +109,7 @@ pub async fn run(db: &Db, plan: Plan, progress: impl Fn(u64)) -> Result<(), AppE
     let cast = Cast {
         authors: &authors,
         tags: &tags,
+        pictures: &pictures,
         words: (&words.0, &words.1),
         at,
     };
@@ -275,6 +292,8 @@ fn revision_row(
 /// Rows written together.
 #[derive(Default)]
 struct Batch {
+    assets: Vec<asset::Model>,
+    uses: Vec<asset_use::Model>,
     authors: Vec<author::Model>,
     tags: Vec<tag::Model>,
     articles: Vec<article::Model>,
@@ -307,6 +326,7 @@ where
 impl Batch {
     async fn write(self, db: &Db) -> Result<(), AppError> {
         let tx = db.begin_write().await?;
+        insert_all::<asset::ActiveModel, _>(&*tx, self.assets, BATCH).await?;
         insert_all::<author::ActiveModel, _>(&*tx, self.authors, BATCH).await?;
         insert_all::<tag::ActiveModel, _>(&*tx, self.tags, BATCH).await?;
         insert_all::<article::ActiveModel, _>(&*tx, self.articles, BATCH).await?;
@@ -314,6 +334,7 @@ impl Batch {
         insert_all::<article_tag::ActiveModel, _>(&*tx, self.tag_links, 4 * BATCH).await?;
         insert_all::<revision::ActiveModel, _>(&*tx, self.revisions, BATCH).await?;
         insert_all::<transition::ActiveModel, _>(&*tx, self.transitions, BATCH).await?;
+        insert_all::<asset_use::ActiveModel, _>(&*tx, self.uses, 4 * BATCH).await?;
         tx.commit().await
     }
 }
@@ -323,6 +344,7 @@ impl Batch {
 struct Cast<'a> {
     authors: &'a [Uuid],
     tags: &'a [Uuid],
+    pictures: &'a [pictures::Picture],
     /// Words per paragraph, French then English.
     words: (&'a [u32], &'a [u32]),
     at: DateTime<Utc>,
@@ -421,6 +443,7 @@ fn make_article(
         created_by: None,
         updated_by: None,
     };
+    pictures::feature(&mut row, rng, cast.pictures);
     let links = (author_ids.as_slice(), tag_ids.as_slice());
     // Version 1, a first draft; version 2, the text as it stands.
     let first = article::Model {
@@ -439,6 +462,7 @@ fn make_article(
             ..row.clone()
         });
         push_links(batch, row.id, ArticleCopy::Live, links);
+        push_use(batch, &row, ArticleCopy::Live);
         if edited_after {
             row.version = 3;
             row.title = format!("{} (mise à jour)", row.title);
@@ -451,6 +475,7 @@ fn make_article(
         batch.transitions.push(imported(&row, state, published_at));
     }
     push_links(batch, row.id, ArticleCopy::Working, links);
+    push_use(batch, &row, ArticleCopy::Working);
     batch.articles.push(row);
     Ok(())
 }
@@ -494,6 +519,18 @@ fn push_links(
             copy,
             tag_id: *tag_id,
             position: position(i),
+        });
+    }
+}
+
+/// The use of the article's featured picture by one copy, if it has one.
+fn push_use(batch: &mut Batch, row: &article::Model, copy: ArticleCopy) {
+    if let Some(asset_id) = row.featured_asset_id {
+        batch.uses.push(asset_use::Model {
+            asset_id,
+            entity: EntityKind::Article,
+            entity_id: row.id,
+            copy,
         });
     }
 }

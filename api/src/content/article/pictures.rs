@@ -139,6 +139,7 @@ pub(crate) async fn drop_picture(
                 change: ChangeKind::Update,
                 locale: Some(&row.locale),
                 previous_locale: None,
+                public: false,
             };
             let never = || AppError::Internal(anyhow::anyhow!("no slug changes here"));
             history::record_write::<Article>(tx, Ok(1), never, write).await?;

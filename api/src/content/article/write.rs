@@ -85,6 +85,7 @@ pub async fn create(
         change: ChangeKind::Create,
         locale: Some(&row.locale),
         previous_locale: None,
+        public: false,
     };
     history::record_write::<Article>(&tx, written, || STORE.slug_taken(&row.slug), write).await?;
     replace_links(
@@ -286,6 +287,7 @@ impl Edit<'_> {
             change: ChangeKind::Update,
             locale: Some(&row.locale),
             previous_locale: (current_row.locale != row.locale).then_some(&current_row.locale),
+            public: false,
         };
         let taken = || STORE.slug_taken(&row.slug);
         if history::record_write::<Article>(tx, written, taken, write).await? == 0 {

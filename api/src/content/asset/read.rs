@@ -228,6 +228,16 @@ pub async fn usage(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Usage,
     Ok(Usage { articles, authors })
 }
 
+/// Whether a live article copy or an author uses asset `id`.
+pub(super) async fn is_public<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<bool, AppError> {
+    Ok(asset_use::Entity::find()
+        .filter(asset_use::Column::AssetId.eq(id))
+        .filter(asset_use::Column::Copy.eq(ArticleCopy::Live))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 /// What the media route needs to serve an asset's bytes.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -250,13 +260,7 @@ pub async fn open(ctx: &Ctx, principal: &Principal, id: Uuid) -> Result<Delivery
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("asset"))?;
-    let public = ctx.media.public_all
-        || asset_use::Entity::find()
-            .filter(asset_use::Column::AssetId.eq(id))
-            .filter(asset_use::Column::Copy.eq(ArticleCopy::Live))
-            .one(conn)
-            .await?
-            .is_some();
+    let public = ctx.media.public_all || is_public(conn, id).await?;
     if !public && !reads_everything(ctx, principal) {
         return Err(AppError::not_found("asset"));
     }

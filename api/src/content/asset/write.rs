@@ -12,13 +12,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::read::{from_row, usage_counts};
+use super::read::{from_row, is_public, usage_counts};
 use super::{Asset, AssetInput, AssetSnapshot, FocalPoint, Upload};
 use crate::auth::Principal;
 use crate::auth::policy::{Action, Grant};
 use crate::content::history::{self, Versioned, Write};
 use crate::content::validate::{self, Errors};
-use crate::content::{Ctx, EntityKind, Key, now};
+use crate::content::{ArticleCopy, Ctx, EntityKind, Key, now};
 use crate::error::{AppError, FieldError};
 use crate::media::{intake, store};
 use crate::storage::{Event, record_event};
@@ -70,12 +70,15 @@ pub async fn upload(ctx: &Ctx, principal: &Principal, upload: Upload) -> Result<
         caption,
         credit,
     } = upload;
+    // Decoding takes a turn with the variants: a bound on pictures in memory.
+    let slot = ctx.media.flights.slot().await?;
     let taken =
         tokio::task::spawn_blocking(move || intake::take(bytes, filename.as_deref(), rules))
             .await
             .map_err(|err| {
                 AppError::Internal(anyhow::anyhow!("the upload's inspection failed: {err}"))
             })??;
+    drop(slot);
     let key = store::original_key(&taken.sha256);
     let size = i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX);
     let data = Bytes::from(taken.bytes);
@@ -105,7 +108,8 @@ pub async fn upload(ctx: &Ctx, principal: &Principal, upload: Upload) -> Result<
         created_by: principal.user_id(),
         updated_by: principal.user_id(),
     };
-    let written = insert(ctx, &row, principal.user_id()).await;
+    // A new asset is used by nothing: the public sees it only in a public library.
+    let written = insert(ctx, &row, principal.user_id(), ctx.media.public_all).await;
     if written.is_err() {
         forget_blob_if_unused(ctx, &row.sha256).await;
     }
@@ -118,7 +122,12 @@ pub async fn upload(ctx: &Ctx, principal: &Principal, upload: Upload) -> Result<
     Ok(from_row(row, 0))
 }
 
-async fn insert(ctx: &Ctx, row: &asset::Model, who: Option<Uuid>) -> Result<(), AppError> {
+async fn insert(
+    ctx: &Ctx,
+    row: &asset::Model,
+    who: Option<Uuid>,
+    public: bool,
+) -> Result<(), AppError> {
     let tx = ctx.begin_write().await?;
     let written = asset::Entity::insert(asset::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
@@ -133,6 +142,7 @@ async fn insert(ctx: &Ctx, row: &asset::Model, who: Option<Uuid>) -> Result<(), 
         change: ChangeKind::Create,
         locale: None,
         previous_locale: None,
+        public,
     };
     let conflict = || AppError::conflict("id", "an asset with this id exists");
     history::record_write::<Asset>(&tx, written, conflict, write).await?;
@@ -196,7 +206,8 @@ fn guard(grant: Grant, principal: &Principal, row: &asset::Model) -> Result<(), 
 impl Versioned for Asset {
     const KIND: EntityKind = EntityKind::Asset;
     const EDIT: Action = Action::EditMedia;
-    const LIVE_WRITES: bool = true;
+    /// Only once published content (or an author) uses them.
+    const LIVE_WRITES: bool = false;
     type Snapshot = AssetSnapshot;
     type Input = AssetInput;
 
@@ -268,6 +279,7 @@ impl Versioned for Asset {
             change: ChangeKind::Update,
             locale: None,
             previous_locale: None,
+            public: ctx.media.public_all || is_public(&*tx, row.id).await?,
         };
         let conflict = || AppError::conflict("id", "the asset changed meanwhile");
         history::record_write::<Asset>(&tx, written, conflict, write).await?;
@@ -298,6 +310,7 @@ pub async fn delete(
         .filter(asset_use::Column::AssetId.eq(row.id))
         .all(&*tx)
         .await?;
+    let public = ctx.media.public_all || uses.iter().any(|u| u.copy == ArticleCopy::Live);
     if !uses.is_empty() {
         if !force {
             return Err(in_use(&uses));
@@ -322,7 +335,7 @@ pub async fn delete(
             locale: None,
             previous_locale: None,
             actor: principal.user_id(),
-            public: true,
+            public,
         },
     );
     tx.commit().await?;

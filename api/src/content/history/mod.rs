@@ -34,7 +34,7 @@ pub trait Versioned: Sized + Send {
     /// The permission a restore needs (besides the update's own checks).
     const EDIT: Action;
     /// Whether the public sees its writes at once (authors and tags), or
-    /// only once published (articles).
+    /// only once published (articles) or used by what is (assets).
     const LIVE_WRITES: bool;
     /// The content a revision keeps, as stored (JSON).
     type Snapshot: Serialize + DeserializeOwned + Send;
@@ -106,6 +106,9 @@ pub(crate) struct Write<'a, S> {
     pub locale: Option<&'a str>,
     /// The locale it had before, when the write changed it.
     pub previous_locale: Option<&'a str>,
+    /// Whether the public sees the change ([`Versioned::LIVE_WRITES`] for
+    /// most types; for an asset, whether it is public).
+    pub public: bool,
 }
 
 /// The step every create, update and restore of a versioned entity ends
@@ -159,7 +162,7 @@ pub(crate) async fn record_write<T: Versioned>(
         locale: write.locale,
         previous_locale: write.previous_locale,
         actor: write.who,
-        public: T::LIVE_WRITES,
+        public: write.public,
     };
     record_event(tx, event);
     Ok(rows)
