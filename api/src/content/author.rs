@@ -15,7 +15,7 @@ pub use super::catalog::AuthorSort;
 use super::catalog::{Catalog, NameFilter, Note, Table};
 use super::history::Versioned;
 use super::validate::{self, Errors, check_email};
-use super::{ArticleCopy, Ctx, Key, Patch, WriteTx, now, slug};
+use super::{Ctx, Key, Patch, WriteTx, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
@@ -294,15 +294,14 @@ async fn fill_avatar<C: ConnectionTrait>(conn: &C, fields: &mut Resolved) -> Res
 }
 
 /// Records which asset an author's avatar is (authors are public: a
-/// `live` use).
-async fn record_avatar<C: ConnectionTrait>(conn: &C, row: &author::Model) -> Result<(), AppError> {
+/// `live` use, which the change feed hears of).
+async fn record_avatar(
+    tx: &WriteTx,
+    row: &author::Model,
+    who: Option<Uuid>,
+) -> Result<(), AppError> {
     let assets: Vec<Uuid> = row.avatar_asset_id.into_iter().collect();
-    uses::replace(
-        conn,
-        (EntityKind::Author, row.id, ArticleCopy::Live),
-        &assets,
-    )
-    .await
+    uses::set_live(tx, (EntityKind::Author, row.id), &assets, who).await
 }
 
 /// Takes asset `asset_id` out of the avatars that show it, each change a
@@ -331,7 +330,7 @@ pub(crate) async fn drop_avatar(
             who,
         };
         TABLE.overwrite::<Author>(tx, &row, &snapshot, note).await?;
-        record_avatar(&**tx, &row).await?;
+        record_avatar(tx, &row, who).await?;
     }
     Ok(())
 }
@@ -434,7 +433,7 @@ impl Versioned for Author {
             .overwrite::<Author>(&tx, &row, &snapshot, note)
             .await?;
         if row.avatar_asset_id != current_row.avatar_asset_id {
-            record_avatar(&*tx, &row).await?;
+            record_avatar(&tx, &row, principal.user_id()).await?;
         }
         tx.commit().await?;
         from_row(row)
@@ -485,7 +484,7 @@ impl Catalog for Author {
         };
         TABLE.insert::<Author>(&tx, &row, &snapshot, note).await?;
         if row.avatar_asset_id.is_some() {
-            record_avatar(&*tx, &row).await?;
+            record_avatar(&tx, &row, principal.user_id()).await?;
         }
         tx.commit().await?;
         from_row(row)

@@ -492,3 +492,53 @@ async fn svg_is_refused_unless_allowed_and_then_sanitised() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_public_sync_hears_of_pictures_a_publication_shows_or_hides() {
+    let app = TestApp::spawn().await;
+    let t = target(&app);
+    let author = app.create_author("Auteur").await;
+    let photo = t.upload(jpeg(200, 100), "vue.jpg").await;
+    let article = app
+        .create_article(json!({
+            "title": "Vue",
+            "author_ids": [id_of(&author)],
+            "featured_image": {"asset_id": id_of(&photo)},
+        }))
+        .await;
+    let sync = |cursor: Option<&str>| {
+        let path = match cursor {
+            Some(cursor) => format!("/api/v1/sync?cursor={cursor}"),
+            None => "/api/v1/sync?types=assets".to_owned(),
+        };
+        let request = app.anonymous(Method::GET, &path);
+        async move { expect_json(send(request).await, 200).await }
+    };
+    let first = sync(None).await;
+    assert_eq!(first["items"], json!([]), "an unused upload is not public");
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+
+    publish(&app, &id_of(&article)).await;
+    let shown = sync(Some(&cursor)).await;
+    assert_eq!(shown["items"][0]["type"], "asset");
+    assert_eq!(shown["items"][0]["object"]["id"], photo["id"]);
+    let cursor = shown["next_cursor"].as_str().unwrap().to_owned();
+
+    // A draft that uses it too counts for editors, not for the public.
+    app.create_article(json!({"title": "Brouillon", "author_ids": [id_of(&author)],
+        "featured_image": {"asset_id": id_of(&photo)}}))
+        .await;
+    let asset_path = format!("/api/v1/assets/{}", id_of(&photo));
+    let public = expect_json(send(app.anonymous(Method::GET, &asset_path)).await, 200).await;
+    assert_eq!(public["usage_count"], 1);
+    assert_eq!(
+        expect_json(app.get(&asset_path).await, 200).await["usage_count"],
+        2
+    );
+
+    let path = format!("/api/v1/articles/{}/transitions", id_of(&article));
+    expect_json(app.post(&path, &json!({"action": "unpublish"})).await, 200).await;
+    let hidden = sync(Some(&cursor)).await;
+    assert_eq!(hidden["items"], json!([]));
+    assert_eq!(hidden["deleted"][0]["id"], photo["id"]);
+}

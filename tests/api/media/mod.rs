@@ -7,10 +7,7 @@ mod s3;
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
-use image::codecs::png::PngEncoder;
-use image::codecs::webp::WebPEncoder;
-use image::{ExtendedColorType, ImageEncoder, RgbImage};
+use image::{ImageFormat, RgbImage};
 use reqwest::Method;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -110,43 +107,25 @@ pub fn picture(width: u32, height: u32) -> RgbImage {
     })
 }
 
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 85)
-        .write_image(
-            picture(width, height).as_raw(),
-            width,
-            height,
-            ExtendedColorType::Rgb8,
-        )
+/// The picture encoded as `format` (JPEG at quality 75, lossless WebP).
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture(width, height))
+        .write_to(&mut out, format)
         .unwrap();
-    out
+    out.into_inner()
+}
+
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    encoded(width, height, ImageFormat::Jpeg)
 }
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    PngEncoder::new(Cursor::new(&mut out))
-        .write_image(
-            picture(width, height).as_raw(),
-            width,
-            height,
-            ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    out
+    encoded(width, height, ImageFormat::Png)
 }
 
 pub fn webp(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    WebPEncoder::new_lossless(Cursor::new(&mut out))
-        .write_image(
-            picture(width, height).as_raw(),
-            width,
-            height,
-            ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    out
+    encoded(width, height, ImageFormat::WebP)
 }
 
 /// A TIFF block (little-endian) with an orientation and a GPS position

@@ -205,7 +205,7 @@ pub(super) async fn make_live(
         Some(tag_ids),
     )
     .await?;
-    pictures::record(&**tx, row.id, ArticleCopy::Live, &pictures::used_by(&row)).await?;
+    pictures::record_live(tx, row.id, &pictures::used_by(&row), step.who).await?;
     save_workflow(&**tx, &row).await?;
     let seen = Seen {
         public: true,
@@ -235,7 +235,6 @@ async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppEr
         .filter(article::Column::Copy.eq(ArticleCopy::Live))
         .exec(conn)
         .await?;
-    pictures::forget(conn, id, Some(ArticleCopy::Live)).await?;
     Ok(())
 }
 
@@ -250,6 +249,7 @@ pub(super) async fn take_down(
     let from = row.state;
     let was_in = live_locale(tx, row.id).await?;
     delete_live(&**tx, row.id).await?;
+    pictures::record_live(tx, row.id, &[], step.who).await?;
     row.state = state;
     row.published_version = None;
     row.scheduled_at = None;

@@ -88,6 +88,17 @@ pub(super) async fn record<C: ConnectionTrait>(
     uses::replace(conn, (EntityKind::Article, id, copy), assets).await
 }
 
+/// Records the uses of the live copy of article `id`, telling the change
+/// feed of the pictures this shows to the public or hides from it.
+pub(super) async fn record_live(
+    tx: &WriteTx,
+    id: Uuid,
+    assets: &[Uuid],
+    who: Option<Uuid>,
+) -> Result<(), AppError> {
+    uses::set_live(tx, (EntityKind::Article, id), assets, who).await
+}
+
 /// Forgets the uses of an article's copy (`None`: both).
 pub(super) async fn forget<C: ConnectionTrait>(
     conn: &C,

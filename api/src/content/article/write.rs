@@ -426,6 +426,7 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
         .exec(&**tx)
         .await?;
     history::forget::<Article, _>(&**tx, row.id).await?;
+    pictures::record_live(tx, row.id, &[], who).await?;
     pictures::forget(&**tx, row.id, None).await?;
     entities::transition::Entity::delete_many()
         .filter(entities::transition::Column::ArticleId.eq(row.id))

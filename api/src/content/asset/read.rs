@@ -51,11 +51,15 @@ pub(super) fn from_row(row: asset::Model, usage_count: u64) -> Asset {
     }
 }
 
-/// Whether `principal` reads the whole library: signed-in users and preview
-/// keys do, and everyone when `MASTHEAD_PUBLIC_MEDIA=all`.
+/// Whether `principal` sees working copies: signed-in users and preview keys.
+fn sees_drafts(ctx: &Ctx, principal: &Principal) -> bool {
+    !Ctx::reads_as_public(principal) && ctx.allows(principal, Action::ReadPreview)
+}
+
+/// Whether `principal` reads the whole library: those who see working
+/// copies, and everyone when `MASTHEAD_PUBLIC_MEDIA=all`.
 pub(super) fn reads_everything(ctx: &Ctx, principal: &Principal) -> bool {
-    ctx.media.public_all
-        || (!Ctx::reads_as_public(principal) && ctx.allows(principal, Action::ReadPreview))
+    ctx.media.public_all || sees_drafts(ctx, principal)
 }
 
 /// The assets a live article copy or an author uses: what the public reads.
@@ -92,15 +96,21 @@ fn id_of(key: &Key) -> Result<Uuid, AppError> {
     }
 }
 
-/// How many articles and authors use each of `ids`, in one statement.
+/// How many articles and authors use each of `ids`, in one statement;
+/// with `live_only`, only what readers see (the count the public gets).
 pub(super) async fn usage_counts<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
+    live_only: bool,
 ) -> Result<HashMap<Uuid, u64>, AppError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(Uuid, i64)> = asset_use::Entity::find()
+    let mut uses = asset_use::Entity::find();
+    if live_only {
+        uses = uses.filter(asset_use::Column::Copy.eq(ArticleCopy::Live));
+    }
+    let rows: Vec<(Uuid, i64)> = uses
         .select_only()
         .column(asset_use::Column::AssetId)
         .column_as(
@@ -126,7 +136,8 @@ pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Asset, A
         .one(&ctx.db.conn)
         .await?
         .ok_or_else(|| AppError::not_found("asset"))?;
-    let counts = usage_counts(&ctx.db.conn, &[id]).await?;
+    let live_only = !sees_drafts(ctx, principal);
+    let counts = usage_counts(&ctx.db.conn, &[id], live_only).await?;
     Ok(from_row(row, counts.get(&id).copied().unwrap_or_default()))
 }
 
@@ -166,7 +177,8 @@ pub async fn list(
     };
     let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let counts = usage_counts(&ctx.db.conn, &ids).await?;
+    let live_only = !sees_drafts(ctx, principal);
+    let counts = usage_counts(&ctx.db.conn, &ids, live_only).await?;
     Ok(page.map(|row| {
         let count = counts.get(&row.id).copied().unwrap_or_default();
         from_row(row, count)

@@ -3,15 +3,17 @@
 //! pictures of its body, an author's avatar. The uses of live copies and
 //! authors are what makes an asset public.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use entities::asset;
 use entities::asset_use;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::content::{ArticleCopy, EntityKind, body};
+use crate::content::{ArticleCopy, EntityKind, WriteTx, body};
 use crate::error::{AppError, FieldError};
+use crate::storage::{Event, record_event};
+use entities::types::{ChangeKind, EventVerb};
 
 /// The assets an article copy uses: its featured image, then the pictures
 /// of its body, each once.
@@ -50,6 +52,86 @@ pub(crate) async fn replace<C: ConnectionTrait>(
     }))
     .exec_without_returning(conn)
     .await?;
+    Ok(())
+}
+
+/// The assets that the live copy of article `id` (or author `id`) uses.
+pub(crate) async fn live_uses<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+) -> Result<Vec<Uuid>, AppError> {
+    Ok(asset_use::Entity::find()
+        .select_only()
+        .column(asset_use::Column::AssetId)
+        .filter(asset_use::Column::EntityId.eq(id))
+        .filter(asset_use::Column::Copy.eq(ArticleCopy::Live))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Which of `ids` the public sees (a live copy or an author uses them).
+async fn public_among<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<Uuid> = asset_use::Entity::find()
+        .select_only()
+        .column(asset_use::Column::AssetId)
+        .filter(asset_use::Column::AssetId.is_in(ids.to_vec()))
+        .filter(asset_use::Column::Copy.eq(ArticleCopy::Live))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Sets the uses of what readers see of article or author `id` to
+/// `assets`, and tells the change feed of every asset this makes public or
+/// private (an `asset.updated` event the public hears): a public sync or
+/// webhook learns of a picture when a publication shows it, and of its
+/// going when the last one stops.
+pub(crate) async fn set_live(
+    tx: &WriteTx,
+    (entity, id): (EntityKind, Uuid),
+    assets: &[Uuid],
+    who: Option<Uuid>,
+) -> Result<(), AppError> {
+    let mut affected = live_uses(&**tx, id).await?;
+    if affected.is_empty() && assets.is_empty() {
+        return Ok(());
+    }
+    for asset in assets {
+        if !affected.contains(asset) {
+            affected.push(*asset);
+        }
+    }
+    let before = public_among(&**tx, &affected).await?;
+    replace(&**tx, (entity, id, ArticleCopy::Live), assets).await?;
+    let after = public_among(&**tx, &affected).await?;
+    let changed: Vec<Uuid> = affected
+        .into_iter()
+        .filter(|a| before.contains(a) != after.contains(a))
+        .collect();
+    for row in rows(&**tx, &changed).await?.into_values() {
+        record_event(
+            tx,
+            Event {
+                entity: EntityKind::Asset,
+                id: row.id,
+                action: ChangeKind::Update,
+                verb: EventVerb::Updated,
+                version: row.version,
+                locale: None,
+                previous_locale: None,
+                actor: who,
+                public: true,
+            },
+        );
+    }
     Ok(())
 }
 

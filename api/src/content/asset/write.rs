@@ -283,7 +283,7 @@ impl Versioned for Asset {
         };
         let conflict = || AppError::conflict("id", "the asset changed meanwhile");
         history::record_write::<Asset>(&tx, written, conflict, write).await?;
-        let counts = usage_counts(&*tx, &[row.id]).await?;
+        let counts = usage_counts(&*tx, &[row.id], false).await?;
         tx.commit().await?;
         let count = counts.get(&row.id).copied().unwrap_or_default();
         Ok(from_row(row, count))
