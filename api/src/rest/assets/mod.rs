@@ -68,8 +68,6 @@ impl Collection for Assets {
 struct AssetListParams {
     /// `image`, `document`, or a media type (`image/png`).
     r#type: Option<String>,
-    /// File name, alt text or caption contains this text.
-    q: Option<String>,
     /// Only assets in use (`true`) or unused (`false`).
     used: Option<bool>,
 }
@@ -84,7 +82,7 @@ fn keys(assets: &[Asset]) -> ContentKeys {
 
 /// List the media library.
 ///
-/// Anonymous callers and delivery keys see the assets used by published content or by authors (all of them with `MASTHEAD_PUBLIC_MEDIA=all`); signed-in users and preview keys the whole library.
+/// `q` looks in the file name, alt text and caption. Anonymous callers and delivery keys see the assets used by published content or by authors (all of them with `MASTHEAD_PUBLIC_MEDIA=all`); signed-in users and preview keys the whole library.
 #[utoipa::path(
     tag = "assets",
     security((), ("bearer" = [])),
