@@ -185,6 +185,11 @@ pub struct Config {
     #[arg(long, env = "MASTHEAD_ALLOW_SVG", default_value_t = false, action = clap::ArgAction::Set)]
     pub allow_svg: bool,
 
+    /// Seconds browsers keep to HTTPS for this site (`Strict-Transport-Security`);
+    /// set it when the server is reached over TLS. 0 sends no such header.
+    #[arg(long, env = "MASTHEAD_HSTS_MAX_AGE", default_value_t = 0)]
+    pub hsts_max_age: u32,
+
     /// Which assets the public reads: `used` (those used by published
     /// content) or `all`.
     #[arg(long, env = "MASTHEAD_PUBLIC_MEDIA", value_enum, default_value_t = PublicMedia::Used)]
@@ -239,6 +244,7 @@ impl Default for Config {
             image_widths: vec![160, 320, 640, 960, 1280, 1920, 2560],
             allow_svg: false,
             public_media: PublicMedia::Used,
+            hsts_max_age: 0,
         }
     }
 }

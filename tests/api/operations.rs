@@ -31,6 +31,43 @@ async fn health_and_readiness_probes_answer() {
 }
 
 #[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/healthz",
+        "/api/v1/articles",
+        "/api/v1/nothing",
+        "/docs/",
+        "/graphql",
+        "/openapi.json",
+    ] {
+        let response = send(app.anonymous(Method::GET, path)).await;
+        assert_eq!(
+            header(&response, "x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "referrer-policy").as_deref(),
+            Some("strict-origin-when-cross-origin"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "strict-transport-security"),
+            None,
+            "{path}: not behind TLS"
+        );
+    }
+    let tls = TestApp::spawn_with(|c| c.hsts_max_age = 31_536_000).await;
+    let response = send(tls.anonymous(Method::GET, "/api/v1/users")).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        header(&response, "strict-transport-security").as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = TestApp::spawn().await;
     let given = send(

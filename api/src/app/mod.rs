@@ -14,7 +14,7 @@ use std::time::Duration;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
 use tokio::sync::watch;
@@ -35,6 +35,23 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     rest::routes(cfg);
     cfg.service(graphql::handler::post_graphql);
     cfg.service(graphql::ws::graphql_ws);
+}
+
+/// Headers every answer carries unless it sets its own: no content-type
+/// sniffing, no full URLs in `Referer` to other sites, and, when the server
+/// is reached over TLS (`MASTHEAD_HSTS_MAX_AGE` > 0), Strict-Transport-Security.
+fn security_headers(hsts_max_age: u32) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("x-content-type-options", "nosniff"))
+        .add(("referrer-policy", "strict-origin-when-cross-origin"));
+    if hsts_max_age > 0 {
+        headers.add((
+            "strict-transport-security",
+            format!("max-age={hsts_max_age}; includeSubDomains"),
+        ))
+    } else {
+        headers
+    }
 }
 
 /// CORS for the configured origins; none are allowed by default.
@@ -88,6 +105,7 @@ impl Application {
             "MASTHEAD_WEBHOOK_RETRY_SCALE must be a number of 0 or more"
         );
         let cors_origins = config.cors_origins.clone();
+        let hsts_max_age = config.hsts_max_age;
         let endpoint = web::Data::new(graphql::Endpoint::new(graphql::Limits::from(&config)));
         let state = web::Data::new(AppState::build(config).await?);
         let document = openapi::document();
@@ -109,6 +127,7 @@ impl Application {
                 .service(graphql::graphiql::graphiql_asset)
                 .default_service(web::to(no_route))
                 .wrap(from_fn(audit::audit_documentation))
+                .wrap(security_headers(hsts_max_age))
                 .wrap(Compress::default())
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(telemetry::request_span))
