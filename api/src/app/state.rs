@@ -66,6 +66,7 @@ pub fn media(config: &Config) -> anyhow::Result<Media> {
         Some(url) if !url.is_empty() => Blobs::s3(url)?,
         _ => Blobs::local(&config.data_dir.join("media"))?,
     };
+    tracing::info!(store = %blobs.describe, "media store");
     let allowed = Allowed::configure(config.image_widths.clone()).map_err(anyhow::Error::msg)?;
     let parallel = std::thread::available_parallelism().map_or(2, usize::from);
     Ok(Media {

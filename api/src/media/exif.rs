@@ -42,7 +42,7 @@ fn scrub_jpeg(bytes: &mut [u8]) -> bool {
             if let Some(tiff) = payload.strip_prefix(b"Exif\0\0") {
                 let offset = payload.len() - tiff.len();
                 changed |= scrub_tiff(&mut payload[offset..]);
-            } else if is_xmp_with_gps(payload) {
+            } else if payload.starts_with(b"http://ns.adobe.com/xap/1.0/") && xmp_has_gps(payload) {
                 // Turn the packet into a blank comment of the same length.
                 bytes[at + 1] = 0xFE;
                 bytes[at + 4..end].fill(b' ');
@@ -54,11 +54,11 @@ fn scrub_jpeg(bytes: &mut [u8]) -> bool {
     changed
 }
 
-fn is_xmp_with_gps(payload: &[u8]) -> bool {
-    payload.starts_with(b"http://ns.adobe.com/xap/1.0/")
-        && payload
-            .windows(7)
-            .any(|w| w.eq_ignore_ascii_case(b"exif:gp"))
+/// Whether an XMP packet holds GPS fields (`exif:GPSLatitude`, …).
+fn xmp_has_gps(packet: &[u8]) -> bool {
+    packet
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"exif:gp"))
 }
 
 /// Walks the PNG chunks; an edited chunk gets its checksum again.
@@ -76,7 +76,10 @@ fn scrub_png(bytes: &mut [u8]) -> bool {
         let data = at + 8..at + 8 + len;
         let edited = match &kind {
             b"eXIf" => scrub_tiff_maybe_prefixed(&mut bytes[data.clone()]),
-            b"iTXt" if is_xmp_with_gps(xmp_text(&bytes[data.clone()])) => {
+            b"iTXt"
+                if bytes[data.clone()].starts_with(b"XML:com.adobe.xmp\0")
+                    && xmp_has_gps(&bytes[data.clone()]) =>
+            {
                 bytes[data.clone()].fill(0);
                 true
             }
@@ -95,25 +98,6 @@ fn scrub_png(bytes: &mut [u8]) -> bool {
     changed
 }
 
-/// The text of an XMP `iTXt` chunk (keyword `XML:com.adobe.xmp`), with the
-/// XMP namespace in front so it reads like a JPEG packet.
-fn xmp_text(data: &[u8]) -> &[u8] {
-    match data.strip_prefix(b"XML:com.adobe.xmp\0") {
-        Some(_)
-            if data
-                .windows(28)
-                .any(|w| w == b"http://ns.adobe.com/xap/1.0/") =>
-        {
-            let start = data
-                .windows(28)
-                .position(|w| w == b"http://ns.adobe.com/xap/1.0/")
-                .unwrap_or(0);
-            &data[start..]
-        }
-        _ => &[],
-    }
-}
-
 /// Walks the RIFF chunks of a WebP file.
 fn scrub_webp(bytes: &mut [u8]) -> bool {
     let mut changed = false;
@@ -128,9 +112,7 @@ fn scrub_webp(bytes: &mut [u8]) -> bool {
         }
         match &kind {
             b"EXIF" => changed |= scrub_tiff_maybe_prefixed(&mut bytes[data.clone()]),
-            b"XMP "
-                if is_xmp_with_gps(&bytes[data.clone()]) || xmp_has_gps(&bytes[data.clone()]) =>
-            {
+            b"XMP " if xmp_has_gps(&bytes[data.clone()]) => {
                 bytes[data.clone()].fill(b' ');
                 changed = true;
             }
@@ -139,12 +121,6 @@ fn scrub_webp(bytes: &mut [u8]) -> bool {
         at = data.end + (len & 1);
     }
     changed
-}
-
-fn xmp_has_gps(packet: &[u8]) -> bool {
-    packet
-        .windows(7)
-        .any(|w| w.eq_ignore_ascii_case(b"exif:gp"))
 }
 
 /// Some writers put the JPEG `Exif\0\0` header in front of the TIFF data.
@@ -332,6 +308,25 @@ pub(crate) mod tests {
         assert_eq!(jpeg[jpeg.len() - 9..], before[before.len() - 9..]);
         let latitude = 2947u32.to_le_bytes();
         assert!(!jpeg.windows(4).any(|w| w == latitude));
+    }
+
+    #[test]
+    fn xmp_packets_with_a_position_are_blanked() {
+        let packet = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>48,51.4N</exif:GPSLatitude></x:xmpmeta>";
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        jpeg.extend(u16::try_from(packet.len() + 2).unwrap_or(0).to_be_bytes());
+        jpeg.extend(packet);
+        jpeg.extend([0xFF, 0xDA, 0, 2, 0xFF, 0xD9]);
+        let len = jpeg.len();
+        assert!(remove_location(&mut jpeg, Kind::Jpeg));
+        assert_eq!(jpeg.len(), len);
+        assert_eq!(jpeg[3], 0xFE, "the packet is now a comment");
+        assert!(!jpeg.windows(8).any(|w| w == b"48,51.4N"));
+        let mut webp = b"RIFF\0\0\0\0WEBPXMP ".to_vec();
+        webp.extend(u32::try_from(packet.len()).unwrap_or(0).to_le_bytes());
+        webp.extend(packet);
+        assert!(remove_location(&mut webp, Kind::Webp));
+        assert!(!webp.windows(8).any(|w| w == b"48,51.4N"));
     }
 
     #[test]

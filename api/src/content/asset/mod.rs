@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 pub(crate) use read::picture;
 pub use read::{Delivery, get, list, open, pictures, usage};
-pub use write::{delete, upload};
+pub use write::{delete, may_upload, upload};
 
 use super::Patch;
 use super::validate::Errors;

@@ -49,11 +49,17 @@ fn check_focus(errors: &mut Errors, focus: Option<&FocalPoint>) {
     }
 }
 
+/// Whether `principal` may upload (401/403 otherwise): asked before an
+/// upload's bytes are read, and again by [`upload`].
+pub fn may_upload(ctx: &Ctx, principal: &Principal) -> Result<(), AppError> {
+    ctx.require(principal, Action::UploadMedia).map(|_| ())
+}
+
 /// Adds a file to the library. Its kind is told from its bytes; location
 /// metadata is removed from pictures, which are decoded once for their
 /// size, placeholder and colour; identical bytes are stored once.
 pub async fn upload(ctx: &Ctx, principal: &Principal, upload: Upload) -> Result<Asset, AppError> {
-    ctx.require(principal, Action::UploadMedia)?;
+    may_upload(ctx, principal)?;
     let mut errors = Errors::default();
     check_text(
         &mut errors,
