@@ -53,6 +53,9 @@ pub enum AppError {
     /// 404: no such entity (or route).
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
+    /// 405: the resource exists but does not answer this method.
+    #[error("this resource answers only {allow}")]
+    MethodNotAllowed { allow: String },
     /// 409: the request conflicts with stored state (a taken slug, an author still credited).
     #[error("{detail}")]
     Conflict {
@@ -99,6 +102,13 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// 405 for a method the resource does not answer; `allow` lists those it does.
+    pub fn method_not_allowed(allow: impl Into<String>) -> Self {
+        Self::MethodNotAllowed {
+            allow: allow.into(),
+        }
+    }
+
     /// 404 for the named kind of entity.
     pub fn not_found(entity: &'static str) -> Self {
         Self::NotFound { entity }
@@ -158,6 +168,7 @@ impl AppError {
             Self::Forbidden { .. } => "urn:masthead:problem:forbidden",
             Self::TooManyRequests { .. } => "urn:masthead:problem:too-many-requests",
             Self::NotFound { .. } => "urn:masthead:problem:not-found",
+            Self::MethodNotAllowed { .. } => "urn:masthead:problem:method-not-allowed",
             Self::Conflict { .. } => "urn:masthead:problem:conflict",
             Self::InvalidTransition { .. } => "urn:masthead:problem:invalid-transition",
             Self::VersionConflict { .. } => "urn:masthead:problem:version-conflict",
@@ -180,6 +191,7 @@ impl AppError {
             Self::Forbidden { .. } => "FORBIDDEN",
             Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::NotFound { .. } => "NOT_FOUND",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::Conflict { .. } => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::VersionConflict { .. } => "VERSION_CONFLICT",
@@ -201,6 +213,7 @@ impl AppError {
             Self::Forbidden { .. } => 403,
             Self::TooManyRequests { .. } => 429,
             Self::NotFound { .. } => 404,
+            Self::MethodNotAllowed { .. } => 405,
             Self::Conflict { .. } | Self::InvalidTransition { .. } => 409,
             Self::VersionConflict { .. } => 412,
             Self::ResyncRequired { .. } => 410,
@@ -219,6 +232,7 @@ impl AppError {
             401 => "Unauthorized",
             403 => "Forbidden",
             404 => "Not Found",
+            405 => "Method Not Allowed",
             409 => "Conflict",
             410 => "Gone",
             412 => "Precondition Failed",
@@ -237,6 +251,7 @@ impl AppError {
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         match self {
             Self::Unavailable => vec![("retry-after", "1".to_owned())],
+            Self::MethodNotAllowed { allow } => vec![("allow", allow.clone())],
             Self::RangeNotSatisfiable { size } => {
                 vec![("content-range", format!("bytes */{size}"))]
             }

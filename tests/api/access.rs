@@ -219,6 +219,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),
         row(M::GET, "/openapi.json", T::Nothing, B::None, ALL_200),
         row(M::POST, "/graphql", T::Nothing, B::GraphqlTypename, ALL_200),
+        q("?query=%7B__typename%7D", row(M::GET, "/graphql", T::Nothing, B::None, ALL_200)),
         // Without a WebSocket upgrade; callers authenticate in `connection_init`.
         row(M::GET, "/graphql/ws", T::Nothing, B::None, [400; 8]),
     ]);

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_fields, expect_json, expect_problem, id_of, send};
+use crate::helpers::{self, TestApp, error_fields, expect_json, expect_problem, id_of, send};
 
 struct Case {
     why: &'static str,
@@ -404,6 +404,75 @@ async fn unknown_routes_and_ids_are_404_problems() {
     expect_problem(
         app.patch("/api/v1/tags/no-such-slug", &json!({"name": "x"}))
             .await,
+        404,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_are_checked_before_anything_else_is_wrong() {
+    let app = TestApp::spawn().await;
+    // No credentials, and a body that is not JSON, a missing one, a path
+    // that does not parse: 401 first, with the bearer challenge.
+    for (method, path, body) in [
+        (Method::POST, "/api/v1/articles", Some("not json")),
+        (Method::POST, "/api/v1/tags", None),
+        (Method::PATCH, "/api/v1/authors/x", Some("{\"name\": 5}")),
+        (
+            Method::GET,
+            "/api/v1/articles/x/revisions/not-a-number",
+            None,
+        ),
+        (Method::GET, "/api/v1/users?page=0", None),
+    ] {
+        let mut request = app.anonymous(method.clone(), path);
+        if let Some(body) = body {
+            request = request.header("content-type", "text/plain").body(body);
+        }
+        let response = send(request).await;
+        assert_eq!(
+            helpers::header(&response, "www-authenticate").as_deref(),
+            Some("Bearer realm=\"masthead\""),
+            "{method} {path}"
+        );
+        expect_problem(response, 401).await;
+    }
+    // A refused credential is a 401 even where anyone may read.
+    let refused = send(
+        app.anonymous(Method::GET, "/api/v1/articles?page=0")
+            .bearer_auth("not-a-token"),
+    )
+    .await;
+    expect_problem(refused, 401).await;
+    // With credentials, the same mistakes are what they are.
+    let bad = send(app.request(Method::GET, "/api/v1/articles/x/revisions/not-a-number")).await;
+    let problem = expect_problem(bad, 400).await;
+    assert_eq!(error_fields(&problem), ["path"], "{problem}");
+}
+
+#[tokio::test]
+async fn undeclared_methods_are_405_with_allow() {
+    let app = TestApp::spawn().await;
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/articles", "GET, POST"),
+        (Method::PUT, "/api/v1/auth/login", "POST"),
+        (Method::POST, "/api/v1/articles/x/revisions", "GET"),
+        (Method::PATCH, "/healthz", "GET"),
+        (Method::PUT, "/graphql", "GET, POST"),
+        (Method::OPTIONS, "/api/v1/tags/x", "DELETE, GET, PATCH, PUT"),
+    ] {
+        let response = send(app.request(method.clone(), path)).await;
+        assert_eq!(
+            helpers::header(&response, "allow").as_deref(),
+            Some(allow),
+            "{method} {path}"
+        );
+        let problem = expect_problem(response, 405).await;
+        assert_eq!(problem["type"], "urn:masthead:problem:method-not-allowed");
+    }
+    // Unknown paths stay 404.
+    expect_problem(
+        send(app.request(Method::DELETE, "/api/v1/nothing")).await,
         404,
     )
     .await;

@@ -718,7 +718,12 @@ async fn limits_and_malformed_requests_get_graphql_errors_never_a_500() {
 #[tokio::test]
 async fn graphiql_is_served_from_the_binary() {
     let app = TestApp::spawn().await;
-    let page = send(app.anonymous(Method::GET, "/graphql")).await;
+    // A browser opening the address asks for HTML.
+    let page = send(
+        app.anonymous(Method::GET, "/graphql")
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8"),
+    )
+    .await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     for asset in [

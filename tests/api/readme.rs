@@ -104,6 +104,13 @@ async fn the_readme_tour_runs_as_written() {
         stdout.contains(r#"{"articles":{"totalCount":1,"nodes":[{"title":"L’été où Zoë a tout changé","readingTimeMinutes":1,"authors":[{"name":"Zoë Duval"}],"tags":[{"name":"Culture"},{"name":"Été"}]}]}}"#),
         "GraphQL shows the published article: {stdout}"
     );
+    // GraphQL over GET, and a persisted query asked for, registered, then used.
+    assert_eq!(
+        stdout.matches(r#"{"articles":{"totalCount":1}}"#).count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"PERSISTED_QUERY_NOT_FOUND\""), "{stdout}");
     let last_read = stdout
         .lines()
         .rfind(|l| l.starts_with(r#"{"title""#))

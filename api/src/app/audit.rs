@@ -11,8 +11,8 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 /// Paths served outside the API and deliberately left out of its document:
-/// Swagger UI, and GraphiQL with its files (`POST /graphql` is documented).
-const UNDOCUMENTED_PREFIXES: [&str; 2] = ["/docs", "/graphql"];
+/// Swagger UI, and GraphiQL's files (GraphiQL itself is `GET /graphql` for a browser).
+const UNDOCUMENTED_PREFIXES: [&str; 2] = ["/docs", "/graphql/assets"];
 
 /// The documented operations, and the requests served outside them.
 #[derive(Debug)]
@@ -49,7 +49,10 @@ pub async fn audit_documentation(
     let audit = req.app_data::<web::Data<Audit>>().cloned();
     let response = next.call(req).await?;
     let request = response.request();
+    // A 405 is the gate refusing an undocumented method, not a route serving it.
+    let refused = response.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
     if let (Some(audit), Some(pattern)) = (audit, request.match_pattern())
+        && !refused
         && !UNDOCUMENTED_PREFIXES.iter().any(|p| pattern.starts_with(p))
         && !audit
             .documented

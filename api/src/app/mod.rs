@@ -3,6 +3,7 @@
 //! knows every layer; no layer imports it.
 
 mod audit;
+mod gate;
 pub mod openapi;
 mod state;
 mod workers;
@@ -33,6 +34,7 @@ use crate::{graphql, http, rest, telemetry};
 /// Every route the OpenAPI document describes: REST and `POST /graphql`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     rest::routes(cfg);
+    cfg.service(graphql::handler::get_graphql);
     cfg.service(graphql::handler::post_graphql);
     cfg.service(graphql::ws::graphql_ws);
 }
@@ -83,6 +85,16 @@ async fn no_route() -> Result<HttpResponse, AppError> {
     Err(AppError::not_found("resource"))
 }
 
+/// A path segment that does not parse (`/revisions/abc`): problem+json
+/// naming it, not the framework's plain text.
+fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    let message = match err {
+        actix_web::error::PathError::Deserialize(err) => err.to_string(),
+        other => other.to_string(),
+    };
+    AppError::bad_field("path", message).into()
+}
+
 /// A bound, not yet running server, with its background workers.
 pub struct Application {
     server: Server,
@@ -110,6 +122,7 @@ impl Application {
         let state = web::Data::new(AppState::build(config).await?);
         let document = openapi::document();
         let audit = web::Data::new(Audit::new(&document));
+        let gate = web::Data::new(gate::Gate::new(&document));
         let served = web::Data::new(rest::openapi::Document(openapi::document_json()));
         let (app_state, app_audit) = (state.clone(), audit.clone());
         let mut server = actix_web::HttpServer::new(move || {
@@ -121,11 +134,13 @@ impl Application {
                 .app_data(endpoint.clone())
                 .app_data(served.clone())
                 .app_data(app_audit.clone())
+                .app_data(gate.clone())
+                .app_data(web::PathConfig::default().error_handler(path_error))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .service(web::redirect("/docs", "/docs/"))
-                .service(graphql::graphiql::graphiql)
                 .service(graphql::graphiql::graphiql_asset)
                 .default_service(web::to(no_route))
+                .wrap(from_fn(gate::gate))
                 .wrap(from_fn(audit::audit_documentation))
                 .wrap(security_headers(hsts_max_age))
                 .wrap(Compress::default())

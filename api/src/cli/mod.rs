@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod backup;
 mod seed;
 
 use crate::app::{self, Application};
@@ -50,6 +51,23 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Copy the embedded database (consistently, while the server runs), the
+    /// signing secret and the media folder into one archive (`.tar.zst`).
+    /// On PostgreSQL, use `pg_dump` instead.
+    Backup {
+        /// The archive to write; it must not exist.
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Restore an archive made by `backup` into an empty data folder.
+    Restore {
+        /// The archive to read.
+        file: PathBuf,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Write the GraphQL schema in SDL (to a file, or standard output).
     Schema {
         /// File to write, such as `schema.graphql`.
@@ -87,15 +105,28 @@ enum UserCommand {
 
 /// A progress bar on a terminal; nothing when the output is piped or under CI.
 fn progress_bar(length: u64) -> indicatif::ProgressBar {
+    progress_bar_of(
+        length,
+        "{bar:40} {pos}/{len} articles ({per_sec}, {eta} left)",
+    )
+}
+
+/// A progress bar counting bytes, on a terminal only.
+fn bytes_bar() -> indicatif::ProgressBar {
+    progress_bar_of(
+        0,
+        "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    )
+}
+
+fn progress_bar_of(length: u64, template: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     let quiet = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
     if quiet {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(length);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} articles ({per_sec}, {eta} left)",
-    ) {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
     bar
@@ -152,6 +183,28 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 seed,
             };
             seed_database(plan, config).await
+        }
+        Command::Backup { output, config } => {
+            telemetry::init(&config);
+            let summary = backup::backup(&config, &output, bytes_bar()).await?;
+            println!(
+                "backed up {} files ({} bytes) into {}",
+                summary.files,
+                summary.bytes,
+                output.display()
+            );
+            Ok(())
+        }
+        Command::Restore { file, config } => {
+            telemetry::init(&config);
+            let summary = backup::restore(&config, &file, bytes_bar()).await?;
+            println!(
+                "restored {} files ({} bytes) into {}; integrity check: ok",
+                summary.files,
+                summary.bytes,
+                config.data_dir.display()
+            );
+            Ok(())
         }
         Command::Schema { output } => write_out(output, &crate::graphql::sdl()),
         Command::Openapi { output } => write_out(output, &app::openapi::document_json()),

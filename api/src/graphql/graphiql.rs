@@ -12,33 +12,33 @@ const GRAPHIQL_PAGE: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <title>Masthead GraphiQL</title>
 <link rel="stylesheet" href="/graphql/assets/graphiql.min.css">
-<style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+<link rel="stylesheet" href="/graphql/assets/masthead-graphiql.css">
 </head>
 <body>
 <div id="graphiql">Loading…</div>
 <script src="/graphql/assets/react.production.min.js"></script>
 <script src="/graphql/assets/react-dom.production.min.js"></script>
 <script src="/graphql/assets/graphiql.min.js"></script>
-<script>
-  const token = () => localStorage.getItem("masthead-token");
-  const fetcher = GraphiQL.createFetcher({
-    url: "/graphql",
-    headers: token() ? { Authorization: "Bearer " + token() } : {},
-  });
-  ReactDOM.createRoot(document.getElementById("graphiql")).render(
-    React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }),
-  );
-</script>
+<script src="/graphql/assets/masthead-graphiql.js"></script>
 </body>
 </html>
 "#;
 
-/// GraphiQL, to explore the schema in a browser. A token stored in
-/// `localStorage["masthead-token"]` is sent as `Authorization: Bearer`.
-#[get("/graphql")]
-pub async fn graphiql() -> HttpResponse {
+/// What GraphiQL's page may load: its own scripts and styles from this
+/// server (no inline script), inline style attributes (React sets them),
+/// fonts embedded as data, and requests to this server only.
+pub const GRAPHIQL_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; \
+    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// GraphiQL, to explore the schema in a browser (`GET /graphql` from a
+/// browser). A token stored in `localStorage["masthead-token"]` is sent as
+/// `Authorization: Bearer`.
+pub fn page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, GRAPHIQL_POLICY))
+        .insert_header((header::VARY, "Accept"))
         .body(GRAPHIQL_PAGE)
 }
 
@@ -57,6 +57,14 @@ pub async fn graphiql_asset(file: web::Path<String>) -> HttpResponse {
         "react.production.min.js" => (
             include_bytes!("../../assets/graphiql/react.production.min.js"),
             "text/javascript",
+        ),
+        "masthead-graphiql.js" => (
+            include_bytes!("../../assets/graphiql/masthead-graphiql.js"),
+            "text/javascript",
+        ),
+        "masthead-graphiql.css" => (
+            include_bytes!("../../assets/graphiql/masthead-graphiql.css"),
+            "text/css",
         ),
         "react-dom.production.min.js" => (
             include_bytes!("../../assets/graphiql/react-dom.production.min.js"),

@@ -75,6 +75,8 @@ pub struct Endpoint {
     pub schema: MastheadSchema,
     /// Its limits.
     pub limits: Limits,
+    /// Documents known by their hash (automatic persisted queries).
+    pub persisted: handler::PersistedQueries,
 }
 
 impl Endpoint {
@@ -83,6 +85,7 @@ impl Endpoint {
         Self {
             schema: build_schema(&limits),
             limits,
+            persisted: handler::PersistedQueries::default(),
         }
     }
 
@@ -124,18 +127,4 @@ pub fn sdl() -> String {
         text.push('\n');
     }
     text
-}
-
-/// True when the document parses and holds only queries (no mutation or subscription).
-fn only_queries(document: &str) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(parsed) = async_graphql::parser::parse_query(document) else {
-        return false;
-    };
-    match &parsed.operations {
-        DocumentOperations::Single(operation) => operation.node.ty == OperationType::Query,
-        DocumentOperations::Multiple(operations) => operations
-            .values()
-            .all(|operation| operation.node.ty == OperationType::Query),
-    }
 }

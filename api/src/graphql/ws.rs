@@ -41,6 +41,7 @@ const REFUSED: &str = "Forbidden: ";
 /// key>"}`; a refused one closes with 4403. Subscribe to `contentChanged`.
 #[utoipa::path(
     tag = "graphql",
+    security(()),
     responses(
         (status = 101, description = "Switched to the WebSocket protocol"),
         (status = 400, description = "Not a WebSocket upgrade request", content_type = "application/problem+json"),

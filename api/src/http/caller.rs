@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
 use super::AppState;
 use crate::auth::Principal;
@@ -38,8 +38,12 @@ pub fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
 }
 
 impl Caller {
-    /// Authenticates the request's credential.
+    /// Authenticates the request's credential (once: the caller found
+    /// before routing is kept in the request's extensions).
     pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        if let Some(caller) = req.extensions().get::<Caller>() {
+            return Ok(caller.clone());
+        }
         let state = req
             .app_data::<web::Data<AppState>>()
             .cloned()

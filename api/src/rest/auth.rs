@@ -80,6 +80,7 @@ fn tokens(tokens: Tokens) -> HttpResponse {
 /// answers 429 with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
@@ -110,6 +111,7 @@ pub async fn login(
 /// Presenting a spent token again revokes the whole session.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses((status = 200, description = "New tokens", body = TokenResponse), BadRequest, Unauthorized)
 )]
@@ -125,6 +127,7 @@ pub async fn refresh(
 /// Sign out: end the session of a refresh token.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses((status = 204, description = "Signed out (also when the token was unknown)"), BadRequest)
 )]

@@ -55,16 +55,22 @@ problems! {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page number, from 1 (with `per_page`).
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// Rows per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
     /// Opaque cursor from `meta.next_cursor` of the previous page (with `limit`).
+    #[param(min_length = 1)]
     pub cursor: Option<String>,
     /// Rows per page with cursors, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     /// Sort keys, comma-separated; a leading `-` sorts descending (`-published_at,title`).
+    #[param(min_length = 1)]
     pub sort: Option<String>,
     /// Only these top-level fields, comma-separated.
+    #[param(min_length = 1)]
     pub fields: Option<String>,
     /// Text to look for (case-insensitive for ASCII letters).
     pub q: Option<String>,
@@ -75,6 +81,7 @@ pub struct ListParams {
 #[into_params(parameter_in = Query)]
 pub struct ReadParams {
     /// Only these top-level fields, comma-separated.
+    #[param(min_length = 1)]
     pub fields: Option<String>,
 }
 

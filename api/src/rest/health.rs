@@ -4,7 +4,7 @@ use crate::http::AppState;
 use actix_web::{HttpResponse, get, web};
 
 /// The process is up.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up")))]
+#[utoipa::path(tag = "operations", security(()), responses((status = 200, description = "The process is up")))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
@@ -13,6 +13,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers; load balancers send traffic only when this is 200.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses(
         (status = 200, description = "Ready to serve"),
         (status = 503, description = "The database does not answer"),
@@ -33,6 +34,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Counters in the Prometheus text format.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain"))
 )]
 #[get("/metrics")]

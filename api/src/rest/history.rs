@@ -174,6 +174,8 @@ macro_rules! history_handlers {
         #[doc = concat!("List the revisions of ", $noun, ", newest first (signed-in users).")]
         #[utoipa::path(
             tag = $tag,
+            summary = concat!("List the revisions of ", $noun),
+            description = "Newest first, without their content (signed-in users).",
             security(("bearer" = [])),
             params(("id" = String, Path, description = "Id or slug"), $crate::rest::docs::ListParams),
             responses(
@@ -202,8 +204,10 @@ macro_rules! history_handlers {
         #[doc = concat!("Get one revision of ", $noun, ", with its content (signed-in users).")]
         #[utoipa::path(
             tag = $tag,
+            summary = concat!("Get one revision of ", $noun),
+            description = "With its content (signed-in users).",
             security(("bearer" = [])),
-            params(("id" = String, Path, description = "Id or slug"), ("version" = i32, Path, description = "Version number")),
+            params(("id" = String, Path, description = "Id or slug"), ("version" = i32, Path, description = "Version number", minimum = 1, maximum = 2147483647)),
             responses(
                 (status = 200, description = "The revision", body = $crate::rest::history::RevisionOut),
                 $crate::rest::docs::Unauthorized, $crate::rest::docs::Forbidden, $crate::rest::docs::NotFound,
@@ -226,9 +230,11 @@ macro_rules! history_handlers {
         #[doc = "Needs the right to edit it; `If-Match` guards against restoring over a newer edit."]
         #[utoipa::path(
             tag = $tag,
+            summary = concat!("Restore ", $noun, " to an earlier revision"),
+            description = "A new revision with that content. Needs the right to edit it; `If-Match` guards against restoring over a newer edit.",
             security(("bearer" = [])),
-            params(("id" = String, Path, description = "Id or slug"), ("version" = i32, Path, description = "Version to restore"),
-                   ("If-Match" = Option<String>, Header, description = "ETag of the version this restore is based on")),
+            params(("id" = String, Path, description = "Id or slug"), ("version" = i32, Path, description = "Version to restore", minimum = 1, maximum = 2147483647),
+                   ("If-Match" = Option<String>, Header, description = "ETag of the version this restore is based on", pattern = r#"^(\*|"[0-9]{1,9}-[0-9a-fA-F]{16}")$"#)),
             responses(
                 (status = 200, description = "The restored content, as a new version", body = $out),
                 $crate::rest::docs::Unauthorized, $crate::rest::docs::Forbidden, $crate::rest::docs::NotFound,
@@ -252,10 +258,12 @@ macro_rules! history_handlers {
         #[doc = concat!("Compare two revisions of ", $noun, ": changed fields, and a word diff for long text (signed-in users).")]
         #[utoipa::path(
             tag = $tag,
+            summary = concat!("Compare two revisions of ", $noun),
+            description = "Changed fields, and a word diff for long text (signed-in users).",
             security(("bearer" = [])),
             params(("id" = String, Path, description = "Id or slug"),
-                   ("from" = i32, Query, description = "The older version"),
-                   ("to" = i32, Query, description = "The newer version")),
+                   ("from" = i32, Query, description = "The older version", minimum = 1, maximum = 2147483647),
+                   ("to" = i32, Query, description = "The newer version", minimum = 1, maximum = 2147483647)),
             responses(
                 (status = 200, description = "The differences", body = $crate::rest::history::DiffOut),
                 $crate::rest::docs::BadRequest, $crate::rest::docs::Unauthorized,

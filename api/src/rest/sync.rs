@@ -42,14 +42,62 @@ pub struct SyncItemOut {
     pub object: SyncObject,
 }
 
-/// The object of a sync item.
-#[derive(Serialize, ToSchema)]
+/// The object of a sync item; the item's `type` says which.
+#[derive(Serialize)]
 #[serde(untagged)]
 pub enum SyncObject {
     Article(Box<ArticleOut>),
     Author(Box<AuthorOut>),
     Tag(TagOut),
     Asset(Box<AssetOut>),
+}
+
+// `anyOf`, not `oneOf`: an author and a tag share their common fields, so a
+// validator cannot tell them apart by shape; the item's `type` does.
+impl utoipa::PartialSchema for SyncObject {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::Ref;
+        use utoipa::openapi::schema::AnyOfBuilder;
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("ArticleOut"))
+            .item(Ref::from_schema_name("AuthorOut"))
+            .item(Ref::from_schema_name("TagOut"))
+            .item(Ref::from_schema_name("AssetOut"))
+            .description(Some(
+                "The object of a sync item; the item's `type` says which.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for SyncObject {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            ArticleOut::name().into(),
+            <ArticleOut as utoipa::PartialSchema>::schema(),
+        ));
+        ArticleOut::schemas(schemas);
+        schemas.push((
+            AuthorOut::name().into(),
+            <AuthorOut as utoipa::PartialSchema>::schema(),
+        ));
+        AuthorOut::schemas(schemas);
+        schemas.push((
+            TagOut::name().into(),
+            <TagOut as utoipa::PartialSchema>::schema(),
+        ));
+        TagOut::schemas(schemas);
+        schemas.push((
+            AssetOut::name().into(),
+            <AssetOut as utoipa::PartialSchema>::schema(),
+        ));
+        AssetOut::schemas(schemas);
+    }
 }
 
 /// Something the caller had and can no longer see: deleted, purged, or (for

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, expect_json, header, id_of, send};
 
 /// Reads a counter from `/metrics`.
-async fn counter(app: &TestApp, name: &str) -> u64 {
+pub async fn counter(app: &TestApp, name: &str) -> u64 {
     let metrics = app.get("/metrics").await.text().await.unwrap();
     metrics
         .lines()

@@ -1,7 +1,7 @@
 //! The change feed and its consumers: the public cache that only public
 //! changes empty, delta sync, webhooks and subscriptions.
 
-mod cache;
+pub mod cache;
 mod processes;
 mod receiver;
 mod subscriptions;

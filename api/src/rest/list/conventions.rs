@@ -143,6 +143,9 @@ fn native<C: Collection>(
                 if n == 0 {
                     return Err(AppError::bad_field(name, "pages are numbered from 1"));
                 }
+                if i64::try_from(n).is_err() {
+                    return Err(AppError::bad_field(name, "is past the last possible page"));
+                }
                 page = Some(n);
             }
             "per_page" => per_page = Some(page_size(name, value)?),

@@ -81,6 +81,12 @@ impl ReadOptions {
                     }
                     fields.push(field.to_owned());
                 }
+                if fields.is_empty() {
+                    return Err(AppError::bad_field(
+                        "fields",
+                        format!("name at least one field: {}", C::FIELDS.join(", ")),
+                    ));
+                }
                 self.fields = Some(fields);
             }
             "include" => self.include = pick("include", value, C::INCLUDES)?,

@@ -155,7 +155,7 @@ pub async fn get_webhook(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"),
-           ("If-Match" = Option<String>, Header, description = "Refuse the change unless this ETag is current")),
+           ("If-Match" = Option<String>, Header, description = "Refuse the change unless this ETag is current", pattern = r#"^(\*|"[0-9]{1,9}-[0-9a-fA-F]{16}")$"#)),
     request_body = WebhookWrite,
     responses(
         (status = 200, description = "Changed", body = WebhookOut, headers(("ETag" = String))),
