@@ -444,6 +444,16 @@ async fn credentials_are_checked_before_anything_else_is_wrong() {
     )
     .await;
     expect_problem(refused, 401).await;
+    // An If-Match that is no ETag of this API names no version: 412, like a stale one.
+    let tag = app.create_tag("Préconditions").await;
+    let garbage = send(
+        app.request(Method::PATCH, &format!("/api/v1/tags/{}", id_of(&tag)))
+            .header("if-match", "not-an-etag")
+            .json(&json!({"name": "Autre"})),
+    )
+    .await;
+    let problem = expect_problem(garbage, 412).await;
+    assert_eq!(problem["current_version"], 1);
     // With credentials, the same mistakes are what they are.
     let bad = send(app.request(Method::GET, "/api/v1/articles/x/revisions/not-a-number")).await;
     let problem = expect_problem(bad, 400).await;

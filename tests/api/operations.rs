@@ -32,6 +32,23 @@ async fn health_and_readiness_probes_answer() {
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
+    // HTML pages allow only what they load from this server.
+    {
+        let app = TestApp::spawn().await;
+        for (path, accept) in [("/docs/", "text/html"), ("/graphql", "text/html")] {
+            let page = send(app.anonymous(Method::GET, path).header("accept", accept)).await;
+            assert_eq!(page.status(), 200, "{path}");
+            let policy = header(&page, "content-security-policy").expect(path);
+            assert!(
+                policy.starts_with("default-src 'none'; script-src 'self';"),
+                "{path}: {policy}"
+            );
+            assert!(
+                !policy.contains("script-src 'self' 'unsafe"),
+                "{path}: {policy}"
+            );
+        }
+    }
     let app = TestApp::spawn().await;
     for path in [
         "/healthz",

@@ -56,6 +56,34 @@ fn security_headers(hsts_max_age: u32) -> DefaultHeaders {
     }
 }
 
+/// What an HTML page served without a policy of its own (Swagger UI) may
+/// load: its scripts, styles and data-URL images and fonts from this
+/// server, inline style attributes, and requests to this server only.
+const HTML_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// Middleware: a restrictive Content-Security-Policy on every HTML answer
+/// that has none (GraphiQL sets its own).
+async fn html_policy(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(HTML_POLICY),
+        );
+    }
+    Ok(response)
+}
+
 /// CORS for the configured origins; none are allowed by default.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
@@ -143,6 +171,7 @@ impl Application {
                 .wrap(from_fn(gate::gate))
                 .wrap(from_fn(audit::audit_documentation))
                 .wrap(security_headers(hsts_max_age))
+                .wrap(from_fn(html_policy))
                 .wrap(Compress::default())
                 .wrap(cors(&cors_origins))
                 .wrap(from_fn(telemetry::request_span))

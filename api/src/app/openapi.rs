@@ -15,7 +15,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(rest::openapi::base())
         .configure(super::routes)
         .split_for_parts();
-    for item in document.paths.paths.values_mut() {
+    let vocabularies = rest::vocabularies();
+    for (path, item) in &mut document.paths.paths {
+        let vocabulary = vocabularies.iter().find(|(p, _)| p == path).map(|(_, v)| v);
+        if let Some(get) = &mut item.get {
+            tighten_parameters(get, vocabulary);
+        }
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -24,10 +29,225 @@ pub fn document() -> utoipa::openapi::OpenApi {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            tighten_parameters(operation, None);
             complete_responses(operation);
         }
     }
+    link_created(&mut document);
+    sparse_fields(document)
+}
+
+/// OpenAPI links from each create (`POST` on a collection, answering 201)
+/// to the operations on what it created (`{collection}/{id}…` with no other
+/// path parameter), the id taken from the answer's body: clients and
+/// stateful testers follow them.
+fn link_created(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for (path, item) in &document.paths.paths {
+        let operations = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+        for operation in operations.into_iter().flatten() {
+            if let Some(id) = &operation.operation_id {
+                targets.push((path.clone(), id.clone()));
+            }
+        }
+    }
+    for (path, item) in &mut document.paths.paths {
+        let Some(create) = &mut item.post else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let prefix = format!("{path}/{{id}}");
+        for (target, operation_id) in &targets {
+            let Some(rest) = target.strip_prefix(&prefix) else {
+                continue;
+            };
+            if !(rest.is_empty() || rest.starts_with('/')) || rest.contains('{') {
+                continue;
+            }
+            let link = LinkBuilder::new()
+                .operation_id(operation_id.clone())
+                .parameter("id", "$response.body#/id")
+                .description(format!("`{target}` of what was created"))
+                .build();
+            created.links.insert(operation_id.clone(), RefOr::T(link));
+        }
+    }
+}
+
+/// With `fields=`, an answer holds only the fields asked for, so the 200
+/// schema of every read that takes `fields` is "the whole object, or some
+/// of its fields": `anyOf` the schema and a copy with nothing required.
+fn sparse_fields(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayItems, Schema};
+    use utoipa::openapi::{Ref, RefOr};
+    let partial = |schema: &RefOr<Schema>| {
+        let mut copy = schema.clone();
+        if let RefOr::T(Schema::Object(object)) = &mut copy {
+            object.required.clear();
+            object.description = Some("Some of the fields, as `fields=` asked for.".to_owned());
+        }
+        copy
+    };
+    let either = |whole: RefOr<Schema>, part: RefOr<Schema>| -> RefOr<Schema> {
+        RefOr::T(Schema::AnyOf(
+            AnyOfBuilder::new().item(whole).item(part).build(),
+        ))
+    };
+    let mut items = Vec::new();
+    let mut pages = Vec::new();
+    for item in document.paths.paths.values_mut() {
+        let Some(operation) = &mut item.get else {
+            continue;
+        };
+        let takes_fields = operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if p.name == "fields"));
+        let ok = operation.responses.responses.get_mut("200");
+        let (true, Some(RefOr::T(ok))) = (takes_fields, ok) else {
+            continue;
+        };
+        let Some(RefOr::T(content)) = ok.content.get_mut("application/json") else {
+            continue;
+        };
+        let Some(RefOr::Ref(reference)) = &content.schema else {
+            continue;
+        };
+        let name = reference
+            .ref_location
+            .trim_start_matches("#/components/schemas/")
+            .to_owned();
+        if name.starts_with("ListOf_") {
+            pages.push(name);
+        } else {
+            let fields = format!("{name}Fields");
+            content.schema = Some(either(
+                RefOr::Ref(reference.clone()),
+                RefOr::Ref(Ref::from_schema_name(&fields)),
+            ));
+            items.push((name, fields));
+        }
+    }
+    let Some(components) = &mut document.components else {
+        return document;
+    };
+    for (name, fields) in items {
+        if let Some(whole) = components.schemas.get(&name) {
+            let part = partial(whole);
+            components.schemas.insert(fields, part);
+        }
+    }
+    // Several lists share a page schema (the revisions of every kind).
+    pages.sort_unstable();
+    pages.dedup();
+    for page in pages {
+        let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(&page) else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Array(data))) = page.properties.get_mut("data") else {
+            continue;
+        };
+        if let ArrayItems::RefOrSchema(item) = &mut data.items {
+            let whole = item.as_ref().clone();
+            let part = partial(&whole);
+            **item = either(whole, part);
+        }
+    }
     document
+}
+
+/// `^(a|b)(,(a|b))*$`: a comma-separated list of `names`, each optionally
+/// after `sign` (a character class such as `[-+]?`).
+fn list_pattern(names: &[&str], sign: &str) -> String {
+    let one = format!("{sign}({})", names.join("|"));
+    format!("^{one}(,{one})*$")
+}
+
+/// States in each parameter's schema what every request's parsing enforces:
+/// an optional parameter is absent, never `null`; a query string value is
+/// never empty (`http::query::pairs`); and `fields`, `sort`, `include` and
+/// `formats` take the names of the collection's [`rest::Vocabulary`].
+fn tighten_parameters(
+    operation: &mut utoipa::openapi::path::Operation,
+    vocabulary: Option<&rest::Vocabulary>,
+) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
+    use utoipa::openapi::{RefOr, Required};
+    // `q` is in the shared list parameters; collections without search refuse it.
+    if let (Some(parameters), Some(vocabulary)) = (&mut operation.parameters, vocabulary)
+        && !vocabulary.takes_q
+    {
+        parameters.retain(|p| !matches!(p, RefOr::T(p) if p.name == "q"));
+    }
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(parameter) = parameter else {
+            continue;
+        };
+        let Some(RefOr::T(schema)) = &mut parameter.schema else {
+            continue;
+        };
+        if parameter.required != Required::True
+            && let Schema::Array(array) = &mut *schema
+            && let SchemaType::Array(types) = &mut array.schema_type
+        {
+            types.retain(|t| *t != Type::Null);
+        }
+        let object = match schema {
+            Schema::Object(object) => Some(object),
+            Schema::Array(array) => match &mut array.items {
+                ArrayItems::RefOrSchema(items) => match items.as_mut() {
+                    RefOr::T(Schema::Object(object)) => Some(object),
+                    _ => None,
+                },
+                ArrayItems::False => None,
+            },
+            _ => None,
+        };
+        let Some(object) = object else { continue };
+        if parameter.required != Required::True
+            && let SchemaType::Array(types) = &mut object.schema_type
+        {
+            types.retain(|t| *t != Type::Null);
+            if let [only] = types.as_slice() {
+                object.schema_type = SchemaType::Type(only.clone());
+            }
+        }
+        if parameter.parameter_in != ParameterIn::Query {
+            continue;
+        }
+        let names = vocabulary.and_then(|v| match parameter.name.as_str() {
+            "fields" => Some(list_pattern(v.fields, "")),
+            "sort" => Some(list_pattern(&v.sorts, "[-+]?")),
+            "include" if !v.includes.is_empty() => Some(list_pattern(v.includes, "")),
+            "formats" if !v.formats.is_empty() => Some(list_pattern(v.formats, "")),
+            _ => None,
+        });
+        if names.is_some() {
+            object.pattern = names;
+        }
+        let closed = vocabulary.and_then(|v| {
+            v.enums
+                .iter()
+                .find(|(name, _)| *name == parameter.name)
+                .map(|(_, values)| values)
+        });
+        if let Some(values) = closed {
+            object.enum_values = Some(values.clone());
+        }
+        if parameter.name == "locale" {
+            object.pattern = Some(crate::content::validate::LOCALE_FILTER_PATTERN.to_owned());
+        }
+        let string = matches!(&object.schema_type, SchemaType::Type(Type::String));
+        if string && object.enum_values.is_none() && object.min_length.is_none() {
+            object.min_length = Some(1);
+        }
+    }
 }
 
 /// A problem response with `description`.
@@ -47,8 +267,8 @@ fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Respons
 
 /// Adds the answers that the layers every request passes through give,
 /// whatever the handler: the gate's 401 where a credential is needed, the
-/// JSON body reader's 400, 413 and 415, and the 400 of a path segment or an
-/// `If-Match` that does not parse. A handler's own description of one of
+/// JSON body reader's 400, 413 and 415, the 400 of a path segment that does
+/// not parse, and the 412 of an `If-Match` that names no current version. A handler's own description of one of
 /// these statuses is kept.
 fn complete_responses(operation: &mut utoipa::openapi::path::Operation) {
     use utoipa::openapi::RefOr;
@@ -76,6 +296,9 @@ fn complete_responses(operation: &mut utoipa::openapi::path::Operation) {
     let if_match = parameters
         .iter()
         .any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match");
+    let cursor = parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Query && p.name == "cursor");
     let needs_credential = operation.security.as_ref().is_some_and(|requirements| {
         requirements.iter().all(|r| {
             serde_json::to_value(r).is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
@@ -101,8 +324,20 @@ fn complete_responses(operation: &mut utoipa::openapi::path::Operation) {
         add("413", "The request body is over the size limit");
         add("415", "The request body is not `application/json`");
     }
-    if parsed_path || if_match {
-        add("400", "A path segment or `If-Match` that does not parse");
+    if parsed_path {
+        add("400", "A path segment that does not parse");
+    }
+    if cursor {
+        add(
+            "422",
+            "A cursor this API did not issue (or issued for another order or reader), or page and cursor parameters mixed",
+        );
+    }
+    if if_match {
+        add(
+            "412",
+            "`If-Match` names another version, or none of this API's",
+        );
     }
 }
 
@@ -138,4 +373,23 @@ pub fn document_json() -> String {
         .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_that_take_fields_answer_the_whole_object_or_some_fields() {
+        let json = serde_json::to_value(super::document()).unwrap();
+        let ok = &json["paths"]["/api/v1/tags/{id}"]["get"]["responses"]["200"];
+        let schema = &ok["content"]["application/json"]["schema"];
+        assert_eq!(
+            schema["anyOf"][1]["$ref"],
+            "#/components/schemas/TagOutFields"
+        );
+        let fields = &json["components"]["schemas"]["TagOutFields"];
+        assert!(fields.get("required").is_none(), "{fields}");
+        let items = &json["components"]["schemas"]["ListOf_TagOut"]["properties"]["data"]["items"];
+        assert!(items["anyOf"][1].get("required").is_none(), "{items}");
+        assert!(items["anyOf"][0]["required"].is_array(), "{items}");
+    }
 }

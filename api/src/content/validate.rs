@@ -150,9 +150,61 @@ pub fn locale(tag: &str) -> Result<String, String> {
     Ok(parsed.into_string())
 }
 
+/// The locales a filter or a lookup takes: a language, then optionally a
+/// script and a region (`fr`, `fr-CA`, `zh-Hant-TW`, `es-419`).
+pub const LOCALE_FILTER_PATTERN: &str = "^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$";
+
+/// A locale to filter or look up by (see [`LOCALE_FILTER_PATTERN`]), in
+/// its canonical case. Unlike [`locale`] it need not be registered: a
+/// locale nothing is written in simply matches nothing.
+pub fn locale_filter(tag: &str) -> Result<String, String> {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or("");
+    let alpha = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic())
+    };
+    let mut ok = alpha(language, 2..=3);
+    let mut rest: Vec<&str> = parts.collect();
+    if rest.first().is_some_and(|s| alpha(s, 4..=4)) {
+        rest.remove(0);
+    }
+    match rest.as_slice() {
+        [] => {}
+        [region] => {
+            ok &= alpha(region, 2..=2)
+                || (region.len() == 3 && region.bytes().all(|b| b.is_ascii_digit()));
+        }
+        _ => ok = false,
+    }
+    if !ok {
+        return Err(
+            "must be a language, then optionally a script and a region, such as `fr` or `fr-CA`"
+                .to_owned(),
+        );
+    }
+    LanguageTag::parse(tag)
+        .map(LanguageTag::into_string)
+        .map_err(|err| format!("must be a BCP 47 language tag ({err})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filter_locales_follow_their_pattern() {
+        assert_eq!(locale_filter("fr-ca").as_deref(), Ok("fr-CA"));
+        assert_eq!(locale_filter("zh-hant-tw").as_deref(), Ok("zh-Hant-TW"));
+        assert_eq!(locale_filter("es-419").as_deref(), Ok("es-419"));
+        assert_eq!(
+            locale_filter("xx").as_deref(),
+            Ok("xx"),
+            "unregistered matches nothing"
+        );
+        for bad in ["", "0", "f", "fr_FR", "fr-", "en-GB-oed", "fr-CA-x", "abcd"] {
+            assert!(locale_filter(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn locales_are_checked_and_case_normalised() {

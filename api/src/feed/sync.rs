@@ -135,7 +135,9 @@ pub async fn sync(
     let types = request.types.map(|t| kind_names(&t)).transpose()?;
     let locale = request
         .locale
-        .map(|l| validate::locale(&l).map_err(|reason| AppError::bad_field("locale", reason)))
+        .map(|l| {
+            validate::locale_filter(&l).map_err(|reason| AppError::bad_field("locale", reason))
+        })
         .transpose()?;
     let position = match request.cursor {
         Some(cursor) => {
@@ -250,13 +252,13 @@ fn kind_of(name: &str) -> Result<EntityKind, AppError> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, kind)| *kind)
-        .ok_or_else(|| AppError::bad_field("cursor", "is not a cursor of this server"))
+        .ok_or_else(|| AppError::invalid("cursor", "is not a cursor of this server"))
 }
 
-/// The position sealed in `cursor`; a 400 on `field` for anything else.
+/// The position sealed in `cursor`; a 422 on `field` for anything else.
 fn open(feed: &Feed, cursor: &str, field: &str) -> Result<Position, AppError> {
     feed.cursors.open::<Position>(cursor).ok_or_else(|| {
-        AppError::bad_field(
+        AppError::invalid(
             field,
             "is not a cursor of this server (send a next_cursor back unchanged)",
         )
@@ -271,19 +273,19 @@ fn check_same(
     locale: Option<&String>,
 ) -> Result<(), AppError> {
     if position.w != working {
-        return Err(AppError::bad_field(
+        return Err(AppError::invalid(
             "cursor",
             "belongs to a reader who sees other copies; start a sync of your own",
         ));
     }
     if types.is_some_and(|t| *t != position.t) {
-        return Err(AppError::bad_field(
+        return Err(AppError::invalid(
             "types",
             "differs from the sync the cursor belongs to; send the cursor alone",
         ));
     }
     if locale.is_some_and(|l| Some(l) != position.l.as_ref()) {
-        return Err(AppError::bad_field(
+        return Err(AppError::invalid(
             "locale",
             "differs from the sync the cursor belongs to; send the cursor alone",
         ));

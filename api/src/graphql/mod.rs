@@ -91,10 +91,13 @@ impl Endpoint {
 
     /// 400 for a document over the size limit.
     fn check_size(&self, document: &str) -> Result<(), AppError> {
-        if document.len() > self.limits.max_query_bytes {
+        if document.chars().count() > self.limits.max_query_bytes {
             return Err(AppError::bad_field(
                 "query",
-                format!("the document is over {} bytes", self.limits.max_query_bytes),
+                format!(
+                    "the document is over {} characters",
+                    self.limits.max_query_bytes
+                ),
             ));
         }
         Ok(())

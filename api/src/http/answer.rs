@@ -173,9 +173,14 @@ pub fn written(
 }
 
 /// The version an `If-Match` header names, if the request has one.
-/// `*` (any version) counts as none; an ETag this API did not issue is a 400.
+/// `*` (any version) counts as none. A value that is not an ETag of this
+/// API names no version at all (version 0, which no record has): like a
+/// stale ETag, the precondition fails with 412 (RFC 9110, §13.1.1).
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub Option<i32>);
+
+/// The version no record has, standing for an `If-Match` that names none.
+const NO_VERSION: i32 = 0;
 
 impl FromRequest for IfMatch {
     type Error = AppError;
@@ -189,13 +194,8 @@ impl FromRequest for IfMatch {
         if text == "*" {
             return ready(Ok(Self(None)));
         }
-        ready(match version_of_etag(text) {
-            Some(version) => Ok(Self(Some(version))),
-            None => Err(AppError::bad_field(
-                "If-Match",
-                "must be an ETag returned by this API (or *)",
-            )),
-        })
+        let version = version_of_etag(text).unwrap_or(NO_VERSION);
+        ready(Ok(Self(Some(version))))
     }
 }
 

@@ -140,8 +140,10 @@ impl Allowed {
         if seen.is_empty() {
             return Ok(None);
         }
+        // Each parameter is well-formed; without a size they ask for no
+        // variant the site makes: a rule, so 422.
         if spec.width.is_none() && spec.height.is_none() {
-            return Err(AppError::bad_field(
+            return Err(AppError::invalid(
                 "w",
                 "a variant needs a width or a height",
             ));

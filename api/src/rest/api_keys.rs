@@ -117,6 +117,11 @@ impl Collection for ApiKeys {
     const NAME: &'static str = "api-keys";
     const FIELDS: &'static [&'static str] = API_KEY_FIELDS;
 
+    fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
+        use crate::content::Named;
+        vec![("kind", KeyKind::ALL.iter().map(|k| k.as_str()).collect())]
+    }
+
     fn default_sort() -> Sort<ApiKeySort> {
         api_keys::default_sort()
     }

@@ -56,6 +56,7 @@ macro_rules! catalog_handlers {
             type Sort = $sort;
             const NAME: &'static str = $name;
             const FIELDS: &'static [&'static str] = $fields;
+            const SEARCHABLE: bool = true;
 
             fn default_sort() -> $crate::content::page::Sort<Self::Sort> {
                 <$item as $crate::content::Catalog>::default_sort()

@@ -66,7 +66,7 @@ pub struct ListParams {
     /// Rows per page with cursors, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
-    /// Sort keys, comma-separated; a leading `-` sorts descending (`-published_at,title`).
+    /// Sort keys, comma-separated; a leading `-` sorts descending (`-published_at,title`); a key named again is ignored.
     #[param(min_length = 1)]
     pub sort: Option<String>,
     /// Only these top-level fields, comma-separated.

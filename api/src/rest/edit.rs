@@ -32,7 +32,7 @@ macro_rules! edit_handlers {
             tag = $tag,
             security(("bearer" = [])),
             params(("id" = String, Path, description = $key),
-                   ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on", pattern = r#"^(\*|"[0-9]{1,9}-[0-9a-fA-F]{16}")$"#)),
+                   ("If-Match" = Option<String>, Header, description = "ETag of the version this edit is based on (412 when it is not the current one)")),
             request_body = $write,
             responses(
                 (status = 200, description = "The current representation", body = $out, headers(("ETag" = String))),

@@ -234,7 +234,7 @@ macro_rules! history_handlers {
             description = "A new revision with that content. Needs the right to edit it; `If-Match` guards against restoring over a newer edit.",
             security(("bearer" = [])),
             params(("id" = String, Path, description = "Id or slug"), ("version" = i32, Path, description = "Version to restore", minimum = 1, maximum = 2147483647),
-                   ("If-Match" = Option<String>, Header, description = "ETag of the version this restore is based on", pattern = r#"^(\*|"[0-9]{1,9}-[0-9a-fA-F]{16}")$"#)),
+                   ("If-Match" = Option<String>, Header, description = "ETag of the version this restore is based on (412 when it is not the current one)")),
             responses(
                 (status = 200, description = "The restored content, as a new version", body = $out),
                 $crate::rest::docs::Unauthorized, $crate::rest::docs::Forbidden, $crate::rest::docs::NotFound,

@@ -16,6 +16,7 @@ use crate::content::asset::{self, Delivery};
 use crate::error::AppError;
 use crate::http::answer::not_modified;
 use crate::http::{AppState, Caller, query};
+use crate::media::variant::Allowed;
 use crate::media::{Kind, Spec, store, variant};
 
 /// How long shared caches and browsers keep what the public may read.
@@ -37,7 +38,28 @@ struct VariantParams {
     /// `webp`, `avif`, `jpeg` or `png` (default: the original's; PNG for GIF).
     format: Option<String>,
     /// Quality, 1 to 100 (default 80).
+    #[param(minimum = 1, maximum = 100)]
     q: Option<u8>,
+}
+
+/// The values the variant parameters take, for the OpenAPI document: the
+/// widths are the process's (`MASTHEAD_IMAGE_WIDTHS`).
+pub fn vocabulary() -> super::Vocabulary {
+    let widths: Vec<serde_json::Value> = Allowed::current().iter().map(|w| (*w).into()).collect();
+    let names = |names: &[&str]| names.iter().map(|n| (*n).into()).collect();
+    super::Vocabulary {
+        fields: &[],
+        sorts: Vec::new(),
+        includes: &[],
+        formats: &[],
+        takes_q: true,
+        enums: vec![
+            ("w", widths.clone()),
+            ("h", widths),
+            ("fit", names(&["cover", "contain"])),
+            ("format", names(&["webp", "avif", "jpeg", "jpg", "png"])),
+        ],
+    }
 }
 
 /// The bytes of an asset, or a variant of a picture.
@@ -51,9 +73,9 @@ struct VariantParams {
            VariantParams,
            ("Range" = Option<String>, Header, description = "`bytes=start-end`")),
     responses(
-        (status = 200, description = "The bytes", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 200, description = "The bytes, with the type read from them", content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/gif"), ("image/avif"), ("image/svg+xml"), ("application/pdf")),
          headers(("ETag" = String), ("Cache-Control" = String), ("Accept-Ranges" = String))),
-        (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 206, description = "The range asked for", content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/gif"), ("image/avif"), ("image/svg+xml"), ("application/pdf")),
          headers(("Content-Range" = String))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         (status = 416, description = "The range is outside the file", content_type = "application/problem+json"),

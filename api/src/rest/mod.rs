@@ -23,6 +23,43 @@ mod wire;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
+pub use list::Vocabulary;
+
+/// The shaping vocabulary of every list and item path that reads a query
+/// string through `list`, for the OpenAPI document.
+pub fn vocabularies() -> Vec<(&'static str, Vocabulary)> {
+    let history = Vocabulary::of::<history::Revisions>();
+    vec![
+        ("/api/v1/articles", Vocabulary::of::<articles::Articles>()),
+        (
+            "/api/v1/articles/{id}",
+            Vocabulary::of::<articles::Articles>(),
+        ),
+        (
+            "/api/v1/articles/{id}/transitions",
+            Vocabulary::of::<articles::Transitions>(),
+        ),
+        ("/api/v1/articles/{id}/revisions", history.clone()),
+        ("/api/v1/authors", Vocabulary::of::<authors::Authors>()),
+        ("/api/v1/authors/{id}", Vocabulary::of::<authors::Authors>()),
+        ("/api/v1/authors/{id}/revisions", history.clone()),
+        ("/api/v1/tags", Vocabulary::of::<tags::Tags>()),
+        ("/api/v1/tags/{id}", Vocabulary::of::<tags::Tags>()),
+        ("/api/v1/tags/{id}/revisions", history.clone()),
+        ("/api/v1/assets", Vocabulary::of::<assets::Assets>()),
+        ("/api/v1/assets/{id}", Vocabulary::of::<assets::Assets>()),
+        ("/api/v1/assets/{id}/revisions", history),
+        ("/api/v1/users", Vocabulary::of::<users::Users>()),
+        ("/api/v1/api-keys", Vocabulary::of::<api_keys::ApiKeys>()),
+        ("/api/v1/webhooks", Vocabulary::of::<webhooks::Webhooks>()),
+        (
+            "/api/v1/webhooks/{id}/deliveries",
+            Vocabulary::of::<webhooks::Deliveries>(),
+        ),
+        ("/media/{id}/{filename}", media::vocabulary()),
+    ]
+}
+
 /// Registers every documented route. Routes registered here appear in the
 /// OpenAPI document by construction (utoipa-actix-web reads them).
 pub fn routes(cfg: &mut ServiceConfig) {

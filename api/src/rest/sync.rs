@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::articles::ArticleOut;
 use super::assets::AssetOut;
 use super::authors::AuthorOut;
-use super::docs::{BadRequest, Gone, Unauthorized};
+use super::docs::{BadRequest, Gone, Unauthorized, Unprocessable};
 use super::tags::TagOut;
 use crate::content::Named;
 use crate::error::AppError;
@@ -25,10 +25,12 @@ pub struct SyncParams {
     /// The `next_cursor` of the previous answer, sent back unchanged; none starts an initial sync.
     cursor: Option<String>,
     /// Kinds to sync, comma-separated: `articles`, `authors`, `tags`, `assets` (default: all). Only with the first request.
+    #[param(pattern = "^(articles|authors|tags|assets)(,(articles|authors|tags|assets))*$")]
     types: Option<String>,
     /// Articles in this locale only. Only with the first request.
     locale: Option<String>,
     /// Items per answer, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
@@ -166,7 +168,7 @@ fn request_of(query_string: &str) -> Result<SyncRequest, AppError> {
         match name.as_str() {
             "cursor" => request.cursor = Some(value),
             "types" => {
-                request.types = Some(value.split(',').map(|t| t.trim().to_owned()).collect());
+                request.types = Some(value.split(',').map(str::to_owned).collect());
             }
             "locale" => request.locale = Some(value),
             "limit" => {
@@ -187,7 +189,7 @@ fn request_of(query_string: &str) -> Result<SyncRequest, AppError> {
 /// may read (`has_more` until the last page). Its last `next_cursor` is kept:
 /// sent later, it returns the objects changed since, as they are now, and in
 /// `deleted` those the caller can no longer see. Cursors are opaque and
-/// sealed: one altered or made up is a 400; one older than the kept change
+/// sealed: one altered or made up is a 422; one older than the kept change
 /// log (`MASTHEAD_CHANGE_RETENTION_DAYS`) is a 410 and the client starts over.
 #[utoipa::path(
     tag = "sync",
@@ -195,7 +197,7 @@ fn request_of(query_string: &str) -> Result<SyncRequest, AppError> {
     params(SyncParams),
     responses(
         (status = 200, description = "A page of the sync", body = SyncOut),
-        BadRequest, Unauthorized, Gone,
+        BadRequest, Unauthorized, Gone, Unprocessable,
     )
 )]
 #[get("/sync")]

@@ -174,6 +174,11 @@ impl Collection for Users {
     type Sort = UserSort;
     const NAME: &'static str = "users";
     const FIELDS: &'static [&'static str] = USER_FIELDS;
+    const SEARCHABLE: bool = true;
+
+    fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
+        vec![("role", Role::ALL.iter().map(|r| r.as_str()).collect())]
+    }
 
     fn default_sort() -> Sort<UserSort> {
         users::default_sort()

@@ -192,7 +192,7 @@ async fn an_initial_sync_then_changes_and_tombstones() {
     // The cursor belongs to the preview key's sync, not to the public's.
     let borrowed = send(app.anonymous(Method::GET, &format!("/api/v1/sync?cursor={cursor}"))).await;
     assert_eq!(
-        error_fields(&expect_problem(borrowed, 400).await),
+        error_fields(&expect_problem(borrowed, 422).await),
         ["cursor"]
     );
 }
@@ -219,7 +219,7 @@ async fn forged_and_expired_cursors_are_refused() {
     ] {
         let response =
             send(app.anonymous(Method::GET, &format!("/api/v1/sync?cursor={forged}"))).await;
-        let problem = expect_problem(response, 400).await;
+        let problem = expect_problem(response, 422).await;
         assert_eq!(error_fields(&problem), ["cursor"], "{forged}");
     }
     for (query, field) in [

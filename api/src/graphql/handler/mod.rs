@@ -57,10 +57,10 @@ pub struct GraphqlRequest {
     tag = "graphql",
     security((), ("bearer" = [])),
     params(
-        ("query" = Option<String>, Query, description = "The document", max_length = 65536),
-        ("variables" = Option<String>, Query, description = "Values of the variables, as a JSON object"),
-        ("operationName" = Option<String>, Query, description = "Which operation of the document to run"),
-        ("extensions" = Option<String>, Query, description = "Protocol extensions, as a JSON object (`persistedQuery`)"),
+        ("query" = Option<String>, Query, description = "The document (longer ones go by POST)", max_length = 1536),
+        ("variables" = Option<String>, Query, description = "Values of the variables, as a JSON object", max_length = 512),
+        ("operationName" = Option<String>, Query, description = "Which operation of the document to run", max_length = 64),
+        ("extensions" = Option<String>, Query, description = "Protocol extensions, as a JSON object (`persistedQuery`)", max_length = 200),
     ),
     responses(
         (status = 200, description = "`{data, errors}` as GraphQL answers (or GraphiQL, for a browser)",

@@ -9,6 +9,14 @@ use serde_json::{Map, Value};
 use crate::error::AppError;
 use crate::http::parse_json;
 
+/// The longest value of each `GET` parameter, in characters.
+pub const GET_LIMITS: [(&str, usize); 4] = [
+    ("query", 1536),
+    ("variables", 512),
+    ("operationName", 64),
+    ("extensions", 200),
+];
+
 /// The parameters of a request (GraphQL over HTTP, "Request Parameters").
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Params {
@@ -55,12 +63,27 @@ impl Params {
         })
     }
 
-    /// From a `GET` query string, where `variables` and `extensions` are JSON texts.
+    /// From a `GET` query string, where `variables` and `extensions` are JSON
+    /// texts. An empty value counts as absent; each value has a length
+    /// limit (in characters, see [`GET_LIMITS`]) that keeps the address
+    /// within what servers and caches on the way accept: longer documents
+    /// go by `POST`, or as persisted queries.
     pub fn from_query(query_string: &str) -> Result<Self, AppError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query_string)
             .map_err(|err| AppError::bad_field("query string", err.to_string()))?;
         let mut params = Self::default();
         for (name, value) in pairs {
+            if value.is_empty() {
+                continue;
+            }
+            if let Some((_, limit)) = GET_LIMITS.iter().find(|(n, _)| *n == name)
+                && value.chars().count() > *limit
+            {
+                return Err(AppError::bad_field(
+                    name,
+                    format!("is over {limit} characters in a GET; send it with POST"),
+                ));
+            }
             let json = |field: &str| {
                 let parsed = serde_json::from_str::<Value>(&value).map_err(|err| {
                     AppError::bad_field(field, format!("must be a JSON object: {err}"))

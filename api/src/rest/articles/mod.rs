@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 pub use dto::{ArticleOut, ArticleWrite, Formats};
-pub use transitions::{list_article_transitions, transition_article};
+pub use transitions::{Transitions, list_article_transitions, transition_article};
 
 use super::docs::{
     BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge, ReadParams,
@@ -40,6 +40,11 @@ impl Collection for Articles {
     const FORMATS: &'static [&'static str] = &["html", "text", "ast"];
     const LOCALIZED: bool = true;
     const PREVIEWABLE: bool = true;
+    const SEARCHABLE: bool = true;
+
+    fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
+        vec![("state", State::ALL.iter().map(|s| s.as_str()).collect())]
+    }
 
     fn default_sort() -> Sort<ArticleSort> {
         article::default_sort()
@@ -50,7 +55,7 @@ impl Collection for Articles {
         match name {
             "author" | "author_id" | "author_ids" => filter.authors.push(Key::parse(value, None)),
             "tag" | "tag_id" | "tag_ids" => filter.tags.push(Key::parse(value, None)),
-            "locale" => filter.locale = Some(validate::locale(value).map_err(bad)?),
+            "locale" => filter.locale = Some(validate::locale_filter(value).map_err(bad)?),
             "state" => {
                 let state = State::parse(value);
                 let state = state.ok_or_else(|| bad(format!("must be one of {}", State::names())));
@@ -90,9 +95,9 @@ struct ArticleListParams {
     /// With this slug.
     slug: Option<String>,
     /// Published at or after this time (RFC 3339 or a date).
-    published_after: Option<String>,
+    published_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Published before this time (RFC 3339 or a date).
-    published_before: Option<String>,
+    published_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Expand relations: `authors`, `tags`, comma-separated.
     include: Option<String>,
     /// Add derived bodies: `html` (sanitised, library pictures resolved), `text`, `ast` (an mdast tree), comma-separated.

@@ -33,6 +33,7 @@ impl Collection for Assets {
     type Sort = AssetSort;
     const NAME: &'static str = "assets";
     const FIELDS: &'static [&'static str] = ASSET_FIELDS;
+    const SEARCHABLE: bool = true;
 
     fn default_sort() -> Sort<AssetSort> {
         asset::default_sort()
@@ -67,6 +68,7 @@ impl Collection for Assets {
 #[allow(dead_code, reason = "describes the API in OpenAPI")]
 struct AssetListParams {
     /// `image`, `document`, or a media type (`image/png`).
+    #[param(pattern = "^(image|document|.*/.*)$")]
     r#type: Option<String>,
     /// Only assets in use (`true`) or unused (`false`).
     used: Option<bool>,
@@ -184,8 +186,9 @@ pub async fn create_asset(
     )
 }
 
-/// An upload as a form.
-#[derive(utoipa::ToSchema)]
+/// An upload as a form; other fields are refused.
+#[derive(utoipa::ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "describes the API in OpenAPI")]
 struct AssetUploadForm {
     /// The file.

@@ -155,8 +155,9 @@ fn native<C: Collection>(
             _ => filters.accept(name, value)?,
         }
     }
+    // Each parameter is well-formed; together they break a rule: 422.
     if (page.is_some() || per_page.is_some()) && (cursor.is_some() || limit.is_some()) {
-        return Err(AppError::bad_field(
+        return Err(AppError::invalid(
             "cursor",
             "use either page and per_page, or cursor and limit, not both",
         ));

@@ -32,10 +32,54 @@ pub trait Collection {
     const LOCALIZED: bool = false;
     /// True when reads may ask for working copies with `preview=`.
     const PREVIEWABLE: bool = false;
+    /// True when `q=` searches the collection.
+    const SEARCHABLE: bool = false;
+    /// Filters that take one of a closed set of names, with the names.
+    fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
+        Vec::new()
+    }
     /// The order when none is asked for.
     fn default_sort() -> Sort<Self::Sort>;
     /// Applies one filter parameter; `Ok(false)` when `name` is not a filter.
     fn filter(filter: &mut Self::Filter, name: &str, value: &str) -> Result<bool, AppError>;
+}
+
+/// What a collection's `fields`, `sort`, `include` and `formats` accept,
+/// for the OpenAPI document (`app::openapi` turns it into patterns).
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    /// Names `fields=` takes.
+    pub fields: &'static [&'static str],
+    /// Names `sort=` takes (each may start with `-` or `+`).
+    pub sorts: Vec<&'static str>,
+    /// Names `include=` takes.
+    pub includes: &'static [&'static str],
+    /// Names `formats=` takes.
+    pub formats: &'static [&'static str],
+    /// Whether the operation takes `q` (a search; for media, the quality).
+    pub takes_q: bool,
+    /// Parameters that take one of a closed set of values.
+    pub enums: Vec<(&'static str, Vec<serde_json::Value>)>,
+}
+
+impl Vocabulary {
+    /// The vocabulary of collection `C`.
+    pub fn of<C: Collection>() -> Self {
+        Self {
+            fields: C::FIELDS,
+            sorts: <C::Sort as SortField>::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect(),
+            includes: C::INCLUDES,
+            formats: C::FORMATS,
+            takes_q: C::SEARCHABLE,
+            enums: C::enums()
+                .into_iter()
+                .map(|(name, values)| (name, values.into_iter().map(Into::into).collect()))
+                .collect(),
+        }
+    }
 }
 
 /// Options of a read that shape each item.
@@ -72,7 +116,7 @@ impl ReadOptions {
         match name {
             "fields" => {
                 let mut fields = Vec::new();
-                for field in comma_list(value) {
+                for field in names("fields", value)? {
                     if !C::FIELDS.contains(&field) {
                         return Err(AppError::bad_field(
                             "fields",
@@ -104,8 +148,22 @@ impl ReadOptions {
     }
 }
 
+/// A json-server list (`_sort=title, id`): spaces and empty items are skipped.
 pub(super) fn comma_list(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A list of names as the OpenAPI document's patterns state it: separated
+/// by commas, nothing empty, no spaces.
+fn names<'a>(param: &str, value: &'a str) -> Result<Vec<&'a str>, AppError> {
+    let names: Vec<&str> = value.split(',').collect();
+    if names.iter().any(|n| n.is_empty() || n.trim() != *n) {
+        return Err(AppError::bad_field(
+            param,
+            "must be names separated by commas, without spaces or empty items",
+        ));
+    }
+    Ok(names)
 }
 
 fn pick(
@@ -113,7 +171,8 @@ fn pick(
     value: &str,
     allowed: &'static [&'static str],
 ) -> Result<Vec<&'static str>, AppError> {
-    comma_list(value)
+    names(param, value)?
+        .into_iter()
         .map(|name| {
             allowed.iter().copied().find(|a| *a == name).ok_or_else(|| {
                 AppError::bad_field(
@@ -134,7 +193,8 @@ pub fn read_options<C: Collection>(query_string: &str) -> Result<ReadOptions, Ap
     let mut options = ReadOptions::default();
     for (name, value) in query::pairs(query_string)? {
         if name == "locale" && C::LOCALIZED {
-            let locale = validate::locale(&value).map_err(|m| AppError::bad_field("locale", m))?;
+            let locale =
+                validate::locale_filter(&value).map_err(|m| AppError::bad_field("locale", m))?;
             options.locale = Some(locale);
         } else if !options.accept::<C>(&name, &value)? {
             return Err(query::unknown(&name));

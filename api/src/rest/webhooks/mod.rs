@@ -20,7 +20,7 @@ use super::list::{self, Collection};
 use super::respond;
 use crate::content::page::Sort;
 use crate::error::AppError;
-use crate::feed::webhooks::{self, DeliveryFilter, DeliverySort, WebhookSort};
+use crate::feed::webhooks::{self, DeliveryFilter, DeliverySort, DeliveryStatus, WebhookSort};
 use crate::http::{AppState, Caller, IfMatch, JsonBody, query};
 
 /// How `/webhooks` reads its query string.
@@ -49,6 +49,12 @@ impl Collection for Deliveries {
     type Sort = DeliverySort;
     const NAME: &'static str = "deliveries";
     const FIELDS: &'static [&'static str] = DELIVERY_FIELDS;
+
+    fn enums() -> Vec<(&'static str, Vec<&'static str>)> {
+        use crate::content::Named;
+        let names = DeliveryStatus::ALL.iter().map(|s| s.as_str()).collect();
+        vec![("status", names)]
+    }
 
     fn default_sort() -> Sort<DeliverySort> {
         DeliverySort::default_sort()
@@ -155,7 +161,7 @@ pub async fn get_webhook(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"),
-           ("If-Match" = Option<String>, Header, description = "Refuse the change unless this ETag is current", pattern = r#"^(\*|"[0-9]{1,9}-[0-9a-fA-F]{16}")$"#)),
+           ("If-Match" = Option<String>, Header, description = "Refuse the change unless this ETag is current (412 when it is not the current one)")),
     request_body = WebhookWrite,
     responses(
         (status = 200, description = "Changed", body = WebhookOut, headers(("ETag" = String))),

@@ -36,7 +36,9 @@ pub(super) fn decode_cursor<F: SortField>(
     sort: &Sort<F>,
     cursor: &str,
 ) -> Result<Vec<sea_orm::Value>, AppError> {
-    let bad = |why: &str| AppError::bad_field("cursor", why.to_owned());
+    // Any string is a well-formed opaque cursor; one this API did not issue
+    // (or issued for another order) breaks a rule: 422.
+    let bad = |why: &str| AppError::invalid("cursor", why.to_owned());
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| bad("is not a cursor returned by this API"))?;

@@ -88,7 +88,7 @@ impl<F: SortField> Sort<F> {
     /// Parses `-published_at,title` (a leading `-` means descending).
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut keys: Vec<(F, Direction)> = Vec::new();
-        for part in text.split(',').map(str::trim) {
+        for part in text.split(',') {
             let (name, direction) = match part.strip_prefix('-') {
                 Some(name) => (name, Direction::Desc),
                 None => (part.strip_prefix('+').unwrap_or(part), Direction::Asc),
@@ -104,10 +104,10 @@ impl<F: SortField> Sort<F> {
                         names.join(", ")
                     )
                 })?;
-            if keys.iter().any(|(f, _)| *f == field) {
-                return Err(format!("`{name}` appears twice"));
+            // A field named again adds nothing: the rows are already in its order.
+            if !keys.iter().any(|(f, _)| *f == field) {
+                keys.push((field, direction));
             }
-            keys.push((field, direction));
         }
         Ok(Self::from_keys(keys))
     }

@@ -26,7 +26,17 @@ fn sorts_parse_and_always_end_with_the_id() {
             .unwrap_err()
             .contains("sortable: id, title")
     );
-    assert!(Sort::<ArticleSort>::parse("title,-title").is_err());
+    // A field named again is ignored: the first mention decides.
+    assert_eq!(
+        Sort::<ArticleSort>::parse("title,-title,title")
+            .unwrap()
+            .to_param(),
+        "title,id"
+    );
+    assert!(
+        Sort::<ArticleSort>::parse("title, id").is_err(),
+        "no spaces"
+    );
 }
 
 #[test]
