@@ -11,6 +11,7 @@ const GRAPHIQL_PAGE: &str = r#"<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>Masthead GraphiQL</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/graphql/assets/graphiql.min.css">
 <link rel="stylesheet" href="/graphql/assets/masthead-graphiql.css">
 </head>

@@ -92,28 +92,28 @@ writable! {
     pub struct AuthorWrite {
         /// Generated from the name when absent; must be free.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
         pub slug: Patch<String>,
         /// Required on create; at most 200 characters.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, pattern = "\\S", max_length = 200)]
         pub name: Patch<String>,
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, max_length = 10000)]
         pub bio: Patch<String>,
         #[serde(default)]
         #[schema(value_type = Option<String>)]
         pub email: Patch<String>,
         /// An image elsewhere (absolute http(s) URL); `avatar` wins when both are given.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, max_length = 2048)]
         pub avatar_url: Patch<String>,
         /// A picture of the media library (`asset_id`) or a URL.
         #[serde(default)]
         #[schema(value_type = Option<ImageWrite>)]
         pub avatar: Patch<Object<ImageWrite>>,
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, max_length = 2048)]
         pub website: Patch<String>,
         /// Network name → URL or handle.
         #[serde(default)]
@@ -123,6 +123,7 @@ writable! {
         #[serde(default)]
         pub revision_message: Option<String>,
         /// Read-only: when sent back, must be the id of the addressed record.
+        #[schema(read_only)]
         pub id: Option<Uuid>,
     }
     read_only { user_id, version, created_at, updated_at, created_by, updated_by }

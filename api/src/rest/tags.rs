@@ -68,19 +68,20 @@ writable! {
     pub struct TagWrite {
         /// Generated from the name when absent; must be free.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
         pub slug: Patch<String>,
         /// Required on create; at most 100 characters.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, pattern = "\\S", max_length = 100)]
         pub name: Patch<String>,
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, max_length = 2000)]
         pub description: Patch<String>,
         /// A note stored with the revision this write makes ("fixed a typo").
         #[serde(default)]
         pub revision_message: Option<String>,
         /// Read-only: when sent back, must be the id of the addressed record.
+        #[schema(read_only)]
         pub id: Option<Uuid>,
     }
     read_only { version, created_at, updated_at, created_by, updated_by, article_count }

@@ -231,7 +231,7 @@ writable! {
     pub struct ArticleWrite {
         /// Generated from the title when absent on create; unique per locale.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 200)]
         pub slug: Patch<String>,
         /// BCP 47 tag; the configured default when absent on create.
         #[serde(default)]
@@ -239,13 +239,13 @@ writable! {
         pub locale: Patch<String>,
         /// Required; at most 300 characters.
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, pattern = "\\S", max_length = 300)]
         pub title: Patch<String>,
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, max_length = 300)]
         pub subtitle: Patch<String>,
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(value_type = Option<String>, max_length = 1000)]
         pub excerpt: Patch<String>,
         /// CommonMark Markdown, at most 1 MiB.
         #[serde(default)]
@@ -259,11 +259,11 @@ writable! {
         pub seo: Patch<Object<SeoWrite>>,
         /// Credited authors in order; at least one.
         #[serde(default)]
-        #[schema(value_type = Option<Vec<Uuid>>)]
+        #[schema(value_type = Option<Vec<Uuid>>, max_items = 20)]
         pub author_ids: Patch<Vec<Uuid>>,
         /// Tags in order.
         #[serde(default)]
-        #[schema(value_type = Option<Vec<Uuid>>)]
+        #[schema(value_type = Option<Vec<Uuid>>, max_items = 50)]
         pub tag_ids: Patch<Vec<Uuid>>,
         /// On create only (imports): the starting state. Afterwards it must equal
         /// the current state; the workflow changes it.
@@ -278,6 +278,7 @@ writable! {
         #[serde(default)]
         pub revision_message: Option<String>,
         /// Read-only: when sent back, must be the id of the addressed record.
+        #[schema(read_only)]
         pub id: Option<Uuid>,
     }
     read_only {
