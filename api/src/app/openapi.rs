@@ -34,7 +34,61 @@ pub fn document() -> utoipa::openapi::OpenApi {
         }
     }
     link_created(&mut document);
+    require_whole_bodies(&mut document);
     sparse_fields(document)
+}
+
+/// Gives each operation of [`rest::whole_bodies`] a copy of its body schema
+/// with the fields it needs marked required (`ArticleWrite` → `ArticleWriteWhole`).
+fn require_whole_bodies(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{Ref, RefOr};
+    let wholes = rest::whole_bodies();
+    let mut copies: Vec<(String, String, &[&str])> = Vec::new();
+    for item in document.paths.paths.values_mut() {
+        for operation in [&mut item.post, &mut item.put].into_iter().flatten() {
+            let Some((_, fields)) = wholes
+                .iter()
+                .find(|(id, _)| operation.operation_id.as_deref() == Some(*id))
+            else {
+                continue;
+            };
+            let Some(RefOr::T(body)) = &mut operation.request_body else {
+                continue;
+            };
+            let Some(RefOr::T(content)) = body.content.get_mut("application/json") else {
+                continue;
+            };
+            let Some(RefOr::Ref(reference)) = &content.schema else {
+                continue;
+            };
+            let name = reference
+                .ref_location
+                .trim_start_matches("#/components/schemas/")
+                .to_owned();
+            let whole = format!("{name}Whole");
+            content.schema = Some(RefOr::Ref(Ref::from_schema_name(&whole)));
+            copies.push((name, whole, fields));
+        }
+    }
+    let Some(components) = &mut document.components else {
+        return;
+    };
+    for (name, whole, fields) in copies {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get(&name) else {
+            continue;
+        };
+        let mut copy = object.clone();
+        copy.required = fields.iter().map(|f| (*f).to_owned()).collect();
+        let required = fields.join("`, `");
+        copy.description = Some(format!(
+            "{} A create or a replacement needs `{required}`.",
+            copy.description.unwrap_or_default()
+        ));
+        components
+            .schemas
+            .insert(whole, RefOr::T(Schema::Object(copy)));
+    }
 }
 
 /// OpenAPI links from each create (`POST` on a collection, answering 201)
@@ -391,5 +445,38 @@ mod tests {
         let items = &json["components"]["schemas"]["ListOf_TagOut"]["properties"]["data"]["items"];
         assert!(items["anyOf"][1].get("required").is_none(), "{items}");
         assert!(items["anyOf"][0]["required"].is_array(), "{items}");
+    }
+
+    #[test]
+    fn creates_and_replacements_require_what_patches_may_leave_out() {
+        let json = serde_json::to_value(super::document()).unwrap();
+        let body = |method: &str, path: &str| {
+            json["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+                ["$ref"]
+                .clone()
+        };
+        let whole = "#/components/schemas/ArticleWriteWhole";
+        assert_eq!(body("post", "/api/v1/articles"), whole);
+        assert_eq!(body("put", "/api/v1/articles/{id}"), whole);
+        assert_eq!(
+            body("patch", "/api/v1/articles/{id}"),
+            "#/components/schemas/ArticleWrite"
+        );
+        let required = &json["components"]["schemas"]["ArticleWriteWhole"]["required"];
+        assert_eq!(*required, serde_json::json!(["title", "author_ids"]));
+        assert!(
+            json["components"]["schemas"]["ArticleWrite"]
+                .get("required")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn each_create_links_to_what_can_be_done_with_what_it_made() {
+        let json = serde_json::to_value(super::document()).unwrap();
+        let links = &json["paths"]["/api/v1/tags"]["post"]["responses"]["201"]["links"];
+        assert_eq!(links["get_tag"]["operationId"], "get_tag");
+        assert_eq!(links["get_tag"]["parameters"]["id"], "$response.body#/id");
+        assert!(links.get("delete_tag").is_some() && links.get("list_tags").is_none());
     }
 }

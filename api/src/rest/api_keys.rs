@@ -90,8 +90,10 @@ pub struct ApiKeyCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyCreate {
+    #[schema(required = true, pattern = "\\S", max_length = 100)]
     pub name: Option<String>,
     /// `delivery` (published content) or `preview` (working copies too).
+    #[schema(required = true, value_type = ApiKeyKindName)]
     pub kind: Option<String>,
     /// When the key stops working; never when absent.
     pub expires_at: Option<DateTime<Utc>>,

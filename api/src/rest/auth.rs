@@ -62,7 +62,7 @@ pub struct PasswordChange {
     #[schema(value_type = String, format = Password)]
     pub current_password: Secret,
     /// At least 10 characters.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 1024)]
     pub new_password: Secret,
 }
 

@@ -27,7 +27,7 @@ use crate::identity::users::{self, NewUser, User, UserChanges, UserFilter, UserS
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     /// At least 10 characters.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 1024)]
     pub password: Secret,
 }
 
@@ -101,12 +101,15 @@ pub const USER_FIELDS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
     /// Unique, compared without regard to case.
+    #[schema(required = true, max_length = 254)]
     pub email: Option<String>,
+    #[schema(required = true, pattern = "\\S", max_length = 200)]
     pub name: Option<String>,
     /// `viewer`, `author`, `editor` or `admin`.
+    #[schema(required = true, value_type = RoleName)]
     pub role: Option<String>,
     /// At least 10 characters.
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = String, format = Password, required = true, min_length = 10, max_length = 1024)]
     pub password: Option<Secret>,
     /// The author profile the user writes as (needed to create articles as an author).
     pub author_id: Option<Uuid>,

@@ -85,7 +85,8 @@ pub struct Sort<F: SortField> {
 }
 
 impl<F: SortField> Sort<F> {
-    /// Parses `-published_at,title` (a leading `-` means descending).
+    /// Parses `-published_at,title` (a leading `-` means descending; no
+    /// spaces). A field named again is ignored: the first mention decides.
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut keys: Vec<(F, Direction)> = Vec::new();
         for part in text.split(',') {
