@@ -436,3 +436,45 @@ pub fn error_code(answer: &Value) -> String {
         .unwrap_or_else(|| panic!("no error code in {answer}"))
         .to_owned()
 }
+
+/// The folder of the Node package `tests/<name>`, installed from its lock
+/// file on first use (when `node_modules/<marker>` is missing). No package
+/// downloads a browser: the browser test uses the system's Chromium.
+pub fn node_package(name: &str, marker: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests")
+        .join(name);
+    if !dir.join("node_modules").join(marker).is_dir() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .env("PUPPETEER_SKIP_DOWNLOAD", "1")
+            .current_dir(&dir)
+            .status()
+            .expect("npm must be installed (Node.js 20+)");
+        assert!(status.success(), "npm ci failed in tests/{name}");
+    }
+    dir
+}
+
+/// What a Node script printed, and whether it succeeded.
+pub struct NodeRun {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `node <args>` in `dir` with `env` added.
+pub async fn run_node(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> NodeRun {
+    let output = tokio::process::Command::new("node")
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .await
+        .expect("node must be installed (Node.js 20+)");
+    NodeRun {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -10,7 +10,7 @@ use reqwest::Method;
 use reqwest::header::HeaderValue;
 use serde_json::json;
 
-use crate::helpers::{TestApp, id_of};
+use crate::helpers::{TestApp, header, id_of};
 
 /// List parameters a client may send, each tried with arbitrary values.
 const LIST_PARAMETERS: [&str; 18] = [
@@ -107,12 +107,7 @@ async fn answer(app: &TestApp, article: &str, probe: &Probe) -> Result<(), TestC
         .await
         .map_err(|err| TestCaseError::fail(format!("no answer: {err}")))?;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = header(&response, "content-type").unwrap_or_default();
     prop_assert!(status < 500, "{probe:?}: {status}");
     if status >= 400 && !matches!(probe, Probe::GraphqlGet(_)) {
         prop_assert_eq!(&content_type, "application/problem+json", "{:?}", probe);

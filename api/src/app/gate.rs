@@ -33,32 +33,18 @@ pub struct Gate {
     routes: HashMap<String, BTreeMap<String, Need>>,
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 impl Gate {
     /// The gate of `document`: an operation whose `security` lists no empty
     /// requirement needs a credential; one that lists only the empty
     /// requirement does not look at credentials.
     pub fn new(document: &utoipa::openapi::OpenApi) -> Self {
-        let Ok(serde_json::Value::Object(paths)) = serde_json::to_value(&document.paths.paths)
-        else {
-            return Self::default();
-        };
-        let routes = paths
-            .into_iter()
-            .map(|(path, item)| {
-                let methods = item
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(method, _)| METHODS.contains(&method.as_str()))
-                    .map(|(method, operation)| (method.to_ascii_uppercase(), gated(operation)))
-                    .collect();
-                (path, methods)
-            })
-            .collect();
+        let mut routes: HashMap<String, BTreeMap<String, Need>> = HashMap::new();
+        for (method, path, operation) in super::openapi::operation_values(document) {
+            routes
+                .entry(path)
+                .or_default()
+                .insert(method, gated(&operation));
+        }
         Self { routes }
     }
 

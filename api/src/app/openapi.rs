@@ -38,6 +38,25 @@ pub fn document() -> utoipa::openapi::OpenApi {
     sparse_fields(document)
 }
 
+/// A body's or an answer's `application/json` content, when its schema is a
+/// component, with that component's name.
+fn json_component(
+    content: Option<&mut utoipa::openapi::RefOr<utoipa::openapi::Content>>,
+) -> Option<(&mut utoipa::openapi::Content, String)> {
+    use utoipa::openapi::RefOr;
+    let RefOr::T(content) = content? else {
+        return None;
+    };
+    let RefOr::Ref(reference) = content.schema.as_ref()? else {
+        return None;
+    };
+    let name = reference
+        .ref_location
+        .trim_start_matches("#/components/schemas/")
+        .to_owned();
+    Some((content, name))
+}
+
 /// Gives each operation of [`rest::whole_bodies`] a copy of its body schema
 /// with the fields it needs marked required (`ArticleWrite` → `ArticleWriteWhole`).
 fn require_whole_bodies(document: &mut utoipa::openapi::OpenApi) {
@@ -56,16 +75,10 @@ fn require_whole_bodies(document: &mut utoipa::openapi::OpenApi) {
             let Some(RefOr::T(body)) = &mut operation.request_body else {
                 continue;
             };
-            let Some(RefOr::T(content)) = body.content.get_mut("application/json") else {
+            let Some((content, name)) = json_component(body.content.get_mut("application/json"))
+            else {
                 continue;
             };
-            let Some(RefOr::Ref(reference)) = &content.schema else {
-                continue;
-            };
-            let name = reference
-                .ref_location
-                .trim_start_matches("#/components/schemas/")
-                .to_owned();
             let whole = format!("{name}Whole");
             content.schema = Some(RefOr::Ref(Ref::from_schema_name(&whole)));
             copies.push((name, whole, fields));
@@ -166,22 +179,15 @@ fn sparse_fields(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::Ope
         let (true, Some(RefOr::T(ok))) = (takes_fields, ok) else {
             continue;
         };
-        let Some(RefOr::T(content)) = ok.content.get_mut("application/json") else {
+        let Some((content, name)) = json_component(ok.content.get_mut("application/json")) else {
             continue;
         };
-        let Some(RefOr::Ref(reference)) = &content.schema else {
-            continue;
-        };
-        let name = reference
-            .ref_location
-            .trim_start_matches("#/components/schemas/")
-            .to_owned();
         if name.starts_with("ListOf_") {
             pages.push(name);
         } else {
             let fields = format!("{name}Fields");
             content.schema = Some(either(
-                RefOr::Ref(reference.clone()),
+                RefOr::Ref(Ref::from_schema_name(&name)),
                 RefOr::Ref(Ref::from_schema_name(&fields)),
             ));
             items.push((name, fields));
@@ -397,27 +403,35 @@ fn complete_responses(operation: &mut utoipa::openapi::path::Operation) {
 
 /// `(METHOD, path)` of every operation in `document`, methods upper-case.
 pub fn operations(document: &utoipa::openapi::OpenApi) -> HashSet<(String, String)> {
-    let Ok(serde_json::Value::Object(paths)) = serde_json::to_value(&document.paths.paths) else {
-        return HashSet::new();
-    };
+    operation_values(document)
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
+}
+
+/// `(METHOD, path, operation as JSON)` of every operation in `document`,
+/// methods upper-case: what the audit and the gate read.
+pub fn operation_values(
+    document: &utoipa::openapi::OpenApi,
+) -> Vec<(String, String, serde_json::Value)> {
     const METHODS: [&str; 8] = [
         "get", "put", "post", "delete", "options", "head", "patch", "trace",
     ];
-    paths
-        .into_iter()
-        .flat_map(|(path, item)| {
-            let methods: Vec<String> = item
-                .as_object()
-                .map(|ops| {
-                    ops.keys()
-                        .filter(|k| METHODS.contains(&k.as_str()))
-                        .map(|k| k.to_ascii_uppercase())
-                        .collect()
-                })
-                .unwrap_or_default();
-            methods.into_iter().map(move |m| (m, path.clone()))
-        })
-        .collect()
+    let Ok(serde_json::Value::Object(paths)) = serde_json::to_value(&document.paths.paths) else {
+        return Vec::new();
+    };
+    let mut operations = Vec::new();
+    for (path, item) in paths {
+        let serde_json::Value::Object(item) = item else {
+            continue;
+        };
+        for (method, operation) in item {
+            if METHODS.contains(&method.as_str()) {
+                operations.push((method.to_ascii_uppercase(), path.clone(), operation));
+            }
+        }
+    }
+    operations
 }
 
 /// The document as pretty JSON with a final newline, as committed in `docs/openapi.json`.

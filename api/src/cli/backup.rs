@@ -20,7 +20,9 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, bail, ensure};
-use sea_orm::{ConnectionTrait, Database, DatabaseBackend, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -77,6 +79,16 @@ fn sqlite_path(config: &Config) -> anyhow::Result<PathBuf> {
         "the database is not a file"
     );
     Ok(PathBuf::from(path))
+}
+
+/// A read-only connection to the SQLite file at `path`, without a log line
+/// per statement (as the server's own connections).
+async fn open_read_only(path: &Path) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(format!("sqlite://{}?mode=ro", path.display()));
+    options.sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open {}", path.display()))
 }
 
 /// True for a path of the data folder that is the live database or its journal.
@@ -231,10 +243,7 @@ pub async fn backup(
         output.file_name().unwrap_or_default().to_string_lossy()
     ));
     let snapshot = Removed(snapshot);
-    let url = format!("sqlite://{}?mode=ro", database.display());
-    let db = Database::connect(&url)
-        .await
-        .with_context(|| format!("cannot open {}", database.display()))?;
+    let db = open_read_only(&database).await?;
     let target = snapshot.0.display().to_string().replace('\'', "''");
     db.execute_unprepared("PRAGMA busy_timeout = 30000").await?;
     db.execute_unprepared(&format!("VACUUM INTO '{target}'"))
@@ -373,8 +382,7 @@ pub async fn restore(
             .with_context(|| format!("cannot move {} into place", entry.path))?;
     }
     std::fs::remove_dir_all(&staging)?;
-    let url = format!("sqlite://{}?mode=ro", database.display());
-    let db = Database::connect(&url).await?;
+    let db = open_read_only(&database).await?;
     let rows = db
         .query_all_raw(Statement::from_string(
             DatabaseBackend::Sqlite,
