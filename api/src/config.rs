@@ -71,6 +71,14 @@ pub struct Config {
     /// Locale given to articles created without one (BCP 47).
     #[arg(long, env = "MASTHEAD_DEFAULT_LOCALE", default_value = "en")]
     pub default_locale: String,
+    /// The site's locales (BCP 47), comma-separated; the first is the
+    /// default and replaces `MASTHEAD_DEFAULT_LOCALE`.
+    #[arg(long, env = "MASTHEAD_LOCALES", value_delimiter = ',')]
+    pub locales: Vec<String>,
+    /// Fallback chains of locales: `fr-CA:fr,en;de-AT:de` (a locale, then
+    /// the locales to answer in when it has no translation, in order).
+    #[arg(long, env = "MASTHEAD_LOCALE_FALLBACKS", default_value = "")]
+    pub locale_fallbacks: String,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "MASTHEAD_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -215,6 +223,8 @@ impl Default for Config {
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             default_locale: "en".to_owned(),
+            locales: Vec::new(),
+            locale_fallbacks: String::new(),
             max_body_bytes: 4 * 1024 * 1024,
             workers: None,
             jwt_secret: None,

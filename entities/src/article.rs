@@ -39,6 +39,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,
+    /// The translation group (the id of its first article); `None` for an
+    /// article that has no translations.
+    pub translation_group: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

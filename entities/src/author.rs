@@ -12,6 +12,10 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
+    /// The name per locale: JSON object text (`{"fr": "…"}`), kept as sent.
+    pub names: Option<String>,
+    /// The bio per locale: JSON object text, kept as sent.
+    pub bios: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     /// The asset shown as the avatar (its URL is `avatar_url`).

@@ -15,6 +15,7 @@ pub mod feed_mark;
 pub mod login_failure;
 pub mod refresh_token;
 pub mod revision;
+pub mod search_document;
 pub mod tag;
 pub mod transition;
 pub mod types;

@@ -12,6 +12,8 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
+    /// The name per locale: JSON object text (`{"fr": "…"}`), kept as sent.
+    pub names: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,8 @@ mod m20261126_000004_changes;
 mod m20261130_000005_events;
 mod m20261130_000006_webhooks;
 mod m20261201_000007_assets;
+mod m20261202_000008_search;
+mod m20261203_000009_translations;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_events::Migration),
             Box::new(m20261130_000006_webhooks::Migration),
             Box::new(m20261201_000007_assets::Migration),
+            Box::new(m20261202_000008_search::Migration),
+            Box::new(m20261203_000009_translations::Migration),
         ]
     }
 }

@@ -178,6 +178,8 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/auth/me", T::Nothing, B::None, SIGNED_IN),
         row(M::POST, "/api/v1/auth/password", T::Nothing, B::WrongCurrentPassword, [401, 403, 403, 422, 422, 422, 422, 422]),
         row(M::GET, "/api/v1/sync", T::Nothing, B::None, ALL_200),
+        q("?q=titre", row(M::GET, "/api/v1/search", T::Nothing, B::None, ALL_200)),
+        q("?q=titre&preview=true", row(M::GET, "/api/v1/search", T::Nothing, B::None, PREVIEWERS)),
         row(M::GET, "/api/v1/users", T::Nothing, B::None, ADMINS),
         row(M::POST, "/api/v1/users", T::Nothing, B::NewUser, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/users/{id}", T::User, B::None, ADMINS),

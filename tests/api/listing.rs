@@ -365,8 +365,12 @@ async fn author_and_tag_lists_sort_and_search() {
         .map(|a| a["slug"].as_str().unwrap())
         .collect();
     assert_eq!(slugs, ["emile", "denis", "bernard", "anais"]);
-    let found = expect_json(app.get("/api/v1/authors?q=ERN").await, 200).await;
+    // `q` matches words (and, as one types, their beginnings), without
+    // regard to case or accents.
+    let found = expect_json(app.get("/api/v1/authors?q=BERN").await, 200).await;
     assert_eq!(found["meta"]["total"], 1);
+    let found = expect_json(app.get("/api/v1/authors?q=emile").await, 200).await;
+    assert_eq!(found["data"][0]["name"], "Émile");
 
     let response = app.get("/api/v1/tags?per_page=1").await;
     assert_eq!(header(&response, "x-total-count").as_deref(), Some("0"));

@@ -34,5 +34,7 @@ mod properties;
 mod readme;
 mod reliability;
 mod revisions;
+mod search;
 mod sessions;
+mod translations;
 mod workflow;

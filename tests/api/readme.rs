@@ -52,11 +52,17 @@ async fn the_readme_tour_runs_as_written() {
     .unwrap();
     // The reader's own picture.
     std::fs::write(dir.path().join("photo.jpg"), crate::media::jpeg(1200, 800)).unwrap();
-    let script = format!("{}{}{}", block("tour"), block("media"), block("feed"))
-        .replace("127.0.0.1:9000", &receiver_address)
-        .replace("http://127.0.0.1:8080", &app.address)
-        .replace("admin@masthead.local", ADMIN_EMAIL)
-        .replace("the-printed-password", ADMIN_PASSWORD);
+    let script = format!(
+        "{}{}{}{}",
+        block("tour"),
+        block("search"),
+        block("media"),
+        block("feed")
+    )
+    .replace("127.0.0.1:9000", &receiver_address)
+    .replace("http://127.0.0.1:8080", &app.address)
+    .replace("admin@masthead.local", ADMIN_EMAIL)
+    .replace("the-printed-password", ADMIN_PASSWORD);
     assert!(script.contains("curl"), "the tour has commands");
 
     let output = tokio::process::Command::new("bash")
@@ -119,6 +125,18 @@ async fn the_readme_tour_runs_as_written() {
         last_read,
         r#"{"title":"L’été où Zoë a tout changé","version":3}"#
     );
+
+    // Search: accents ignored and marked, facets, GraphQL.
+    for line in [
+        r#"{"type":"articles","title":"L’été où Zoë a tout changé","marked":"L’<mark>été</mark> où <mark>Zoë</mark> a tout changé"}"#,
+        r#"{"total":1,"tags":[{"name":"Culture","count":1},{"name":"Été","count":1}]}"#,
+        r#"{"search":{"totalCount":2,"edges":[{"node":{"type":"AUTHOR","highlights":[{"field":"name","fragments":["Zoë <mark>Duval</mark>"]}]}},{"node":{"type":"ARTICLE","highlights":[{"field":"authors","fragments":["Zoë <mark>Duval</mark>"]}]}}]}}"#,
+    ] {
+        assert!(
+            stdout.contains(line),
+            "the search walk-through prints {line}: {stdout}"
+        );
+    }
 
     // Pictures: the upload, the featured image, the body, a variant.
     for line in [

@@ -300,7 +300,7 @@ fn tighten_parameters(
         if let Some(values) = closed {
             object.enum_values = Some(values.clone());
         }
-        if parameter.name == "locale" {
+        if parameter.name == "locale" && object.pattern.is_none() {
             object.pattern = Some(crate::content::validate::LOCALE_FILTER_PATTERN.to_owned());
         }
         let string = matches!(&object.schema_type, SchemaType::Type(Type::String));

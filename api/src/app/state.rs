@@ -12,7 +12,8 @@ use crate::auth::jwt::{self, JwtKeys};
 use crate::auth::policy::Policy;
 use crate::auth::token;
 use crate::config::{Config, PublicMedia, Secret};
-use crate::content::{Ctx, Settings, validate};
+use crate::content::locales::Locales;
+use crate::content::{Ctx, Settings, search, validate};
 use crate::feed::{Feed, FeedSettings};
 use crate::http::AppState;
 use crate::http::cache::ResponseCache;
@@ -30,8 +31,9 @@ pub struct Opened {
 
 /// Opens and migrates the database (see [`Opened`]).
 pub async fn open(config: &Config) -> anyhow::Result<Opened> {
-    let default_locale = validate::locale(&config.default_locale)
-        .map_err(|m| anyhow::anyhow!("MASTHEAD_DEFAULT_LOCALE {m}"))?;
+    let locales = Locales::new(locales(config)?, &config.locale_fallbacks)
+        .map_err(|m| anyhow::anyhow!("MASTHEAD_LOCALE_FALLBACKS: {m}"))?;
+    let default_locale = locales.default_locale().to_owned();
     let secret = jwt_secret(config)?;
     let db = storage::connect(config).await?;
     storage::migrate(&db).await?;
@@ -45,7 +47,17 @@ pub async fn open(config: &Config) -> anyhow::Result<Opened> {
     );
     let refresh_ttl = Duration::from_secs(config.refresh_token_ttl);
     let identity = Identity::new(db.clone(), policy, jwt, refresh_ttl);
-    let ctx = Ctx::new(db, Settings { default_locale }, policy, media(config)?);
+    let settings = Settings {
+        default_locale,
+        locales,
+    };
+    let ctx = Ctx::new(db, settings, policy, media(config)?);
+    if let Some(rebuilt) = search::ensure_current(&ctx).await? {
+        tracing::info!(
+            documents = rebuilt.documents,
+            "search index made for this version"
+        );
+    }
     let settings = FeedSettings {
         retention_days: config.change_retention_days,
         allow_private: config.webhook_allow_private,
@@ -175,4 +187,22 @@ async fn bootstrap_admin(identity: &Identity, config: &Config) -> anyhow::Result
         None => {}
     }
     Ok(())
+}
+
+/// The configured locales, checked, the default first.
+fn locales(config: &Config) -> anyhow::Result<Vec<String>> {
+    if config.locales.is_empty() {
+        let locale = validate::locale(&config.default_locale)
+            .map_err(|m| anyhow::anyhow!("MASTHEAD_DEFAULT_LOCALE {m}"))?;
+        return Ok(vec![locale]);
+    }
+    let mut locales: Vec<String> = Vec::new();
+    for raw in &config.locales {
+        let locale = validate::locale(raw.trim())
+            .map_err(|m| anyhow::anyhow!("MASTHEAD_LOCALES: {raw:?} {m}"))?;
+        if !locales.contains(&locale) {
+            locales.push(locale);
+        }
+    }
+    Ok(locales)
 }

@@ -10,7 +10,7 @@ mod seed;
 
 use crate::app::{self, Application};
 use crate::config::{Config, Secret};
-use crate::content::Choice;
+use crate::content::{Choice, search};
 use crate::error::AppError;
 use crate::identity::users;
 use crate::{storage, telemetry};
@@ -46,6 +46,8 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Make the search index again from the content (while the server runs).
+    Reindex(#[command(flatten)] Config),
     /// Manage user accounts from scripts.
     User {
         #[command(subcommand)]
@@ -111,6 +113,14 @@ fn progress_bar(length: u64) -> indicatif::ProgressBar {
     )
 }
 
+/// A progress bar counting search documents, on a terminal only.
+fn documents_bar() -> indicatif::ProgressBar {
+    progress_bar_of(
+        0,
+        "{bar:40} {pos}/{len} search documents ({per_sec}, {eta} left)",
+    )
+}
+
 /// A progress bar counting bytes, on a terminal only.
 fn bytes_bar() -> indicatif::ProgressBar {
     progress_bar_of(
@@ -159,6 +169,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(config) => serve(config).await,
         Command::Migrate(config) => migrate(config).await,
+        Command::Reindex(config) => reindex(config).await,
         Command::User {
             command:
                 UserCommand::Create {
@@ -231,6 +242,34 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `masthead reindex`: rebuilds the search index, with a progress bar on a terminal.
+async fn reindex(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let ctx = app::open(&config).await?.ctx;
+    let started = std::time::Instant::now();
+    let rebuilt = index_all(&ctx).await?;
+    println!(
+        "indexed {} documents ({} stale ones removed) in {:.1} s",
+        rebuilt.documents,
+        rebuilt.removed,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Rebuilds the search index behind a progress bar.
+async fn index_all(ctx: &crate::content::Ctx) -> anyhow::Result<search::Rebuilt> {
+    let bar = documents_bar();
+    let rebuilt = search::rebuild(ctx, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .map_err(failure)?;
+    bar.finish_and_clear();
+    Ok(rebuilt)
+}
+
 /// A domain error as a command-line error: its detail and each field at fault.
 fn failure(err: AppError) -> anyhow::Error {
     let problem = err.problem();
@@ -286,6 +325,7 @@ async fn seed_database(plan: seed::Plan, config: Config) -> anyhow::Result<()> {
         .await
         .map_err(failure)?;
     bar.finish_and_clear();
+    index_all(&ctx).await?;
     tracing::info!(
         articles = plan.articles,
         authors = plan.authors,

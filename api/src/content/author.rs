@@ -14,6 +14,7 @@ use super::asset::{self, Image, ImageInput, uses};
 pub use super::catalog::AuthorSort;
 use super::catalog::{Catalog, NameFilter, Note, Table};
 use super::history::Versioned;
+use super::localized::{self, Localized};
 use super::validate::{self, Errors, check_email};
 use super::{Ctx, Key, Patch, WriteTx, now, slug};
 use crate::auth::Principal;
@@ -29,6 +30,10 @@ pub struct Author {
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
+    /// The name per locale, beside the default `name`.
+    pub names: Localized,
+    /// The bio per locale, beside the default `bio`.
+    pub bios: Localized,
     /// Private contact address.
     pub email: Option<String>,
     pub avatar_url: Option<String>,
@@ -55,6 +60,10 @@ pub struct AuthorInput {
     pub slug: Patch<String>,
     pub name: Patch<String>,
     pub bio: Patch<String>,
+    /// The name per locale (replaces the stored ones when given).
+    pub names: Patch<Localized>,
+    /// The bio per locale (replaces the stored ones when given).
+    pub bios: Patch<Localized>,
     pub email: Patch<String>,
     pub avatar_url: Patch<String>,
     /// The avatar as a picture of the library (or a URL); given, it wins
@@ -75,6 +84,8 @@ impl AuthorInput {
             slug: self.slug,
             name: self.name.or_null(),
             bio: self.bio.or_null(),
+            names: self.names.or_null(),
+            bios: self.bios.or_null(),
             email: self.email.or_null(),
             avatar_url: self.avatar_url.or_null(),
             avatar: self.avatar.map(ImageInput::replacing).or_null(),
@@ -94,7 +105,6 @@ const TABLE: Table<author::Entity> = Table {
         slug: author::Column::Slug,
         noun: "author",
     },
-    name: author::Column::Name,
     kept: &[
         author::Column::Id,
         author::Column::CreatedAt,
@@ -110,6 +120,10 @@ pub struct AuthorSnapshot {
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
+    #[serde(default, skip_serializing_if = "Localized::is_empty")]
+    pub names: Localized,
+    #[serde(default, skip_serializing_if = "Localized::is_empty")]
+    pub bios: Localized,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +147,8 @@ pub(crate) fn from_row(row: author::Model) -> Result<Author, AppError> {
         ),
     };
     Ok(Author {
+        names: localized::from_column(row.names.as_deref(), ("names", row.id))?,
+        bios: localized::from_column(row.bios.as_deref(), ("bios", row.id))?,
         id: row.id,
         slug: row.slug,
         name: row.name,
@@ -161,6 +177,8 @@ pub(crate) fn from_row(row: author::Model) -> Result<Author, AppError> {
 struct Resolved {
     name: String,
     bio: Option<String>,
+    names: Localized,
+    bios: Localized,
     email: Option<String>,
     avatar: Option<Image>,
     website: Option<String>,
@@ -183,6 +201,15 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
     }
     let bio = keep(&input.bio, |a| &a.bio);
     errors.optional_text("bio", bio.as_ref(), 10_000);
+    let names = input.names.clone().apply(current.map(|a| a.names.clone()));
+    let names = localized::check("names", names.unwrap_or_default(), (200, true), &mut errors);
+    let bios = input.bios.clone().apply(current.map(|a| a.bios.clone()));
+    let bios = localized::check(
+        "bios",
+        bios.unwrap_or_default(),
+        (10_000, false),
+        &mut errors,
+    );
     let email = keep(&input.email, |a| &a.email);
     if let Some(email) = &email {
         errors.check("email", check_email(email));
@@ -201,6 +228,8 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
     Ok(Resolved {
         name: name.unwrap_or_default(),
         bio,
+        names,
+        bios,
         email,
         avatar,
         website,
@@ -259,6 +288,8 @@ impl Resolved {
             slug: base.slug.clone(),
             name: self.name,
             bio: self.bio,
+            names: self.names,
+            bios: self.bios,
             email: self.email,
             avatar_url: self.avatar.as_ref().map(|i| i.url.clone()),
             avatar: self.avatar,
@@ -268,6 +299,8 @@ impl Resolved {
         let row = author::Model {
             name: snapshot.name.clone(),
             bio: snapshot.bio.clone(),
+            names: localized::to_column(&snapshot.names),
+            bios: localized::to_column(&snapshot.bios),
             email: snapshot.email.clone(),
             avatar_url: snapshot.avatar_url.clone(),
             avatar_asset_id: snapshot.avatar.as_ref().and_then(|i| i.asset_id),
@@ -390,6 +423,8 @@ impl Versioned for Author {
             slug: Patch::Value(old.slug),
             name: Patch::Value(old.name),
             bio: old.bio.into(),
+            names: Patch::Value(old.names),
+            bios: Patch::Value(old.bios),
             email: old.email.into(),
             avatar_url: old.avatar_url.into(),
             avatar: Patch::from(old.avatar).map(ImageInput::restoring),
@@ -463,6 +498,8 @@ impl Catalog for Author {
             slug,
             name: String::new(),
             bio: None,
+            names: None,
+            bios: None,
             email: None,
             avatar_url: None,
             avatar_asset_id: None,
@@ -504,7 +541,7 @@ impl Catalog for Author {
         query: &ListQuery<AuthorFilter, AuthorSort>,
     ) -> Result<Page<Author>, AppError> {
         ctx.require(principal, Action::ReadLive)?;
-        let select = TABLE.filtered(&query.filter);
+        let select = TABLE.filtered(ctx, &query.filter, EntityKind::Author)?;
         let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
         page.try_map(|row| Ok(redact(from_row(row)?, ctx, principal)))
     }

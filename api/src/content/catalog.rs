@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use entities::types::{ChangeKind, EventVerb};
+use entities::types::{ArticleCopy, ChangeKind, EntityKind, EventVerb};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, Select,
@@ -13,11 +14,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::history::{self, Versioned, Write};
-use super::{Ctx, Key, slug};
+use super::{Ctx, Key, localized, search, slug};
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::storage::page::{Direction, ListQuery, Page, Sort, SortField, sort_fields};
-use crate::storage::{Event, Slugged, WriteTx, contains_ci, record_event};
+use crate::storage::{Event, Slugged, WriteTx, record_event};
 
 /// Declares the sort fields of the catalogue types, which sort alike.
 macro_rules! catalog_sorts {
@@ -104,11 +105,14 @@ pub(crate) trait Row: Clone + Send + Sync + 'static {
     fn version(&self) -> i32;
     /// The slug.
     fn slug(&self) -> &str;
+    /// The text search matches: the name with its names per locale, and
+    /// the bio or description.
+    fn indexed(&self) -> (String, Option<String>);
 }
 
 /// Both catalogue rows have the columns [`Row`] reads.
 macro_rules! rows {
-    ($($entity:ident),+) => {
+    ($($entity:ident: $about:ident),+) => {
         $(
             impl Row for entities::$entity::Model {
                 fn id(&self) -> Uuid {
@@ -120,18 +124,23 @@ macro_rules! rows {
                 fn slug(&self) -> &str {
                     &self.slug
                 }
+                fn indexed(&self) -> (String, Option<String>) {
+                    // A corrupt column is reported where the record is read.
+                    let names = localized::from_column(self.names.as_deref(), ("names", self.id))
+                        .unwrap_or_default();
+                    (localized::joined(&self.name, &names), self.$about.clone())
+                }
             }
         )+
     };
 }
 
-rows!(author, tag);
+rows!(author: bio, tag: description);
 
-/// A catalogue table: its slugged identity, its name column, the columns an
+/// A catalogue table: its slugged identity, the columns an
 /// edit never writes, and the slug of a name without letters.
 pub(crate) struct Table<E: EntityTrait> {
     pub store: Slugged<E>,
-    pub name: E::Column,
     /// Identity, creation, and columns written elsewhere (an author's user link).
     pub kept: &'static [E::Column],
     pub fallback: &'static str,
@@ -143,8 +152,13 @@ where
     E::Model: Row + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    /// The rows `filter` asks for.
-    pub fn filtered(&self, filter: &NameFilter) -> Select<E> {
+    /// The rows `filter` asks for; `q` goes through the search index.
+    pub fn filtered(
+        &self,
+        ctx: &Ctx,
+        filter: &NameFilter,
+        kind: EntityKind,
+    ) -> Result<Select<E>, AppError> {
         let mut select = E::find();
         if let Some(ids) = &filter.ids {
             select = select.filter(self.store.id.is_in(ids.clone()));
@@ -153,9 +167,14 @@ where
             select = select.filter(self.store.slug.eq(slug.as_str()));
         }
         if let Some(q) = &filter.q {
-            select = select.filter(contains_ci(self.name, q));
+            let copy = (ArticleCopy::Live, false);
+            let (matching, values) = search::ids_matching(ctx, q, kind, copy)?;
+            select = select.filter(Expr::col((E::default(), self.store.id)).binary(
+                BinOper::In,
+                Expr::cust_with_values(format!("({matching})"), values),
+            ));
         }
-        select
+        Ok(select)
     }
 
     /// Rows by id, in one statement, converted by `convert`.
@@ -217,7 +236,8 @@ where
             .await;
         let write = self.write(row, snapshot, note, ChangeKind::Create);
         history::record_write::<T>(tx, written, || self.taken(row), write).await?;
-        Ok(())
+        let (name, about) = row.indexed();
+        search::index::catalog(&**tx, (T::KIND, row.id()), "", &name, about.as_deref()).await
     }
 
     /// Writes an edited row over the stored one (all but the kept columns)
@@ -249,7 +269,8 @@ where
                 row.id()
             )));
         }
-        Ok(())
+        let (name, about) = row.indexed();
+        search::index::catalog(&**tx, (T::KIND, row.id()), "", &name, about.as_deref()).await
     }
 
     /// Deletes the row `key` names (for user `who`) when `uses` (the links
@@ -280,6 +301,7 @@ where
             .filter(self.store.id.eq(row.id()))
             .exec(conn)
             .await?;
+        search::index::remove(conn, row.id(), None).await?;
         let event = Event {
             entity: T::KIND,
             id: row.id(),

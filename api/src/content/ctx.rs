@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer};
 use crate::auth::policy::{Action, Grant, Policy};
 use crate::auth::{KeyKind, Principal};
 use crate::content::Named;
+use crate::content::locales::Locales;
 use crate::error::AppError;
 use crate::media::Media;
 use crate::storage::{Db, WriteTx};
@@ -17,6 +18,8 @@ use crate::storage::{Db, WriteTx};
 pub struct Settings {
     /// Locale of articles created without one.
     pub default_locale: String,
+    /// The configured locales, the default first, and their fallbacks.
+    pub locales: Locales,
 }
 
 /// Shared handle for content functions: cheap to clone.

@@ -13,6 +13,7 @@ use uuid::Uuid;
 pub use super::catalog::TagSort;
 use super::catalog::{Catalog, NameFilter, Note, Table};
 use super::history::Versioned;
+use super::localized::{self, Localized};
 use super::validate::{self, Errors};
 use super::{Ctx, Key, Patch, now, slug};
 use crate::auth::Principal;
@@ -28,6 +29,8 @@ pub struct Tag {
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
+    /// The name per locale, beside the default `name`.
+    pub names: Localized,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -45,6 +48,8 @@ pub struct TagInput {
     pub slug: Patch<String>,
     pub name: Patch<String>,
     pub description: Patch<String>,
+    /// The name per locale (replaces the stored ones when given).
+    pub names: Patch<Localized>,
     /// A note stored with the revision this write makes.
     pub revision_message: Option<String>,
 }
@@ -57,6 +62,7 @@ impl TagInput {
             slug: self.slug,
             name: self.name.or_null(),
             description: self.description.or_null(),
+            names: self.names.or_null(),
             revision_message: self.revision_message,
         }
     }
@@ -71,7 +77,6 @@ const TABLE: Table<tag::Entity> = Table {
         slug: tag::Column::Slug,
         noun: "tag",
     },
-    name: tag::Column::Name,
     kept: &[
         tag::Column::Id,
         tag::Column::CreatedAt,
@@ -86,24 +91,33 @@ pub struct TagSnapshot {
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Localized::is_empty")]
+    pub names: Localized,
 }
 
-pub(crate) fn from_row(row: tag::Model) -> Tag {
-    Tag {
+/// The tag of a stored row (a `names` column that is not an object of
+/// texts by locale is corrupt, and said to be).
+pub(crate) fn from_row(row: tag::Model) -> Result<Tag, AppError> {
+    let names = localized::from_column(row.names.as_deref(), ("names", row.id))?;
+    Ok(Tag {
         id: row.id,
         slug: row.slug,
         name: row.name,
         description: row.description,
+        names,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
         created_by: row.created_by,
         updated_by: row.updated_by,
         article_count: None,
-    }
+    })
 }
 
-fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<(String, Option<String>), AppError> {
+/// A tag's checked fields: name, description and names per locale.
+type Fields = (String, Option<String>, Localized);
+
+fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<Fields, AppError> {
     validate::check_sent_id(input.id, current.map(|t| t.id))?;
     let mut errors = Errors::default();
     let name = input.name.clone().apply(current.map(|t| t.name.clone()));
@@ -119,8 +133,10 @@ fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<(String, Option<St
         .clone()
         .apply(current.and_then(|t| t.description.clone()));
     errors.optional_text("description", description.as_ref(), 2_000);
+    let names = input.names.clone().apply(current.map(|t| t.names.clone()));
+    let names = localized::check("names", names.unwrap_or_default(), (100, true), &mut errors);
     errors.finish()?;
-    Ok((name.unwrap_or_default(), description))
+    Ok((name.unwrap_or_default(), description, names))
 }
 
 fn snapshot(row: &tag::Model) -> TagSnapshot {
@@ -128,6 +144,7 @@ fn snapshot(row: &tag::Model) -> TagSnapshot {
         slug: row.slug.clone(),
         name: row.name.clone(),
         description: row.description.clone(),
+        names: localized::from_column(row.names.as_deref(), ("names", row.id)).unwrap_or_default(),
     }
 }
 
@@ -147,16 +164,16 @@ pub async fn load_many<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Tag>, AppError> {
     TABLE
-        .load(conn, ids, |row| Ok((row.id, from_row(row))))
+        .load(conn, ids, |row| Ok((row.id, from_row(row)?)))
         .await
 }
 
 /// The tag of `row`, with its published article count.
-fn counted(row: tag::Model, count: u64) -> Tag {
-    Tag {
+fn counted(row: tag::Model, count: u64) -> Result<Tag, AppError> {
+    Ok(Tag {
         article_count: Some(count),
-        ..from_row(row)
-    }
+        ..from_row(row)?
+    })
 }
 
 async fn published_count<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<u64, AppError> {
@@ -205,6 +222,7 @@ impl Versioned for Tag {
             slug: Patch::Value(old.slug),
             name: Patch::Value(old.name),
             description: old.description.into(),
+            names: Patch::Value(old.names),
             revision_message: Some(message),
         }
         .replacing()
@@ -221,9 +239,9 @@ impl Versioned for Tag {
         ctx.require(principal, Action::EditAuthorsAndTags)?;
         let tx = ctx.begin_write().await?;
         let current_row = TABLE.store.find(&*tx, key, true).await?;
-        let current = from_row(current_row.clone());
+        let current = from_row(current_row.clone())?;
         validate::check_version(expected_version, current.version)?;
-        let (name, description) = resolve(&input, Some(&current))?;
+        let (name, description, names) = resolve(&input, Some(&current))?;
         let slug = TABLE
             .edit_slug(&*tx, input.slug.value(), &current_row)
             .await?;
@@ -231,6 +249,7 @@ impl Versioned for Tag {
             slug,
             name,
             description,
+            names: localized::to_column(&names),
             version: current.version + 1,
             updated_at: now(),
             updated_by: principal.user_id(),
@@ -245,7 +264,7 @@ impl Versioned for Tag {
             .await?;
         let count = published_count(&*tx, row.id).await?;
         tx.commit().await?;
-        Ok(counted(row, count))
+        counted(row, count)
     }
 }
 
@@ -256,7 +275,7 @@ impl Catalog for Tag {
     /// Creates a tag. The slug is generated from the name when not given.
     async fn create(ctx: &Ctx, principal: &Principal, input: TagInput) -> Result<Tag, AppError> {
         ctx.require(principal, Action::EditAuthorsAndTags)?;
-        let (name, description) = resolve(&input, None)?;
+        let (name, description, names) = resolve(&input, None)?;
         let tx = ctx.begin_write().await?;
         let slug = TABLE.new_slug(&*tx, input.slug.value(), &name).await?;
         let at = now();
@@ -265,6 +284,7 @@ impl Catalog for Tag {
             slug,
             name,
             description,
+            names: localized::to_column(&names),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -279,7 +299,7 @@ impl Catalog for Tag {
             .insert::<Tag>(&tx, &row, &snapshot(&row), note)
             .await?;
         tx.commit().await?;
-        Ok(counted(row, 0))
+        counted(row, 0)
     }
 
     /// One tag by id or slug, with its published article count.
@@ -287,7 +307,7 @@ impl Catalog for Tag {
         ctx.require(principal, Action::ReadLive)?;
         let row = TABLE.store.find(&ctx.db.conn, key, false).await?;
         let count = published_count(&ctx.db.conn, row.id).await?;
-        Ok(counted(row, count))
+        counted(row, count)
     }
 
     /// A page of tags with their published article counts.
@@ -297,14 +317,14 @@ impl Catalog for Tag {
         query: &ListQuery<TagFilter, TagSort>,
     ) -> Result<Page<Tag>, AppError> {
         ctx.require(principal, Action::ReadLive)?;
-        let select = TABLE.filtered(&query.filter);
+        let select = TABLE.filtered(ctx, &query.filter, EntityKind::Tag)?;
         let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
         let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
         let counts = published_counts(&ctx.db.conn, &ids).await?;
-        Ok(page.map(|row| {
+        page.try_map(|row| {
             let count = counts.get(&row.id).copied().unwrap_or(0);
             counted(row, count)
-        }))
+        })
     }
 
     /// Deletes a tag no article is filed under (else 409, so no article changes

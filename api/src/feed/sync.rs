@@ -51,7 +51,7 @@ pub struct SyncRequest {
 /// One object, as the caller's reads show it.
 #[derive(Debug, Clone)]
 pub enum SyncItem {
-    Article(Article),
+    Article(Box<Article>),
     Author(Author),
     Tag(Tag),
     Asset(Asset),
@@ -327,7 +327,7 @@ impl Reader<'_> {
                 };
                 article::list(ctx, self.principal, &query, read)
                     .await?
-                    .map(SyncItem::Article)
+                    .map(|a| SyncItem::Article(Box::new(a)))
             }
             EntityKind::Author => Author::list(ctx, self.principal, &catalog_query(ids, page))
                 .await?

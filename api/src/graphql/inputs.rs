@@ -10,6 +10,7 @@ use super::types::{ArticleStateGql, FocalPointGql};
 use crate::content::article::{ArticleInput, FeaturedImageInput, SeoInput};
 use crate::content::asset::{AssetInput, FocalPoint};
 use crate::content::author::AuthorInput;
+use crate::content::localized::Localized;
 use crate::content::tag::TagInput;
 use crate::content::{Choice, Patch};
 
@@ -86,6 +87,9 @@ pub struct CreateArticleInput {
     pub published_at: Option<Timestamp>,
     /// A note stored with revision 1.
     pub revision_message: Option<String>,
+    /// The id of the article this one translates: the new article joins its
+    /// translation group (one article per locale).
+    pub translation_of: Option<Uuid>,
 }
 
 /// Changes to an article: fields not given keep their values, `null` clears.
@@ -111,6 +115,10 @@ pub struct CreateAuthorInput {
     pub slug: Option<String>,
     pub name: String,
     pub bio: Option<String>,
+    /// The name per locale: `{"fr": "…"}`.
+    pub names: Option<Json<Localized>>,
+    /// The bio per locale.
+    pub bios: Option<Json<Localized>>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     /// The avatar as a picture of the media library (or a URL); wins over `avatarUrl`.
@@ -128,6 +136,10 @@ pub struct UpdateAuthorInput {
     pub slug: MaybeUndefined<String>,
     pub name: MaybeUndefined<String>,
     pub bio: MaybeUndefined<String>,
+    /// The name per locale (replaces the stored ones).
+    pub names: MaybeUndefined<Json<Localized>>,
+    /// The bio per locale (replaces the stored ones).
+    pub bios: MaybeUndefined<Json<Localized>>,
     pub email: MaybeUndefined<String>,
     pub avatar_url: MaybeUndefined<String>,
     pub avatar: MaybeUndefined<FeaturedImageWrite>,
@@ -142,6 +154,8 @@ pub struct CreateTagInput {
     pub slug: Option<String>,
     pub name: String,
     pub description: Option<String>,
+    /// The name per locale: `{"fr": "Économie"}`.
+    pub names: Option<Json<Localized>>,
     pub revision_message: Option<String>,
 }
 
@@ -151,6 +165,8 @@ pub struct UpdateTagInput {
     pub slug: MaybeUndefined<String>,
     pub name: MaybeUndefined<String>,
     pub description: MaybeUndefined<String>,
+    /// The name per locale (replaces the stored ones).
+    pub names: MaybeUndefined<Json<Localized>>,
     pub revision_message: Option<String>,
 }
 
@@ -171,6 +187,7 @@ impl From<CreateArticleInput> for ArticleInput {
             state: given(input.state.map(|state| Choice::Known(state.into()))),
             published_at: given(input.published_at.map(|t| t.0)),
             revision_message: input.revision_message,
+            translation_of: input.translation_of,
         }
     }
 }
@@ -192,6 +209,7 @@ impl From<UpdateArticleInput> for ArticleInput {
             state: Patch::Missing,
             published_at: Patch::Missing,
             revision_message: input.revision_message,
+            translation_of: None,
         }
     }
 }
@@ -203,6 +221,8 @@ impl From<CreateAuthorInput> for AuthorInput {
             slug: given(input.slug),
             name: Patch::Value(input.name),
             bio: given(input.bio),
+            names: given(input.names.map(|j| j.0)),
+            bios: given(input.bios.map(|j| j.0)),
             email: given(input.email),
             avatar_url: given(input.avatar_url),
             avatar: image(input.avatar),
@@ -220,6 +240,8 @@ impl From<UpdateAuthorInput> for AuthorInput {
             slug: patch(input.slug),
             name: patch(input.name),
             bio: patch(input.bio),
+            names: patch(input.names).map(|j| j.0),
+            bios: patch(input.bios).map(|j| j.0),
             email: patch(input.email),
             avatar_url: patch(input.avatar_url),
             avatar: image(input.avatar),
@@ -237,6 +259,7 @@ impl From<CreateTagInput> for TagInput {
             slug: given(input.slug),
             name: Patch::Value(input.name),
             description: given(input.description),
+            names: given(input.names.map(|j| j.0)),
             revision_message: input.revision_message,
         }
     }
@@ -249,6 +272,7 @@ impl From<UpdateTagInput> for TagInput {
             slug: patch(input.slug),
             name: patch(input.name),
             description: patch(input.description),
+            names: patch(input.names).map(|j| j.0),
             revision_message: input.revision_message,
         }
     }

@@ -159,7 +159,7 @@ impl Mutation {
         match kind {
             RevisionType::Article => restore::<Article>(ctx, who, &key, version, expected_version)
                 .await
-                .map(|a| Revisable::Article(ArticleGql(a))),
+                .map(|a| Revisable::Article(Box::new(ArticleGql(a)))),
             RevisionType::Author => restore::<Author>(ctx, who, &key, version, expected_version)
                 .await
                 .map(|a| Revisable::Author(AuthorGql(a))),

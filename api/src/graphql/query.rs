@@ -9,13 +9,14 @@ use super::error::{Gql, invalid};
 use super::paging::{Conn, Paging};
 use super::scalars::Timestamp;
 use super::types::{
-    ArticleGql, ArticleStateGql, AssetGql, AuthorGql, SyncPageGql, SyncType, TagGql, UserGql,
-    not_found_as_none, read_of,
+    ArticleGql, ArticleStateGql, AssetGql, AuthorGql, SearchConn, SearchType, SyncPageGql,
+    SyncType, TagGql, UserGql, not_found_as_none, read_of, search_connection, search_offset,
 };
-use crate::content::article::{self, ArticleFilter, ArticleSort};
+use crate::content::article::{self, ArticleFilter, ArticleSort, Include, Read};
 use crate::content::asset::{self, AssetFilter, TypeFilter};
 use crate::content::author::Author;
-use crate::content::page::{Direction, ListQuery, Sort, SortField};
+use crate::content::page::{Direction, ListQuery, MAX_PAGE_SIZE, Sort, SortField};
+use crate::content::search::{self, SearchRequest};
 use crate::content::tag::Tag;
 use crate::content::{Catalog, Key, NameFilter, validate};
 use crate::feed::{SyncRequest, sync};
@@ -268,28 +269,34 @@ pub struct Query;
 
 #[Object]
 impl Query {
-    /// One article by `id` or `slug` (with `locale` to choose among
-    /// translations); `null` when there is none the caller may see.
-    /// `preview: true` reads the working copy (preview keys, signed-in users).
+    /// One article by `id` or `slug`; `null` when there is none the caller
+    /// may see. With `locale`, the answer is the article or the translation
+    /// of its group in the first locale of the chain (the locale, its
+    /// configured fallbacks or its language, then the default locale) that
+    /// has one (`locale` on the answer says which); `fallback: false` keeps
+    /// to the locale asked for. `preview: true` reads the working copy
+    /// (preview keys, signed-in users).
     async fn article(
         &self,
         ctx: &Context<'_>,
         id: Option<Uuid>,
         slug: Option<String>,
         locale: Option<String>,
+        #[graphql(default = true)] fallback: bool,
         preview: Option<bool>,
     ) -> async_graphql::Result<Option<ArticleGql>> {
         let r = req(ctx)?;
-        let locale = match locale {
-            Some(tag) => Some(validate::locale(&tag).map_err(|m| invalid("locale", &m))?),
-            None => None,
+        let key = key_of(id, slug, None)?;
+        let read = read_of(ctx, preview, false);
+        let found = match locale {
+            None => article::get(&r.ctx, &r.principal, &key, read).await,
+            Some(tag) => {
+                let wanted = validate::locale_filter(&tag).map_err(|m| invalid("locale", &m))?;
+                let chain = r.ctx.settings.locales.chain(&[wanted], fallback);
+                article::get_localized(&r.ctx, &r.principal, &key, read, &chain).await
+            }
         };
-        let key = key_of(id, slug, locale)?;
-        not_found_as_none(
-            article::get(&r.ctx, &r.principal, &key, read_of(ctx, preview, false))
-                .await
-                .map(ArticleGql),
-        )
+        not_found_as_none(found.map(ArticleGql))
     }
 
     /// Articles: the published ones for the public, working copies for
@@ -453,6 +460,72 @@ impl Query {
         };
         let page = sync::sync(&r.feed, &r.principal, request).await.gql()?;
         Ok(page.into())
+    }
+
+    /// Search articles, authors and tags (as `GET /api/v1/search`): case
+    /// and accents are ignored, and `"exact phrase"`, `-word` and `prefix*`
+    /// are understood. Best first: a match in the title ranks above one in
+    /// the subtitle or excerpt, then the body, then author and tag names.
+    /// The public searches published articles; signed-in users search
+    /// working copies (`preview` chooses). `tags` and `authors` (ids or
+    /// slugs) keep articles linked to any of them.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the search's filters plus the forward Relay arguments"
+    )]
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        q: String,
+        types: Option<Vec<SearchType>>,
+        locale: Option<String>,
+        tags: Option<Vec<String>>,
+        authors: Option<Vec<String>>,
+        first: Option<i32>,
+        after: Option<String>,
+        preview: Option<bool>,
+    ) -> async_graphql::Result<SearchConn> {
+        let r = req(ctx)?;
+        let limit = match first {
+            None => 20,
+            Some(n) => u64::try_from(n)
+                .ok()
+                .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+                .ok_or_else(|| {
+                    invalid("first", &format!("must be between 1 and {MAX_PAGE_SIZE}"))
+                })?,
+        };
+        let offset = search_offset(after.as_deref())?;
+        let locale = match locale {
+            Some(tag) => Some(validate::locale_filter(&tag).map_err(|m| invalid("locale", &m))?),
+            None => None,
+        };
+        let keys = |keys: Option<Vec<String>>| {
+            keys.unwrap_or_default()
+                .iter()
+                .map(|k| Key::parse(k, None))
+                .collect()
+        };
+        let request = SearchRequest {
+            q,
+            kinds: types
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            locale,
+            tags: keys(tags),
+            authors: keys(authors),
+            offset,
+            limit,
+            read: Read {
+                include: Include::default(),
+                preview,
+            },
+        };
+        let results = search::search(&r.ctx, &r.principal, &request).await.gql()?;
+        Ok(search_connection(results, offset))
     }
 
     /// The signed-in user.

@@ -130,10 +130,17 @@ impl Rendered {
         if let Some(etag) = self.etag()
             && not_modified(req, etag)
         {
-            return HttpResponse::NotModified()
+            let mut response = HttpResponse::NotModified();
+            response
                 .insert_header((header::ETAG, etag.to_owned()))
-                .insert_header((header::CACHE_CONTROL, cache_control.to_owned()))
-                .finish();
+                .insert_header((header::CACHE_CONTROL, cache_control.to_owned()));
+            // A 304 carries what a 200 would about its variants (RFC 9110).
+            for (name, value) in &self.headers {
+                if matches!(*name, "vary" | "content-language") {
+                    response.insert_header((*name, value.as_str()));
+                }
+            }
+            return response.finish();
         }
         let mut response = self.plain(StatusCode::OK);
         if let Ok(value) = header::HeaderValue::from_str(cache_control) {

@@ -15,6 +15,7 @@ use super::wire::writable;
 use crate::content::Patch;
 use crate::content::asset::ImageInput;
 use crate::content::author::{Author, AuthorInput, AuthorSort};
+use crate::content::localized::Localized;
 use crate::http::Object;
 
 /// An author.
@@ -24,6 +25,12 @@ pub struct AuthorOut {
     pub slug: String,
     pub name: String,
     pub bio: Option<String>,
+    /// The name per locale, beside the default `name`.
+    #[schema(value_type = HashMap<String, String>)]
+    pub names: Localized,
+    /// The bio per locale, beside the default `bio`.
+    #[schema(value_type = HashMap<String, String>)]
+    pub bios: Localized,
     /// Private contact address.
     pub email: Option<String>,
     /// The avatar's URL (the same as `avatar.url`).
@@ -51,6 +58,8 @@ impl From<Author> for AuthorOut {
             slug: a.slug,
             name: a.name,
             bio: a.bio,
+            names: a.names,
+            bios: a.bios,
             email: a.email,
             avatar_url: a.avatar_url,
             avatar: a.avatar.map(ImageOut::from),
@@ -72,6 +81,8 @@ pub const AUTHOR_FIELDS: &[&str] = &[
     "slug",
     "name",
     "bio",
+    "names",
+    "bios",
     "email",
     "user_id",
     "avatar_url",
@@ -101,6 +112,14 @@ writable! {
         #[serde(default)]
         #[schema(value_type = Option<String>, max_length = 10000)]
         pub bio: Patch<String>,
+        /// The name per locale (`{"fr": "…"}`); replaces the stored ones.
+        #[serde(default)]
+        #[schema(value_type = Option<HashMap<String, String>>)]
+        pub names: Patch<Localized>,
+        /// The bio per locale; replaces the stored ones.
+        #[serde(default)]
+        #[schema(value_type = Option<HashMap<String, String>>)]
+        pub bios: Patch<Localized>,
         #[serde(default)]
         #[schema(value_type = Option<String>)]
         pub email: Patch<String>,
@@ -136,6 +155,8 @@ impl From<AuthorWrite> for AuthorInput {
             slug: w.slug,
             name: w.name,
             bio: w.bio,
+            names: w.names,
+            bios: w.bios,
             email: w.email,
             avatar_url: w.avatar_url,
             avatar: w.avatar.map(|Object(i)| ImageInput::from(i)),

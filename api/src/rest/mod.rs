@@ -15,6 +15,7 @@ mod list;
 mod media;
 pub mod openapi;
 mod respond;
+mod search;
 mod sync;
 mod tags;
 mod users;
@@ -40,6 +41,7 @@ pub fn vocabularies() -> Vec<(&'static str, Vocabulary)> {
             Vocabulary::of::<articles::Transitions>(),
         ),
         ("/api/v1/articles/{id}/revisions", history.clone()),
+        ("/api/v1/search", Vocabulary::of::<articles::Articles>()),
         ("/api/v1/authors", Vocabulary::of::<authors::Authors>()),
         ("/api/v1/authors/{id}", Vocabulary::of::<authors::Authors>()),
         ("/api/v1/authors/{id}/revisions", history.clone()),
@@ -131,6 +133,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(auth::logout)
             .service(auth::me)
             .service(auth::change_password)
+            .service(search::search_content)
             .service(sync::sync)
             .service(users::list_users)
             .service(users::create_user)

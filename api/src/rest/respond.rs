@@ -64,7 +64,27 @@ pub async fn public(
     req: &HttpRequest,
     render: impl AsyncFnOnce() -> Result<Rendered, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let key = || format!("{} {}?{}", req.method(), req.path(), req.query_string());
+    public_varying(state, principal, req, "", render).await
+}
+
+/// [`public`] for an answer that also depends on `varying` (what the
+/// request's headers asked for, such as the locales of `Accept-Language`),
+/// kept apart in the shared cache.
+pub async fn public_varying(
+    state: &AppState,
+    principal: &Principal,
+    req: &HttpRequest,
+    varying: &str,
+    render: impl AsyncFnOnce() -> Result<Rendered, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let key = || {
+        format!(
+            "{} {}?{} {varying}",
+            req.method(),
+            req.path(),
+            req.query_string()
+        )
+    };
     let served = serve_public(state, principal, key, async || Ok((render().await?, true))).await?;
     let control = if served.shared {
         state.cache.control()

@@ -142,7 +142,7 @@ impl From<SyncItem> for SyncItemOut {
     fn from(item: SyncItem) -> Self {
         let kind = item.kind().as_str();
         let object = match item {
-            SyncItem::Article(a) => SyncObject::Article(Box::new(a.into())),
+            SyncItem::Article(a) => SyncObject::Article(Box::new((*a).into())),
             SyncItem::Author(a) => SyncObject::Author(Box::new(a.into())),
             SyncItem::Tag(t) => SyncObject::Tag(t.into()),
             SyncItem::Asset(a) => SyncObject::Asset(Box::new(a.into())),

@@ -11,6 +11,7 @@ use super::docs::ListOf;
 use super::history::history_handlers;
 use super::wire::writable;
 use crate::content::Patch;
+use crate::content::localized::Localized;
 use crate::content::tag::{Tag, TagInput, TagSort};
 
 /// A tag.
@@ -20,6 +21,9 @@ pub struct TagOut {
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
+    /// The name per locale, beside the default `name`.
+    #[schema(value_type = HashMap<String, String>)]
+    pub names: Localized,
     /// Grows by one with every write.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -38,6 +42,7 @@ impl From<Tag> for TagOut {
             slug: t.slug,
             name: t.name,
             description: t.description,
+            names: t.names,
             version: t.version,
             created_at: t.created_at,
             updated_at: t.updated_at,
@@ -54,6 +59,7 @@ pub const TAG_FIELDS: &[&str] = &[
     "slug",
     "name",
     "description",
+    "names",
     "version",
     "created_at",
     "updated_at",
@@ -77,6 +83,10 @@ writable! {
         #[serde(default)]
         #[schema(value_type = Option<String>, max_length = 2000)]
         pub description: Patch<String>,
+        /// The name per locale (`{"fr": "Économie"}`); replaces the stored ones.
+        #[serde(default)]
+        #[schema(value_type = Option<HashMap<String, String>>)]
+        pub names: Patch<Localized>,
         /// A note stored with the revision this write makes ("fixed a typo").
         #[serde(default)]
         pub revision_message: Option<String>,
@@ -94,6 +104,7 @@ impl From<TagWrite> for TagInput {
             slug: w.slug,
             name: w.name,
             description: w.description,
+            names: w.names,
             revision_message: w.revision_message,
         }
     }

@@ -24,6 +24,7 @@ use self::corpus::{
 };
 use crate::content::article::ArticleSnapshot;
 use crate::content::author::AuthorSnapshot;
+use crate::content::localized::Localized;
 use crate::content::tag::TagSnapshot;
 use crate::content::{now, slug, text};
 use crate::error::AppError;
@@ -152,6 +153,8 @@ fn make_authors(
             email: Some(format!("auteur{i}@exemple.fr")),
             name,
             bio: Some("Journaliste, « plume » du service Société.".to_owned()),
+            names: None,
+            bios: None,
             avatar_url: None,
             avatar_asset_id: None,
             avatar_alt: None,
@@ -170,6 +173,8 @@ fn make_authors(
             slug: row.slug.clone(),
             name: row.name.clone(),
             bio: row.bio.clone(),
+            names: Localized::new(),
+            bios: Localized::new(),
             email: row.email.clone(),
             avatar_url: None,
             avatar: None,
@@ -206,6 +211,7 @@ fn make_tags(
             slug: slug::slugify(&name, "tag"),
             name,
             description: None,
+            names: None,
             version: 1,
             created_at: ago(at, 2_000, rng),
             updated_at: at,
@@ -216,6 +222,7 @@ fn make_tags(
             slug: row.slug.clone(),
             name: row.name.clone(),
             description: None,
+            names: Localized::new(),
         };
         batch.revisions.push(revision_row(
             EntityKind::Tag,
@@ -390,6 +397,17 @@ fn make_text(rng: &mut Rng, cast: &Cast<'_>) -> Text {
 
 /// One article: its versions, revisions, working copy, live copy (when
 /// published) and links, into `batch`.
+/// A state as a newsroom's articles are spread: mostly published.
+fn random_state(rng: &mut Rng) -> State {
+    match rng.below(100) {
+        0..=79 => State::Published,
+        80..=89 => State::Draft,
+        90..=94 => State::InReview,
+        95..=97 => State::Approved,
+        _ => State::Archived,
+    }
+}
+
 fn make_article(
     n: usize,
     rng: &mut Rng,
@@ -401,13 +419,7 @@ fn make_article(
     let author_ids = pick(rng, cast.authors, author_count);
     let tag_count = 3 + rng.below(4);
     let tag_ids = pick(rng, cast.tags, tag_count);
-    let state = match rng.below(100) {
-        0..=79 => State::Published,
-        80..=89 => State::Draft,
-        90..=94 => State::InReview,
-        95..=97 => State::Approved,
-        _ => State::Archived,
-    };
+    let state = random_state(rng);
     // 15% of published articles have a newer working copy, a draft again.
     let edited_after = state == State::Published && rng.below(100) < 15;
     let minutes = |n: usize| chrono::Duration::minutes(i64::try_from(n).unwrap_or(60));
@@ -442,6 +454,7 @@ fn make_article(
         updated_at: created_at,
         created_by: None,
         updated_by: None,
+        translation_group: None,
     };
     pictures::feature(&mut row, rng, cast.pictures);
     let links = (author_ids.as_slice(), tag_ids.as_slice());

@@ -15,10 +15,10 @@ use super::read::read_one;
 use super::rules::{self, Draft};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
-use crate::content::history;
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
 use crate::content::{ArticleCopy, Choice, Ctx, Key, Named, State, WriteTx, now};
+use crate::content::{history, search};
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, Page, Pagination, Sort};
@@ -194,7 +194,7 @@ pub(super) async fn make_live(
         unpublish_at: None,
         ..row.clone()
     };
-    article::Entity::insert(article::ActiveModel::from(live))
+    article::Entity::insert(article::ActiveModel::from(live.clone()))
         .exec_without_returning(&**tx)
         .await?;
     replace_links(
@@ -205,6 +205,7 @@ pub(super) async fn make_live(
         Some(tag_ids),
     )
     .await?;
+    search::index::article(&**tx, &live, ArticleCopy::Live).await?;
     pictures::record_live(tx, row.id, &pictures::used_by(&row), step.who).await?;
     save_workflow(&**tx, &row).await?;
     let seen = Seen {
@@ -235,7 +236,7 @@ async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppEr
         .filter(article::Column::Copy.eq(ArticleCopy::Live))
         .exec(conn)
         .await?;
-    Ok(())
+    search::index::remove(conn, id, Some(ArticleCopy::Live)).await
 }
 
 /// Takes the live copy down (unpublish, archive, delete) and moves the
@@ -273,6 +274,7 @@ pub(super) async fn soft_delete(
         other => other,
     };
     row.deleted_at = Some(now());
+    search::index::hide_article(&**tx, row.id, true).await?;
     take_down(tx, row, state, step).await?;
     Ok(())
 }
@@ -285,6 +287,7 @@ pub(super) async fn undelete(
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     row.deleted_at = None;
+    search::index::hide_article(&**tx, row.id, false).await?;
     settle(tx, row, from, step, Seen::default()).await
 }
 

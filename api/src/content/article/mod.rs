@@ -12,6 +12,7 @@ mod query;
 mod read;
 mod rules;
 mod schedule;
+mod translations;
 mod write;
 
 pub use flow::{
@@ -22,7 +23,9 @@ pub use model::{
     Read, Seo, SeoInput, View, default_sort,
 };
 pub(crate) use pictures::drop_picture;
-pub use read::{get, list};
+pub(crate) use read::{by_ids, view_for};
+pub use read::{get, get_localized, list};
 pub use rules::ArticleSnapshot;
 pub use schedule::run_schedule;
+pub use translations::Translation;
 pub use write::{create, delete, undelete};

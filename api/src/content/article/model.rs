@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::translations::Translation;
 use crate::content::author::Author;
 use crate::content::body::Pictures;
 use crate::content::page::{self, Direction};
@@ -62,6 +63,10 @@ pub struct Article {
     /// The library pictures the body refers to, when they were asked for
     /// (to render `asset:` references).
     pub pictures: Option<Pictures>,
+    /// The translation group, when the article has translations.
+    pub translation_group: Option<Uuid>,
+    /// The other articles of its translation group, in the copy read.
+    pub translations: Vec<Translation>,
 }
 
 impl Article {
@@ -102,6 +107,8 @@ pub struct ArticleInput {
     pub published_at: Patch<DateTime<Utc>>,
     /// A note stored with the revision this write makes.
     pub revision_message: Option<String>,
+    /// On create: the article this one translates (it joins its group).
+    pub translation_of: Option<Uuid>,
 }
 
 impl ArticleInput {
@@ -133,6 +140,7 @@ impl ArticleInput {
             state: self.state,
             published_at: self.published_at,
             revision_message: self.revision_message,
+            translation_of: self.translation_of,
         }
     }
 }

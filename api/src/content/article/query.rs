@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Related,
     Select,
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::model::{Article, ArticleFilter, Include, Seo, View};
 use crate::content::author::{self, Author};
 use crate::content::tag::{self, Tag};
-use crate::content::{ArticleCopy, Ctx, Key};
+use crate::content::{ArticleCopy, Ctx, EntityKind, Key, search};
 use crate::error::AppError;
 use crate::storage::contains_ci;
 
@@ -80,8 +80,12 @@ pub(super) fn visible(view: View) -> Select<article::Entity> {
     }
 }
 
-/// The filter as conditions on `articles`.
-pub(super) fn filtered(filter: &ArticleFilter, view: View) -> Select<article::Entity> {
+/// The filter as conditions on `articles`; `q` goes through the search index.
+pub(super) fn filtered(
+    ctx: &Ctx,
+    filter: &ArticleFilter,
+    view: View,
+) -> Result<Select<article::Entity>, AppError> {
     let copy = if filter.deleted {
         ArticleCopy::Working
     } else {
@@ -135,17 +139,17 @@ pub(super) fn filtered(filter: &ArticleFilter, view: View) -> Select<article::En
         select = select.filter(article::Column::PublishedAt.lt(before));
     }
     if let Some(q) = &filter.q {
-        select = select.filter(
-            Condition::any()
-                .add(contains_ci(article::Column::Title, q))
-                .add(contains_ci(article::Column::Excerpt, q))
-                .add(contains_ci(article::Column::Body, q)),
-        );
+        let scope = (copy, filter.deleted);
+        let (matching, values) = search::ids_matching(ctx, q, EntityKind::Article, scope)?;
+        select = select.filter(Expr::col((article::Entity, article::Column::Id)).binary(
+            BinOper::In,
+            Expr::cust_with_values(format!("({matching})"), values),
+        ));
     }
     if let Some(title) = &filter.title_contains {
         select = select.filter(contains_ci(article::Column::Title, title));
     }
-    select
+    Ok(select)
 }
 
 /// The article row `key` names. A slug without a locale prefers the default
@@ -157,6 +161,18 @@ pub(super) async fn find_row<C: ConnectionTrait>(
     key: &Key,
     view: View,
     for_update: bool,
+) -> Result<article::Model, AppError> {
+    find_row_preferring(ctx, conn, (key, view, for_update), &[]).await
+}
+
+/// The article row `key` names; a slug without a locale prefers, among the
+/// articles that have it, the first locale of `preferred`, then the default
+/// locale, then the oldest article.
+pub(super) async fn find_row_preferring<C: ConnectionTrait>(
+    ctx: &Ctx,
+    conn: &C,
+    (key, view, for_update): (&Key, View, bool),
+    preferred: &[String],
 ) -> Result<article::Model, AppError> {
     let mut query = visible(view);
     if for_update {
@@ -172,11 +188,20 @@ pub(super) async fn find_row<C: ConnectionTrait>(
             query.order_by_asc(article::Column::Id).all(conn).await?
         }
     };
-    let default = &ctx.settings.default_locale;
+    let default = ctx.settings.default_locale.as_str();
+    let rank = |row: &article::Model| {
+        preferred
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(default))
+            .position(|locale| row.locale.eq_ignore_ascii_case(locale))
+            .unwrap_or(usize::MAX)
+    };
     let preferred = rows
         .iter()
-        .position(|row| &row.locale == default)
-        .unwrap_or(0);
+        .enumerate()
+        .min_by_key(|(i, row)| (rank(row), *i))
+        .map_or(0, |(i, _)| i);
     rows.into_iter()
         .nth(preferred)
         .ok_or_else(|| AppError::not_found("article"))
@@ -278,7 +303,7 @@ pub(super) async fn load_links<C: ConnectionTrait>(
         tag_links,
         include.tags,
         |link| (link.article_id, link.tag_id),
-        |row| Ok(tag::from_row(row)),
+        tag::from_row,
     )
     .await?;
     Ok(Links {
@@ -327,6 +352,8 @@ pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include)
         updated_by: row.updated_by,
         word_count: u32::try_from(row.word_count).unwrap_or(0),
         pictures: None,
+        translation_group: row.translation_group,
+        translations: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFilter, ArticleSort, Include, Read, View};
-use super::{pictures, query};
+use super::{pictures, query, translations};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::{ArticleCopy, Ctx, Key, author};
@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::storage::page::{self, ListQuery, Page};
 
 /// Which copy `principal` sees, after checking they may see it.
-pub(super) fn view_for(
+pub(crate) fn view_for(
     ctx: &Ctx,
     principal: &Principal,
     preview: Option<bool>,
@@ -39,7 +39,13 @@ pub(super) async fn read_one<C: ConnectionTrait>(
     include: Include,
 ) -> Result<Article, AppError> {
     let mut links = query::load_links(conn, &[row.id], copy, include).await?;
-    Ok(query::assemble(row, &mut links, include))
+    let mut article = query::assemble(row, &mut links, include);
+    let view = match copy {
+        ArticleCopy::Live => View::Live,
+        ArticleCopy::Working => View::Preview,
+    };
+    translations::attach(conn, std::slice::from_mut(&mut article), view).await?;
+    Ok(article)
 }
 
 /// Hides private fields of expanded authors from callers who may not read them.
@@ -71,6 +77,58 @@ pub async fn get(
     Ok(redact(article, ctx, principal))
 }
 
+/// One article by id or slug, answered in the best locale of `chain`
+/// (locales best first) among its translations (design §13): the article
+/// itself or another of its group, in the copy the caller may and wants to
+/// see. A slug prefers the chain's locales among the articles that have it.
+/// 404 when the group has none of the chain's locales.
+pub async fn get_localized(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    read: Read,
+    chain: &[String],
+) -> Result<Article, AppError> {
+    let view = view_for(ctx, principal, read.preview)?;
+    let conn = &ctx.db.conn;
+    let row = query::find_row_preferring(ctx, conn, (key, view, false), chain).await?;
+    let row = translations::choose(conn, row, view, chain).await?;
+    let mut article = read_one(conn, row, view.copy(), read.include).await?;
+    if read.include.pictures {
+        pictures::attach(conn, std::slice::from_mut(&mut article)).await?;
+    }
+    Ok(redact(article, ctx, principal))
+}
+
+/// Articles by id in one view, as `principal` may see them, `include`
+/// expanded (for search results).
+pub(crate) async fn by_ids(
+    ctx: &Ctx,
+    principal: &Principal,
+    ids: &[Uuid],
+    view: View,
+    include: Include,
+) -> Result<std::collections::HashMap<Uuid, Article>, AppError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows = query::visible(view)
+        .filter(article::Column::Id.is_in(ids.to_vec()))
+        .all(&ctx.db.conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), include).await?;
+    let mut articles: Vec<Article> = rows
+        .into_iter()
+        .map(|row| redact(query::assemble(row, &mut links, include), ctx, principal))
+        .collect();
+    if include.pictures {
+        pictures::attach(&ctx.db.conn, &mut articles).await?;
+    }
+    translations::attach(&ctx.db.conn, &mut articles, view).await?;
+    Ok(articles.into_iter().map(|a| (a.id, a)).collect())
+}
+
 /// A page of articles: a count, the page, and one statement each for the
 /// author and tag links — four statements whatever the page size.
 pub async fn list(
@@ -85,7 +143,7 @@ pub async fn list(
     } else {
         view_for(ctx, principal, read.preview)?
     };
-    let select = query::filtered(&query.filter, view);
+    let select = query::filtered(ctx, &query.filter, view)?;
     let copy = if query.filter.deleted {
         ArticleCopy::Working
     } else {
@@ -106,5 +164,6 @@ pub async fn list(
     if read.include.pictures {
         pictures::attach(&ctx.db.conn, &mut page.items).await?;
     }
+    translations::attach(&ctx.db.conn, &mut page.items, view).await?;
     Ok(page)
 }

@@ -17,11 +17,12 @@ use super::pictures;
 use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft, Resolved};
+use super::translations;
 use crate::auth::Principal;
 use crate::auth::policy::{Action, Grant};
 use crate::content::history::{self, Versioned, Write};
 use crate::content::validate::{self, Errors};
-use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, slug};
+use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, search, slug};
 use crate::error::AppError;
 use crate::storage::{Event, Slugged, record_event};
 
@@ -66,6 +67,9 @@ pub async fn create(
     )
     .await?;
     let mut row = rules::to_row(Uuid::now_v7(), slug, &fields);
+    if let Some(original) = input.translation_of {
+        row.translation_group = Some(translations::join(&*tx, original, &fields.locale).await?);
+    }
     row.created_by = principal.user_id();
     row.updated_by = principal.user_id();
     // Published imports go live below; their working row says so once live.
@@ -96,12 +100,15 @@ pub async fn create(
         Some(&fields.tag_ids),
     )
     .await?;
+    search::index::article(&*tx, &row, ArticleCopy::Working).await?;
     if !pictures.is_empty() {
         pictures::record(&*tx, row.id, ArticleCopy::Working, &pictures).await?;
     }
     let row = start_in_state(&tx, row, &fields, principal.user_id()).await?;
+    let mut article = query::assemble_with(row, fields.author_ids, fields.tag_ids);
+    translations::attach(&*tx, std::slice::from_mut(&mut article), View::Preview).await?;
     tx.commit().await?;
-    Ok(query::assemble_with(row, fields.author_ids, fields.tag_ids))
+    Ok(article)
 }
 
 /// An imported article created in a state other than draft gets there (and
@@ -181,6 +188,8 @@ impl Versioned for Article {
                 })?
             }
         };
+        let mut article = article;
+        translations::attach(&*tx, std::slice::from_mut(&mut article), View::Preview).await?;
         tx.commit().await?;
         Ok(article)
     }
@@ -262,7 +271,9 @@ impl Edit<'_> {
         if authors_changed || tags_changed {
             ensure_references(&**tx, &fields).await?;
         }
+        translations::check_sent(&**tx, &current_row, self.input.translation_of).await?;
         if slug != current.slug || fields.locale != current.locale {
+            translations::check_move(&**tx, &current_row, &fields.locale).await?;
             let scope = locale_scope(&fields.locale);
             STORE
                 .ensure_free(&**tx, &slug, scope, Some(current.id))
@@ -298,6 +309,11 @@ impl Edit<'_> {
             tags_changed.then_some(fields.tag_ids.as_slice()),
         );
         replace_links(&**tx, row.id, ArticleCopy::Working, links.0, links.1).await?;
+        if authors_changed || tags_changed {
+            search::index::article(&**tx, &row, ArticleCopy::Working).await?;
+        } else {
+            search::index::article_text(&**tx, &row, ArticleCopy::Working).await?;
+        }
         if pictures != pictures::used_by(&current_row) {
             pictures::record(&**tx, row.id, ArticleCopy::Working, &pictures).await?;
         }
@@ -328,6 +344,7 @@ fn edited_row(
     row.created_at = current.created_at;
     row.created_by = current.created_by;
     row.updated_by = who;
+    row.translation_group = current.translation_group;
     row
 }
 
@@ -426,6 +443,7 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
         .exec(&**tx)
         .await?;
     history::forget::<Article, _>(&**tx, row.id).await?;
+    search::index::remove(&**tx, row.id, None).await?;
     pictures::record_live(tx, row.id, &[], who).await?;
     pictures::forget(&**tx, row.id, None).await?;
     entities::transition::Entity::delete_many()

@@ -66,6 +66,19 @@ pub struct Seo {
     pub canonical_url: Option<String>,
 }
 
+/// Another article of the same translation group.
+#[derive(SimpleObject)]
+#[graphql(name = "Translation")]
+pub struct TranslationGql {
+    pub id: Uuid,
+    /// BCP 47 language tag.
+    pub locale: String,
+    pub slug: String,
+    pub state: ArticleStateGql,
+    /// True when it has a published version.
+    pub published: bool,
+}
+
 /// An article, in the copy the request reads (live or working).
 pub struct ArticleGql(pub Article);
 
@@ -186,6 +199,21 @@ impl ArticleGql {
     /// Minutes to read the body at 230 words a minute, rounded up.
     async fn reading_time_minutes(&self) -> u32 {
         self.0.reading_time_minutes()
+    }
+    /// The other articles of its translation group (the same story in other
+    /// locales), in the copy read: for the public, the published ones.
+    async fn translations(&self) -> Vec<TranslationGql> {
+        self.0
+            .translations
+            .iter()
+            .map(|t| TranslationGql {
+                id: t.id,
+                locale: t.locale.clone(),
+                slug: t.slug.clone(),
+                state: t.state.into(),
+                published: t.published,
+            })
+            .collect()
     }
     /// The credited authors, in credit order.
     async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuthorGql>> {

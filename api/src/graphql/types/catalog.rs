@@ -9,6 +9,7 @@ use super::read_of;
 use crate::content::Key;
 use crate::content::article::{self, ArticleFilter};
 use crate::content::author::Author;
+use crate::content::localized::Localized;
 use crate::content::page::ListQuery;
 use crate::content::tag::Tag;
 use crate::graphql::context::req;
@@ -51,6 +52,14 @@ impl AuthorGql {
     }
     async fn bio(&self) -> Option<&str> {
         self.0.bio.as_deref()
+    }
+    /// The name per locale (`{"fr": "…"}`), beside the default `name`.
+    async fn names(&self) -> Json<Localized> {
+        Json(self.0.names.clone())
+    }
+    /// The bio per locale, beside the default `bio`.
+    async fn bios(&self) -> Json<Localized> {
+        Json(self.0.bios.clone())
     }
     /// Private: `null` unless the caller is signed in.
     async fn email(&self) -> Option<&str> {
@@ -133,6 +142,10 @@ impl TagGql {
     }
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
+    }
+    /// The name per locale (`{"fr": "Économie"}`), beside the default `name`.
+    async fn names(&self) -> Json<Localized> {
+        Json(self.0.names.clone())
     }
     async fn version(&self) -> i32 {
         self.0.version

@@ -32,7 +32,7 @@ impl SyncType {
 /// An object of a sync.
 #[derive(Union)]
 pub enum SyncObject {
-    Article(ArticleGql),
+    Article(Box<ArticleGql>),
     Author(AuthorGql),
     Tag(TagGql),
     Asset(AssetGql),
@@ -88,7 +88,7 @@ impl From<SyncPage> for SyncPageGql {
 fn item(item: SyncItem) -> SyncItemGql {
     let kind = item.kind().as_str().to_owned();
     let object = match item {
-        SyncItem::Article(a) => SyncObject::Article(ArticleGql(a)),
+        SyncItem::Article(a) => SyncObject::Article(Box::new(ArticleGql(*a))),
         SyncItem::Author(a) => SyncObject::Author(AuthorGql(a)),
         SyncItem::Tag(t) => SyncObject::Tag(TagGql(t)),
         SyncItem::Asset(a) => SyncObject::Asset(AssetGql(a)),

@@ -7,6 +7,7 @@ mod asset;
 mod catalog;
 mod feed;
 mod history;
+mod search;
 
 use async_graphql::{Context, Enum, Union};
 
@@ -15,6 +16,8 @@ pub use article::{ArticleGql, ArticleStateGql};
 pub use asset::{AssetGql, FocalPointGql};
 pub use catalog::{AuthorGql, TagGql};
 pub use feed::{SyncPageGql, SyncType};
+pub use search::{SearchConn, SearchType};
+pub(crate) use search::{connection as search_connection, offset_of as search_offset};
 
 use super::error::Gql;
 use crate::content::article::{Include, Read};
@@ -32,7 +35,7 @@ pub fn not_found_as_none<T>(result: Result<T, AppError>) -> async_graphql::Resul
 /// What a revision restore returns.
 #[derive(Union)]
 pub enum Revisable {
-    Article(ArticleGql),
+    Article(Box<ArticleGql>),
     Author(AuthorGql),
     Tag(TagGql),
     Asset(AssetGql),

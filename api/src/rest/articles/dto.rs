@@ -94,6 +94,9 @@ pub struct ArticleOut {
     pub word_count: u32,
     /// Minutes to read the body at 230 words a minute, rounded up.
     pub reading_time_minutes: u32,
+    /// The other articles of its translation group (the same story in
+    /// other locales), in the copy read: for the public, the published ones.
+    pub translations: Vec<TranslationOut>,
     /// The body as sanitised HTML, with `formats=html`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_html: Option<String>,
@@ -164,8 +167,31 @@ impl ArticleOut {
                 .map(|list| list.into_iter().map(TagOut::from).collect()),
             word_count: a.word_count,
             reading_time_minutes,
+            translations: a
+                .translations
+                .into_iter()
+                .map(|t| TranslationOut {
+                    id: t.id,
+                    locale: t.locale,
+                    slug: t.slug,
+                    state: t.state.into(),
+                    published: t.published,
+                })
+                .collect(),
         }
     }
+}
+
+/// Another article of the same translation group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslationOut {
+    pub id: Uuid,
+    /// BCP 47 language tag.
+    pub locale: String,
+    pub slug: String,
+    pub state: ArticleState,
+    /// True when it has a published version.
+    pub published: bool,
 }
 
 impl From<Article> for ArticleOut {
@@ -203,6 +229,7 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "tags",
     "word_count",
     "reading_time_minutes",
+    "translations",
     "body_html",
     "body_text",
     "body_ast",
@@ -277,6 +304,11 @@ writable! {
         /// A note stored with the revision this write makes ("fixed a typo").
         #[serde(default)]
         pub revision_message: Option<String>,
+        /// On create: the id of the article this one translates; the new
+        /// article joins its translation group (one article per locale).
+        /// Later writes may send it back unchanged.
+        #[serde(default)]
+        pub translation_of: Option<Uuid>,
         /// Read-only: when sent back, must be the id of the addressed record.
         #[schema(read_only)]
         pub id: Option<Uuid>,
@@ -284,7 +316,7 @@ writable! {
     read_only {
         version, published_version, scheduled_at, unpublish_at, deleted_at, created_at,
         updated_at, created_by, updated_by, authors, tags, word_count, reading_time_minutes,
-        body_html, body_text, body_ast,
+        body_html, body_text, body_ast, translations,
     }
 }
 
@@ -310,6 +342,7 @@ impl From<ArticleWrite> for ArticleInput {
             state: w.state.map(|name| Choice::parse(&name)),
             published_at: w.published_at,
             revision_message: w.revision_message,
+            translation_of: w.translation_of,
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::content::article::{
     self, Article, ArticleFilter, ArticleInput, ArticleSort, Include, Read,
 };
 use crate::content::page::Sort;
-use crate::content::{EntityKind, Key, Named, State, validate};
+use crate::content::{EntityKind, Key, Named, State, locales, validate};
 use crate::error::AppError;
 use crate::http::answer::ContentKeys;
 use crate::http::{AppState, Caller, JsonBody, query};
@@ -113,8 +113,18 @@ struct ArticleListParams {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "only describes the API in OpenAPI")]
 struct ArticleReadParams {
-    /// Locale to look a slug up in (by default: the default locale first).
+    /// Answer in this locale (BCP 47), or `auto` for the best of
+    /// `Accept-Language`: the article, or the translation of its group in
+    /// the first locale of the chain (the locale, its configured fallbacks
+    /// or its language, then the default locale) that has one. The answer
+    /// says which in `Content-Language`. A slug prefers these locales among
+    /// the articles that have it. Without `locale` a read never switches
+    /// article.
+    #[param(pattern = "^(auto|[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?)$")]
     locale: Option<String>,
+    /// `false`: answer in the asked-for locale only (404 when the group has
+    /// no translation in it). Default `true`.
+    fallback: Option<bool>,
     /// Expand relations: `authors`, `tags`, comma-separated.
     include: Option<String>,
     /// Add derived bodies: `html` (sanitised, library pictures resolved), `text`, `ast` (an mdast tree), comma-separated.
@@ -123,7 +133,7 @@ struct ArticleReadParams {
     preview: Option<bool>,
 }
 
-fn read_of(options: &ReadOptions) -> Read {
+pub(super) fn read_of(options: &ReadOptions) -> Read {
     Read {
         include: Include {
             authors: options.includes("authors"),
@@ -134,7 +144,7 @@ fn read_of(options: &ReadOptions) -> Read {
     }
 }
 
-fn formats_of(options: &ReadOptions) -> Formats {
+pub(super) fn formats_of(options: &ReadOptions) -> Formats {
     Formats {
         html: options.wants("html"),
         text: options.wants("text"),
@@ -230,13 +240,35 @@ pub async fn get_article(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Articles>(req.query_string())?;
-    let key = Key::parse(&path, options.locale.clone());
-    respond::public(&state, &caller.0, &req, async || {
-        let article = article::get(&state.ctx, &caller.0, &key, read_of(&options)).await?;
+    let key = Key::parse(&path, None);
+    let chain = options.locale.as_deref().map(|wanted| {
+        let wanted = if wanted == "auto" {
+            let header = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE);
+            locales::accepted(header.and_then(|v| v.to_str().ok()).unwrap_or(""))
+        } else {
+            vec![wanted.to_owned()]
+        };
+        let locales = &state.ctx.settings.locales;
+        locales.chain(&wanted, options.fallback.unwrap_or(true))
+    });
+    let varying = chain.as_ref().map(|c| c.join(",")).unwrap_or_default();
+    respond::public_varying(&state, &caller.0, &req, &varying, async || {
+        let read = read_of(&options);
+        let article = match &chain {
+            None => article::get(&state.ctx, &caller.0, &key, read).await?,
+            Some(chain) => article::get_localized(&state.ctx, &caller.0, &key, read, chain).await?,
+        };
         let keys = content_keys(std::slice::from_ref(&article));
-        let version = article.version;
+        let (version, locale) = (article.version, article.locale.clone());
         let out = ArticleOut::new(article, formats_of(&options));
-        Ok(respond::render_entity(version, &out, options.fields.as_deref())?.keyed(&keys))
+        let mut rendered = respond::render_entity(version, &out, options.fields.as_deref())?;
+        rendered.headers.push(("content-language", locale));
+        if chain.is_some() {
+            rendered
+                .headers
+                .push(("vary", "Accept-Language".to_owned()));
+        }
+        Ok(rendered.keyed(&keys))
     })
     .await
 }

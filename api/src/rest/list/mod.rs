@@ -91,8 +91,10 @@ pub struct ReadOptions {
     pub include: Vec<&'static str>,
     /// Derived formats to add.
     pub formats: Vec<&'static str>,
-    /// Locale to look a slug up in.
+    /// The locale a read asks for (`auto`: the best of `Accept-Language`).
     pub locale: Option<String>,
+    /// `fallback=false`: answer in the asked-for locale or not at all.
+    pub fallback: Option<bool>,
     /// `preview=true|false`, when given.
     pub preview: Option<bool>,
 }
@@ -193,9 +195,14 @@ pub fn read_options<C: Collection>(query_string: &str) -> Result<ReadOptions, Ap
     let mut options = ReadOptions::default();
     for (name, value) in query::pairs(query_string)? {
         if name == "locale" && C::LOCALIZED {
-            let locale =
-                validate::locale_filter(&value).map_err(|m| AppError::bad_field("locale", m))?;
+            let locale = if value == "auto" {
+                value
+            } else {
+                validate::locale_filter(&value).map_err(|m| AppError::bad_field("locale", m))?
+            };
             options.locale = Some(locale);
+        } else if name == "fallback" && C::LOCALIZED {
+            options.fallback = Some(query::boolean("fallback", &value)?);
         } else if !options.accept::<C>(&name, &value)? {
             return Err(query::unknown(&name));
         }

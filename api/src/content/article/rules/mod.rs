@@ -343,6 +343,7 @@ impl ArticleSnapshot {
             tag_ids: Patch::Value(self.tag_ids),
             state: Patch::Missing,
             published_at: Patch::Missing,
+            translation_of: None,
             revision_message: Some(message),
         }
         .replacing()
@@ -381,6 +382,7 @@ pub(super) fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Mode
         updated_at: at,
         created_by: None,
         updated_by: None,
+        translation_group: None,
     }
 }
 

@@ -1,0 +1,311 @@
+//! The SQL of a search on each database: which documents match, how they
+//! rank, the facets of the matches, and the highlighted fragments of a page.
+//!
+//! Ranking is the same rule on both: the whole part of a score adds the
+//! weights of the field groups that hold every wanted word or phrase (title
+//! 8, subtitle or excerpt 4, body 2, author or tag names 1), computed by each
+//! engine's column filter; the fraction is the engine's own weighted
+//! relevance squeezed into [0, 1) — FTS5's `bm25` (title 10, subtitle and
+//! excerpt 5, body 2, names 1) or PostgreSQL's `ts_rank_cd` (weights 1, 0.5,
+//! 0.2, 0.1); ties go to the newest record.
+
+use sea_orm::{DatabaseBackend, Statement, Value};
+use uuid::Uuid;
+
+use super::query::SearchQuery;
+use crate::content::{ArticleCopy, EntityKind, Key, Named};
+
+/// Marks the start of a matched word in a fragment (a private-use character,
+/// swapped for `<mark>` once the text is escaped).
+pub const START: char = '\u{E000}';
+/// Marks the end of a matched word.
+pub const END: char = '\u{E001}';
+
+/// The field groups of the whole part of a score, with their weights: a
+/// group counts when its fields together hold every wanted word or phrase.
+/// Each weight outweighs all lighter ones together, so a title match ranks
+/// above any match without one.
+const FIELD_WEIGHTS: [(&[&str], u8); 4] = [
+    (&["title"], 8),
+    (&["subtitle", "excerpt"], 4),
+    (&["body"], 2),
+    (&["authors", "tags"], 1),
+];
+
+/// SQL text and its values, with the placeholders of one backend.
+pub(super) struct Sql {
+    backend: DatabaseBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub(super) fn new(backend: DatabaseBackend) -> Self {
+        Self {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    pub(super) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub(super) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        if self.backend == DatabaseBackend::Postgres {
+            let n = self.values.len();
+            self.text.push_str(&format!("${n}"));
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    /// Appends `(?, ?, …)` for the values.
+    fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self.push(")")
+    }
+
+    pub(super) fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+
+    /// The text and values, for a condition inside another statement.
+    pub(super) fn into_parts(self) -> (String, Vec<Value>) {
+        (self.text, self.values)
+    }
+}
+
+/// What a search looks for, and among which documents.
+#[derive(Debug, Clone)]
+pub(super) struct Scope<'a> {
+    pub query: &'a SearchQuery,
+    /// Document kinds (never empty).
+    pub kinds: &'a [EntityKind],
+    /// The article copy searched.
+    pub copy: ArticleCopy,
+    /// Soft-deleted articles instead of the others.
+    pub hidden: bool,
+    pub locale: Option<&'a str>,
+    pub tags: &'a [Key],
+    pub authors: &'a [Key],
+}
+
+impl Scope<'_> {
+    /// PostgreSQL: the query read with each text search configuration in
+    /// use (`x.config`): all of it (`x.q`) and its wanted parts (`x.p`).
+    fn queries(&self, sql: &mut Sql) {
+        sql.push("(SELECT config, to_tsquery(config::regconfig, ")
+            .bind(self.query.tsquery())
+            .push(") AS q, to_tsquery(config::regconfig, ")
+            .bind(self.query.tsquery_wanted())
+            .push(") AS p FROM search_configs) AS x");
+    }
+
+    /// `FROM … WHERE …`: the matching documents as `d`. On PostgreSQL each
+    /// configuration's reading of the query is matched against the
+    /// documents of that configuration, through the GIN index.
+    fn matching(&self, sql: &mut Sql) {
+        if sql.backend == DatabaseBackend::Postgres {
+            sql.push("FROM ");
+            self.queries(sql);
+            sql.push(
+                " CROSS JOIN LATERAL (SELECT * FROM search_documents s \
+                 WHERE s.config = x.config AND s.document @@ x.q) AS d WHERE TRUE",
+            );
+        } else {
+            sql.push(
+                "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid \
+                 WHERE search_fts MATCH ",
+            )
+            .bind(self.query.fts5());
+        }
+        self.filters(sql);
+    }
+
+    fn filters(&self, sql: &mut Sql) {
+        sql.push(" AND d.entity IN ")
+            .bind_list(self.kinds.iter().map(|kind| kind.as_str()));
+        sql.push(" AND (d.entity <> 'article' OR (d.copy = ")
+            .bind(self.copy.as_str())
+            .push(" AND d.hidden = ")
+            .bind(self.hidden)
+            .push("))");
+        if let Some(locale) = self.locale {
+            sql.push(" AND (d.entity <> 'article' OR d.locale = ")
+                .bind(locale)
+                .push(")");
+        }
+        self.linked(sql, "article_tags", "tag_id", "tags", self.tags);
+        self.linked(sql, "article_authors", "author_id", "authors", self.authors);
+    }
+
+    /// Articles linked (in the searched copy) to any of `keys`.
+    fn linked(&self, sql: &mut Sql, link: &str, column: &str, table: &str, keys: &[Key]) {
+        if keys.is_empty() {
+            return;
+        }
+        let mut ids: Vec<Uuid> = Vec::new();
+        let mut slugs: Vec<String> = Vec::new();
+        for key in keys {
+            match key {
+                Key::Id(id) => ids.push(*id),
+                Key::Slug { slug, .. } => slugs.push(slug.clone()),
+            }
+        }
+        sql.push(&format!(
+            " AND d.entity = 'article' AND d.entity_id IN (SELECT article_id FROM {link} \
+              WHERE copy = "
+        ))
+        .bind(self.copy.as_str())
+        .push(&format!(" AND {column} IN (SELECT id FROM {table} WHERE "));
+        match (ids.is_empty(), slugs.is_empty()) {
+            (false, false) => {
+                sql.push("id IN ")
+                    .bind_list(ids)
+                    .push(" OR slug IN ")
+                    .bind_list(slugs);
+            }
+            (false, true) => {
+                sql.push("id IN ").bind_list(ids);
+            }
+            _ => {
+                sql.push("slug IN ").bind_list(slugs);
+            }
+        }
+        sql.push("))");
+    }
+
+    /// The ids of the matching records, as a subquery (for the `q` filter
+    /// of lists).
+    pub(super) fn entity_ids(&self, sql: &mut Sql) {
+        sql.push("SELECT d.entity_id ");
+        self.matching(sql);
+    }
+
+    /// The page of matches, best first: `doc, entity, entity_id, score`.
+    pub(super) fn page(&self, backend: DatabaseBackend, offset: u64, limit: u64) -> Statement {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT doc, entity, entity_id, ");
+        if backend == DatabaseBackend::Postgres {
+            sql.push(
+                "fields + relevance / (1.0 + relevance) AS score FROM (SELECT d.id AS doc, \
+                 d.entity, d.entity_id, \
+                 (ts_filter(d.document, '{a}') @@ x.p)::int * 8 \
+                 + (ts_filter(d.document, '{b}') @@ x.p)::int * 4 \
+                 + (ts_filter(d.document, '{c}') @@ x.p)::int * 2 \
+                 + (ts_filter(d.document, '{d}') @@ x.p)::int AS fields, \
+                 ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', d.document, x.p, 1)::float8 AS relevance ",
+            );
+        } else {
+            sql.push("(");
+            for (i, (columns, weight)) in FIELD_WEIGHTS.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" + ");
+                }
+                sql.push("(doc IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ")
+                    .bind(self.query.fts5_in(columns))
+                    .push(&format!(")) * {weight}"));
+            }
+            sql.push(
+                ") + relevance / (1.0 + relevance) AS score \
+                 FROM (SELECT d.id AS doc, d.entity AS entity, d.entity_id AS entity_id, \
+                 -bm25(search_fts, 10.0, 5.0, 5.0, 2.0, 1.0, 1.0) AS relevance ",
+            );
+        }
+        self.matching(&mut sql);
+        sql.push(") AS hits ORDER BY score DESC, entity_id DESC LIMIT ")
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX));
+        sql.statement()
+    }
+
+    /// Matches by kind and locale: `entity, locale, hits`.
+    pub(super) fn counts(&self, backend: DatabaseBackend) -> Statement {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT d.entity AS entity, d.locale AS locale, COUNT(*) AS hits ");
+        self.matching(&mut sql);
+        sql.push(" GROUP BY d.entity, d.locale");
+        sql.statement()
+    }
+
+    /// The tags or authors most linked to the matching articles: `id, hits`.
+    pub(super) fn facet(&self, backend: DatabaseBackend, link: &str, column: &str) -> Statement {
+        let mut sql = Sql::new(backend);
+        sql.push(&format!(
+            "SELECT l.{column} AS id, COUNT(*) AS hits FROM {link} l WHERE l.copy = "
+        ))
+        .bind(self.copy.as_str())
+        .push(" AND l.article_id IN (SELECT d.entity_id ");
+        self.matching(&mut sql);
+        sql.push(&format!(
+            " AND d.entity = 'article') GROUP BY l.{column} ORDER BY hits DESC, l.{column} LIMIT 20"
+        ));
+        sql.statement()
+    }
+
+    /// The highlighted fields of some documents: `doc, title, subtitle,
+    /// excerpt, body, authors, tags`, words marked with [`START`] and [`END`].
+    pub(super) fn highlights(&self, backend: DatabaseBackend, docs: &[i64]) -> Statement {
+        let mut sql = Sql::new(backend);
+        let (start, end) = (START.to_string(), END.to_string());
+        if backend == DatabaseBackend::Postgres {
+            let whole = format!("HighlightAll=true, StartSel={start}, StopSel={end}");
+            let part = format!(
+                "MaxFragments=1, MaxWords=30, MinWords=12, StartSel={start}, StopSel={end}"
+            );
+            sql.push("SELECT d.id AS doc");
+            for (column, options) in [
+                ("title", &whole),
+                ("subtitle", &part),
+                ("excerpt", &part),
+                ("body", &part),
+                ("authors", &whole),
+                ("tags", &whole),
+            ] {
+                sql.push(&format!(
+                    ", ts_headline(d.config::regconfig, d.{column}, x.p, "
+                ))
+                .bind(options.clone())
+                .push(&format!(") AS {column}"));
+            }
+            sql.push(" FROM ");
+            self.queries(&mut sql);
+            sql.push(" JOIN search_documents d ON d.config = x.config WHERE d.id IN ")
+                .bind_list(docs.iter().copied());
+        } else {
+            sql.push("SELECT rowid AS doc");
+            for (i, column) in ["title", "subtitle", "excerpt", "body", "authors", "tags"]
+                .iter()
+                .enumerate()
+            {
+                if matches!(*column, "title" | "authors" | "tags") {
+                    sql.push(&format!(", highlight(search_fts, {i}, "));
+                    sql.bind(start.clone()).push(", ").bind(end.clone());
+                } else {
+                    sql.push(&format!(", snippet(search_fts, {i}, "));
+                    sql.bind(start.clone()).push(", ").bind(end.clone());
+                    sql.push(", '…', 30");
+                }
+                sql.push(&format!(") AS {column}"));
+            }
+            sql.push(" FROM search_fts WHERE search_fts MATCH ")
+                .bind(self.query.fts5_wanted())
+                .push(" AND rowid IN ")
+                .bind_list(docs.iter().copied());
+        }
+        sql.statement()
+    }
+}

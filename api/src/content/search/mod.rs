@@ -1,0 +1,391 @@
+//! Search (design §12): ranked, accent- and case-blind matching over
+//! articles (title, subtitle, excerpt, body, author and tag names), authors
+//! and tags, with highlighted fragments and facets. `query` parses what a
+//! reader types; `index` keeps the documents in step with every write;
+//! `engine` writes the SQL of each database; `rebuild` makes the index again.
+
+mod engine;
+pub(crate) mod index;
+mod query;
+mod rebuild;
+
+use std::collections::HashMap;
+
+use sea_orm::FromQueryResult;
+use uuid::Uuid;
+
+pub use query::{MAX_CHARS, SearchQuery};
+pub use rebuild::{Rebuilt, ensure_current, rebuild};
+
+use self::engine::{END, START, Scope, Sql};
+use crate::auth::Principal;
+use crate::content::article::{self, Article, Read, View};
+use crate::content::author::{self, Author};
+use crate::content::tag::{self, Tag};
+use crate::content::{ArticleCopy, Ctx, EntityKind, Key, Named};
+use crate::error::AppError;
+
+/// What to search for, and where.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// What the reader typed.
+    pub q: String,
+    /// Kinds of record to find (empty: articles, authors and tags).
+    pub kinds: Vec<EntityKind>,
+    /// Articles in this locale only.
+    pub locale: Option<String>,
+    /// Articles filed under any of these tags only.
+    pub tags: Vec<Key>,
+    /// Articles credited to any of these authors only.
+    pub authors: Vec<Key>,
+    /// Matches to skip.
+    pub offset: u64,
+    /// Matches to return.
+    pub limit: u64,
+    /// Which copy of articles, and what to expand in them.
+    pub read: Read,
+}
+
+/// The record a match is.
+#[derive(Debug, Clone)]
+pub enum Found {
+    Article(Box<Article>),
+    Author(Box<Author>),
+    Tag(Tag),
+}
+
+/// The fragments of one field with the matched words in `<mark>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlight {
+    /// The field, as the record's API names it.
+    pub field: &'static str,
+    /// HTML-escaped text with `<mark>` around matched words.
+    pub fragments: Vec<String>,
+}
+
+/// One match.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: EntityKind,
+    pub id: Uuid,
+    /// Higher is better: the weights of the fields that hold every wanted
+    /// word (title 8, subtitle or excerpt 4, body 2, names 1), plus the
+    /// engine's relevance below 1.
+    pub score: f64,
+    pub highlights: Vec<Highlight>,
+    pub found: Found,
+}
+
+/// A tag or author and how many matching articles it is linked to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub count: u64,
+}
+
+/// Counts of the matching articles by tag, author and locale.
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    /// The 20 tags with most matches, most first.
+    pub tags: Vec<Counted>,
+    /// The 20 authors with most matches, most first.
+    pub authors: Vec<Counted>,
+    /// Every locale with matches, most first.
+    pub locales: Vec<(String, u64)>,
+}
+
+/// A page of matches.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub hits: Vec<Hit>,
+    /// Matches over all pages.
+    pub total: u64,
+    pub facets: Facets,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct PageRow {
+    doc: i64,
+    entity: String,
+    entity_id: Uuid,
+    score: f64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct CountRow {
+    entity: String,
+    locale: String,
+    hits: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct FacetRow {
+    id: Uuid,
+    hits: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct HighlightRow {
+    doc: i64,
+    title: Option<String>,
+    subtitle: Option<String>,
+    excerpt: Option<String>,
+    body: Option<String>,
+    authors: Option<String>,
+    tags: Option<String>,
+}
+
+/// The kinds a request searches: those asked for, or all three; only
+/// articles when it filters by tag or author.
+fn kinds_of(request: &SearchRequest) -> Vec<EntityKind> {
+    let all = [EntityKind::Article, EntityKind::Author, EntityKind::Tag];
+    if !request.tags.is_empty() || !request.authors.is_empty() {
+        return vec![EntityKind::Article];
+    }
+    if request.kinds.is_empty() {
+        all.to_vec()
+    } else {
+        all.into_iter()
+            .filter(|kind| request.kinds.contains(kind))
+            .collect()
+    }
+}
+
+/// Searches (design §12). The public searches live copies; callers who may
+/// preview search working copies with `preview` (by default when signed in,
+/// as lists do).
+pub async fn search(
+    ctx: &Ctx,
+    principal: &Principal,
+    request: &SearchRequest,
+) -> Result<Results, AppError> {
+    let view = article::view_for(ctx, principal, request.read.preview)?;
+    let query = SearchQuery::parse(&request.q).map_err(|m| AppError::bad_field("q", m))?;
+    let kinds = kinds_of(request);
+    let scope = Scope {
+        query: &query,
+        kinds: &kinds,
+        copy: view.copy(),
+        hidden: false,
+        locale: request.locale.as_deref(),
+        tags: &request.tags,
+        authors: &request.authors,
+    };
+    let conn = &ctx.db.conn;
+    let backend = ctx.db.backend();
+    let rows =
+        PageRow::find_by_statement(scope.page(backend, request.offset, request.limit.max(1)))
+            .all(conn)
+            .await?;
+    let counts = CountRow::find_by_statement(scope.counts(backend))
+        .all(conn)
+        .await?;
+    let facets = facets(ctx, &scope, &counts).await?;
+    let total = counts
+        .iter()
+        .map(|row| u64::try_from(row.hits).unwrap_or(0))
+        .sum();
+    let hits = hits(ctx, principal, (&scope, view, request.read), rows).await?;
+    Ok(Results {
+        hits,
+        total,
+        facets,
+    })
+}
+
+/// The matches of a page, with their records and highlights.
+async fn hits(
+    ctx: &Ctx,
+    principal: &Principal,
+    (scope, view, read): (&Scope<'_>, View, Read),
+    rows: Vec<PageRow>,
+) -> Result<Vec<Hit>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids_of = |kind: &str| -> Vec<Uuid> {
+        rows.iter()
+            .filter(|row| row.entity == kind)
+            .map(|row| row.entity_id)
+            .collect()
+    };
+    let mut articles =
+        article::by_ids(ctx, principal, &ids_of("article"), view, read.include).await?;
+    let mut authors = author::load_visible(ctx, principal, &ids_of("author")).await?;
+    let mut tags = tag::load_visible(ctx, principal, &ids_of("tag")).await?;
+    let docs: Vec<i64> = rows.iter().map(|row| row.doc).collect();
+    let marked = HighlightRow::find_by_statement(scope.highlights(ctx.db.backend(), &docs))
+        .all(&ctx.db.conn)
+        .await?;
+    let mut marked: HashMap<i64, HighlightRow> =
+        marked.into_iter().map(|row| (row.doc, row)).collect();
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(kind) = EntityKind::parse(&row.entity) else {
+            continue;
+        };
+        // A record written away between the statements is left out.
+        let found = match kind {
+            EntityKind::Article => articles
+                .remove(&row.entity_id)
+                .map(|a| Found::Article(Box::new(a))),
+            EntityKind::Author => authors
+                .remove(&row.entity_id)
+                .map(|a| Found::Author(Box::new(a))),
+            EntityKind::Tag => tags.remove(&row.entity_id).map(Found::Tag),
+            EntityKind::Asset => None,
+        };
+        let Some(found) = found else { continue };
+        let highlights = marked
+            .remove(&row.doc)
+            .map(|h| highlights_of(kind, h))
+            .unwrap_or_default();
+        hits.push(Hit {
+            kind,
+            id: row.entity_id,
+            score: row.score,
+            highlights,
+            found,
+        });
+    }
+    Ok(hits)
+}
+
+/// The fields of a document that hold a marked word, under their API names.
+fn highlights_of(kind: EntityKind, row: HighlightRow) -> Vec<Highlight> {
+    let fields: [(&'static str, Option<String>); 6] = match kind {
+        EntityKind::Article => [
+            ("title", row.title),
+            ("subtitle", row.subtitle),
+            ("excerpt", row.excerpt),
+            ("body", row.body),
+            ("authors", row.authors),
+            ("tags", row.tags),
+        ],
+        EntityKind::Author => [
+            ("name", row.title),
+            ("bio", row.body),
+            ("", None),
+            ("", None),
+            ("", None),
+            ("", None),
+        ],
+        _ => [
+            ("name", row.title),
+            ("description", row.body),
+            ("", None),
+            ("", None),
+            ("", None),
+            ("", None),
+        ],
+    };
+    fields
+        .into_iter()
+        .filter_map(|(field, text)| {
+            let text = text?;
+            text.contains(START).then(|| Highlight {
+                field,
+                fragments: vec![marked_html(&text)],
+            })
+        })
+        .collect()
+}
+
+/// `text` escaped for HTML, its marked words in `<mark>`.
+pub fn marked_html(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 32);
+    for c in text.chars() {
+        match c {
+            START => html.push_str("<mark>"),
+            END => html.push_str("</mark>"),
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+    html
+}
+
+/// The facets of the matches: tags and authors (two statements, then their
+/// names), and locales from the counts.
+async fn facets(ctx: &Ctx, scope: &Scope<'_>, counts: &[CountRow]) -> Result<Facets, AppError> {
+    let mut locales: Vec<(String, u64)> = counts
+        .iter()
+        .filter(|row| row.entity == EntityKind::Article.as_str())
+        .map(|row| (row.locale.clone(), u64::try_from(row.hits).unwrap_or(0)))
+        .collect();
+    locales.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if locales.is_empty() {
+        return Ok(Facets::default());
+    }
+    let conn = &ctx.db.conn;
+    let backend = ctx.db.backend();
+    let tag_rows = FacetRow::find_by_statement(scope.facet(backend, "article_tags", "tag_id"))
+        .all(conn)
+        .await?;
+    let author_rows =
+        FacetRow::find_by_statement(scope.facet(backend, "article_authors", "author_id"))
+            .all(conn)
+            .await?;
+    let ids = |rows: &[FacetRow]| rows.iter().map(|row| row.id).collect::<Vec<_>>();
+    let tag_names = tag::load_many(conn, &ids(&tag_rows)).await?;
+    let author_names = author::load_many(conn, &ids(&author_rows)).await?;
+    let counted = |rows: Vec<FacetRow>, names: &dyn Fn(Uuid) -> Option<(String, String)>| {
+        rows.into_iter()
+            .filter_map(|row| {
+                let (slug, name) = names(row.id)?;
+                Some(Counted {
+                    id: row.id,
+                    slug,
+                    name,
+                    count: u64::try_from(row.hits).unwrap_or(0),
+                })
+            })
+            .collect()
+    };
+    Ok(Facets {
+        tags: counted(tag_rows, &|id| {
+            tag_names.get(&id).map(|t| (t.slug.clone(), t.name.clone()))
+        }),
+        authors: counted(author_rows, &|id| {
+            author_names
+                .get(&id)
+                .map(|a| (a.slug.clone(), a.name.clone()))
+        }),
+        locales,
+    })
+}
+
+/// The `q` filter of lists: SQL (`?` or `$n` placeholders) selecting the
+/// ids of the records of `kind` (articles of `copy`, soft-deleted ones when
+/// `hidden`) that match `q`, through the same index as search. The last
+/// word of each wanted part also matches longer words: a list's filter box
+/// narrows as one types.
+pub(crate) fn ids_matching(
+    ctx: &Ctx,
+    q: &str,
+    kind: EntityKind,
+    (copy, hidden): (ArticleCopy, bool),
+) -> Result<(String, Vec<sea_orm::Value>), AppError> {
+    let query = SearchQuery::parse(q)
+        .map_err(|m| AppError::bad_field("q", m))?
+        .typed_ahead();
+    let kinds = [kind];
+    let scope = Scope {
+        query: &query,
+        kinds: &kinds,
+        copy,
+        hidden,
+        locale: None,
+        tags: &[],
+        authors: &[],
+    };
+    let mut sql = Sql::new(ctx.db.backend());
+    scope.entity_ids(&mut sql);
+    Ok(sql.into_parts())
+}

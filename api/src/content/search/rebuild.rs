@@ -1,0 +1,177 @@
+//! Making the search index again from the content (`masthead reindex`, and
+//! at start when the index was made by another version): every document is
+//! written over in batches while the server keeps answering, documents of
+//! records that no longer exist are removed, and SQLite's FTS5 index is
+//! rebuilt from the documents and merged.
+
+use entities::{article, author, tag};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+use uuid::Uuid;
+
+use super::index;
+use crate::content::catalog::Row;
+use crate::content::{ArticleCopy, Ctx, EntityKind, now};
+use crate::error::AppError;
+
+/// The version of what documents hold and how they are indexed; a server
+/// that finds another rebuilds the index before serving.
+const INDEX_VERSION: i32 = 1;
+
+/// Records written per transaction.
+const BATCH: u64 = 500;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    /// Documents written (article copies, authors and tags).
+    pub documents: u64,
+    /// Documents of records that no longer exist, removed.
+    pub removed: u64,
+}
+
+/// Rebuilds the index; `progress(done, total)` hears of each batch.
+pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Rebuilt, AppError> {
+    let conn = &ctx.db.conn;
+    let total = article::Entity::find().count(conn).await?
+        + author::Entity::find().count(conn).await?
+        + tag::Entity::find().count(conn).await?;
+    let mut done = 0;
+    progress(done, total);
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut ids = article::Entity::find()
+            .select_only()
+            .column(article::Column::Id)
+            .filter(article::Column::Copy.eq(ArticleCopy::Working))
+            .order_by_asc(article::Column::Id)
+            .limit(BATCH);
+        if let Some(last) = after {
+            ids = ids.filter(article::Column::Id.gt(last));
+        }
+        let ids: Vec<Uuid> = ids.into_tuple().all(conn).await?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        after = Some(last);
+        let rows = article::Entity::find()
+            .filter(article::Column::Id.is_in(ids))
+            .all(conn)
+            .await?;
+        let tx = ctx.begin_write().await?;
+        for copy in [ArticleCopy::Working, ArticleCopy::Live] {
+            let of_copy: Vec<article::Model> = rows
+                .iter()
+                .filter(|row| row.copy == copy)
+                .cloned()
+                .collect();
+            index::articles(&*tx, &of_copy, copy).await?;
+        }
+        tx.commit().await?;
+        done += rows.len() as u64;
+        progress(done, total);
+    }
+    for kind in [EntityKind::Author, EntityKind::Tag] {
+        let before = done;
+        done += catalog(ctx, kind, |now_done| progress(before + now_done, total)).await?;
+    }
+    let removed = finish(ctx).await?;
+    progress(total.max(done), total.max(done));
+    Ok(Rebuilt {
+        documents: done,
+        removed,
+    })
+}
+
+/// Indexes every author or tag; returns how many.
+async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<u64, AppError> {
+    let conn = &ctx.db.conn;
+    let mut done = 0;
+    let mut page_at = 0;
+    loop {
+        let rows: Vec<(Uuid, (String, Option<String>))> = if kind == EntityKind::Author {
+            let page = author::Entity::find().order_by_asc(author::Column::Id);
+            let page = page.offset(page_at * BATCH).limit(BATCH).all(conn).await?;
+            page.iter().map(|row| (row.id, row.indexed())).collect()
+        } else {
+            let page = tag::Entity::find().order_by_asc(tag::Column::Id);
+            let page = page.offset(page_at * BATCH).limit(BATCH).all(conn).await?;
+            page.iter().map(|row| (row.id, row.indexed())).collect()
+        };
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let tx = ctx.begin_write().await?;
+        for (id, (name, about)) in &rows {
+            index::catalog(&*tx, (kind, *id), "", name, about.as_deref()).await?;
+        }
+        tx.commit().await?;
+        done += rows.len() as u64;
+        page_at += 1;
+        progress(done);
+    }
+}
+
+/// Removes documents of records that are gone, rebuilds and merges the FTS5
+/// index (SQLite), and records the version the index now has.
+async fn finish(ctx: &Ctx) -> Result<u64, AppError> {
+    let backend = ctx.db.backend();
+    let tx = ctx.begin_write().await?;
+    let removed = tx
+        .execute_unprepared(
+            "DELETE FROM search_documents WHERE \
+             (entity = 'article' AND NOT EXISTS (SELECT 1 FROM articles a \
+                WHERE a.id = search_documents.entity_id AND a.copy = search_documents.copy)) \
+             OR (entity = 'author' AND entity_id NOT IN (SELECT id FROM authors)) \
+             OR (entity = 'tag' AND entity_id NOT IN (SELECT id FROM tags))",
+        )
+        .await?
+        .rows_affected();
+    if backend == DatabaseBackend::Sqlite {
+        tx.execute_unprepared("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+            .await?;
+        tx.execute_unprepared("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+            .await?;
+    }
+    let placeholders = if backend == DatabaseBackend::Postgres {
+        ("$1", "$2")
+    } else {
+        ("?", "?")
+    };
+    tx.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO search_meta (id, version, built_at) VALUES (1, {}, {}) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, built_at = excluded.built_at",
+            placeholders.0, placeholders.1
+        ),
+        [INDEX_VERSION.into(), now().into()],
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Rebuilds the index when it was made by another version of Masthead (or
+/// never): returns what was done, if anything.
+pub async fn ensure_current(ctx: &Ctx) -> Result<Option<Rebuilt>, AppError> {
+    let backend = ctx.db.backend();
+    let row = ctx
+        .db
+        .conn
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT version FROM search_meta WHERE id = 1",
+        ))
+        .await?;
+    let version: Option<i32> = match row {
+        Some(row) => Some(row.try_get("", "version")?),
+        None => None,
+    };
+    if version == Some(INDEX_VERSION) {
+        return Ok(None);
+    }
+    rebuild(ctx, &|_, _| {}).await.map(Some)
+}
