@@ -53,11 +53,12 @@ async fn the_readme_tour_runs_as_written() {
     // The reader's own picture.
     std::fs::write(dir.path().join("photo.jpg"), crate::media::jpeg(1200, 800)).unwrap();
     let script = format!(
-        "{}{}{}{}",
+        "{}{}{}{}{}",
         block("tour"),
         block("search"),
         block("media"),
-        block("feed")
+        block("feed"),
+        block("translations")
     )
     .replace("127.0.0.1:9000", &receiver_address)
     .replace("http://127.0.0.1:8080", &app.address)
@@ -135,6 +136,22 @@ async fn the_readme_tour_runs_as_written() {
         assert!(
             stdout.contains(line),
             "the search walk-through prints {line}: {stdout}"
+        );
+    }
+
+    // Translations: the link, the chain, Accept-Language, no fallback, names.
+    for line in [
+        r#"{"locale":"en","slug":"back-to-school","translations":[{"id":"#,
+        r#""locale":"fr","slug":"la-rentree","state":"published","published":true}]}"#,
+        r#"{"locale":"en","title":"Back to school"}"#,
+        "content-language: fr",
+        r#"{"locale":"en"}"#,
+        "\n404\n",
+        r#"{"name":"Été","names":{"de":"Sommer","en":"Summer"}}"#,
+    ] {
+        assert!(
+            stdout.to_lowercase().contains(&line.to_lowercase()),
+            "the translations walk-through prints {line}: {stdout}"
         );
     }
 

@@ -227,7 +227,10 @@ fn content_keys(articles: &[Article]) -> ContentKeys {
     security((), ("bearer" = [])),
     params(("id" = String, Path, description = "Article id or slug"), ReadParams, ArticleReadParams),
     responses(
-        (status = 200, description = "The current representation", body = ArticleOut, headers(("ETag" = String))),
+        (status = 200, description = "The current representation", body = ArticleOut,
+         headers(("ETag" = String),
+                 ("Content-Language" = String, description = "The locale of the article answered"),
+                 ("Vary" = String, description = "`Accept-Language` when `locale` was asked for"))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         BadRequest, NotFound,
     )
