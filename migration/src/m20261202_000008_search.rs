@@ -6,13 +6,18 @@
 //!
 //! - SQLite: `search_fts`, an FTS5 table over `search_documents` (external
 //!   content, so the text is stored once), folding case and diacritics
-//!   (`unicode61 remove_diacritics 2`), with prefix indexes; triggers keep it
-//!   in step with every insert, update and delete.
+//!   (`unicode61 remove_diacritics 2`), with prefix indexes. The
+//!   application keeps it in step with every change of the documents (see
+//!   `content::search::index`): FTS5 flushes its pending words at every
+//!   statement savepoint, which triggers would open on each statement.
 //! - PostgreSQL: a `document` tsvector made by a trigger from the weighted
 //!   fields (title A, subtitle and excerpt B, body C, names D) with the text
 //!   search configuration named in `config`, under a GIN index; the trigger
 //!   notes each configuration in use in `search_configs`, so a query is read
-//!   once with each (and matched against the documents of that one). The
+//!   once with each (and matched against the documents of that one). A
+//!   tsvector holds at most 1 MiB of words and positions up to 16,383, so
+//!   the body's first 200,000 characters are indexed (a 1 MiB body of
+//!   unusual words could not be otherwise); SQLite indexes all of it. The
 //!   `masthead_*` configurations copy PostgreSQL's own per language and pass
 //!   every word through `unaccent` first, so queries and highlights ignore
 //!   accents too.
@@ -59,26 +64,10 @@ const LANGUAGES: &str = "'arabic','armenian','basque','catalan','danish','dutch'
 'lithuanian','nepali','norwegian','portuguese','romanian','russian','serbian','spanish',\
 'swedish','tamil','turkish','yiddish'";
 
-const SQLITE_INDEX: &[&str] = &[
-    "CREATE VIRTUAL TABLE search_fts USING fts5(
+const SQLITE_INDEX: &[&str] = &["CREATE VIRTUAL TABLE search_fts USING fts5(
         title, subtitle, excerpt, body, authors, tags,
         content = 'search_documents', content_rowid = 'id',
-        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')",
-    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
-        INSERT INTO search_fts (rowid, title, subtitle, excerpt, body, authors, tags)
-        VALUES (new.id, new.title, new.subtitle, new.excerpt, new.body, new.authors, new.tags);
-    END",
-    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
-        INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, authors, tags)
-        VALUES ('delete', old.id, old.title, old.subtitle, old.excerpt, old.body, old.authors, old.tags);
-    END",
-    "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN
-        INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, authors, tags)
-        VALUES ('delete', old.id, old.title, old.subtitle, old.excerpt, old.body, old.authors, old.tags);
-        INSERT INTO search_fts (rowid, title, subtitle, excerpt, body, authors, tags)
-        VALUES (new.id, new.title, new.subtitle, new.excerpt, new.body, new.authors, new.tags);
-    END",
-];
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"];
 
 fn postgres_index() -> Vec<String> {
     vec![
@@ -122,7 +111,7 @@ fn postgres_index() -> Vec<String> {
             NEW.document :=
                 setweight(to_tsvector(cfg, NEW.title), 'A') ||
                 setweight(to_tsvector(cfg, NEW.subtitle || ' ' || NEW.excerpt), 'B') ||
-                setweight(to_tsvector(cfg, NEW.body), 'C') ||
+                setweight(to_tsvector(cfg, left(NEW.body, 200000)), 'C') ||
                 setweight(to_tsvector(cfg, NEW.authors || ' ' || NEW.tags), 'D');
             RETURN NEW;
         END $$"

@@ -227,6 +227,16 @@ async fn reads_answer_the_best_published_translation_along_the_chain() {
         .await;
         assert_eq!(header(&response, "content-language").as_deref(), Some("fr"));
     }
+    // Each chain's answer is kept in the shared cache: asked again, it
+    // costs only the read of the content generation.
+    let before = app.statements();
+    let response = get(
+        "/api/v1/articles/la-rentree?locale=auto".to_owned(),
+        Some("fr-CA"),
+    )
+    .await;
+    assert_eq!(header(&response, "content-language").as_deref(), Some("fr"));
+    assert!(app.statements() - before <= 1, "served from the cache");
     // Without `locale` a read never switches article.
     let response = get("/api/v1/articles/back-to-school".to_owned(), Some("fr")).await;
     assert_eq!(header(&response, "content-language").as_deref(), Some("en"));

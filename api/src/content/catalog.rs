@@ -237,7 +237,8 @@ where
         let write = self.write(row, snapshot, note, ChangeKind::Create);
         history::record_write::<T>(tx, written, || self.taken(row), write).await?;
         let (name, about) = row.indexed();
-        search::index::catalog(&**tx, (T::KIND, row.id()), "", &name, about.as_deref()).await
+        let now = search::index::Fts::Now;
+        search::index::catalog(&**tx, (T::KIND, row.id()), &name, about.as_deref(), now).await
     }
 
     /// Writes an edited row over the stored one (all but the kept columns)
@@ -270,7 +271,8 @@ where
             )));
         }
         let (name, about) = row.indexed();
-        search::index::catalog(&**tx, (T::KIND, row.id()), "", &name, about.as_deref()).await
+        let now = search::index::Fts::Now;
+        search::index::catalog(&**tx, (T::KIND, row.id()), &name, about.as_deref(), now).await
     }
 
     /// Deletes the row `key` names (for user `who`) when `uses` (the links

@@ -352,6 +352,24 @@ async fn facets_filters_and_pages_describe_every_match() {
     assert_eq!(facets["authors"][0]["count"], 5);
     assert_eq!(facets["authors"][1]["count"], 2);
 
+    // The public's searches are answered from the shared cache: again, the
+    // same answer costs only the read of the content generation, and a
+    // client holding its ETag gets a 304.
+    let path = format!("/api/v1/search?{}", q("marathon"));
+    let first = send(app.anonymous(Method::GET, &path)).await;
+    let etag = header(&first, "etag").unwrap();
+    assert!(header(&first, "cache-control").unwrap().contains("public"));
+    let before = app.statements();
+    let again = send(app.anonymous(Method::GET, &path)).await;
+    assert_eq!(header(&again, "etag").as_deref(), Some(etag.as_str()));
+    assert!(app.statements() - before <= 1, "served from the cache");
+    let unchanged = send(
+        app.anonymous(Method::GET, &path)
+            .header("if-none-match", &etag),
+    )
+    .await;
+    assert_eq!(unchanged.status(), 304);
+
     let by_tag = public_search(&app, &format!("{}&tag=sport", q("marathon"))).await;
     assert_eq!(by_tag["meta"]["total"], 3);
     let by_author = public_search(&app, &format!("{}&author={}", q("marathon"), id_of(&max))).await;
@@ -615,4 +633,37 @@ async fn reindex_and_an_upgraded_start_make_the_index_again() {
     lose_the_index(&database).await;
     let (_server, base) = Process::serve(&database, &env);
     assert_eq!(found(base).await, 3);
+}
+
+#[tokio::test]
+async fn a_body_of_a_mebibyte_of_distinct_words_is_stored_and_found() {
+    let app = TestApp::spawn().await;
+    let author = app.create_author("Ada").await;
+    let mut body = String::new();
+    let mut n = 0u64;
+    while body.len() < 1024 * 1024 - 16 {
+        body.push_str(&format!("mot{n:x}q "));
+        n += 1;
+    }
+    let body = body.trim_end().to_owned();
+    let article = published(
+        &app,
+        json!({"title": "Un très long texte", "body": body, "author_ids": [id_of(&author)]}),
+    )
+    .await;
+    let stored = expect_json(
+        app.get(&format!("/api/v1/articles/{}", id_of(&article)))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(stored["body"].as_str().unwrap().len(), body.len());
+    let answer = public_search(&app, &q("mot0q")).await;
+    assert_eq!(answer["meta"]["total"], 1);
+    assert!(
+        answer["data"][0]["highlights"]["body"][0]
+            .as_str()
+            .unwrap()
+            .contains("<mark>mot0q</mark>")
+    );
 }

@@ -1,7 +1,11 @@
 //! Keeping `search_documents` in step with the content, in the transaction
 //! of each write: one document per copy of an article (its body as plain
 //! text, the names of its authors and tags in order), one per author and per
-//! tag. Each database indexes the documents itself (see the migration).
+//! tag. PostgreSQL makes each document's tsvector in a trigger. SQLite's
+//! FTS5 index is kept here, a statement before and after the documents
+//! change: with triggers, FTS5 would write its pending words out at every
+//! statement of a transaction (a statement savepoint each), and a rebuild
+//! of 100,000 articles would spend its time merging tiny segments.
 
 use std::collections::HashMap;
 
@@ -9,11 +13,13 @@ use entities::search_document::{self, Column};
 use entities::{article, article_author, article_tag, author, tag};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::content::{ArticleCopy, EntityKind, text};
+use super::engine::Sql;
+use crate::content::{ArticleCopy, EntityKind, Named, text};
 use crate::error::AppError;
 
 /// PostgreSQL's stemming languages by ISO 639-1 code; each has a
@@ -76,14 +82,61 @@ pub(crate) struct Document {
     pub tags: String,
 }
 
+/// Which documents a change touches: one copy of a record, or all its copies.
+#[derive(Debug, Clone, Copy)]
+enum Docs {
+    Copy(Uuid, ArticleCopy),
+    All(Uuid),
+}
+
+/// Whether a write keeps SQLite's FTS5 index in step now, or leaves it to a
+/// rebuild that follows (`masthead reindex`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fts {
+    Now,
+    Later,
+}
+
+/// SQLite: takes the words of `docs` out of the FTS5 index (before they
+/// change or go: an external-content index needs the old text), or puts
+/// them in (after). Nothing on PostgreSQL.
+async fn fts<C: ConnectionTrait>(conn: &C, docs: Docs, put_in: bool) -> Result<(), AppError> {
+    let backend = conn.get_database_backend();
+    if backend != DatabaseBackend::Sqlite {
+        return Ok(());
+    }
+    let mut sql = Sql::new(backend);
+    sql.push(if put_in {
+        "INSERT INTO search_fts (rowid, title, subtitle, excerpt, body, authors, tags) \
+         SELECT id, title, subtitle, excerpt, body, authors, tags"
+    } else {
+        "INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, authors, tags) \
+         SELECT 'delete', id, title, subtitle, excerpt, body, authors, tags"
+    });
+    let id = match docs {
+        Docs::Copy(id, _) | Docs::All(id) => id,
+    };
+    sql.push(" FROM search_documents WHERE entity_id = ")
+        .bind(id);
+    if let Docs::Copy(_, copy) = docs {
+        sql.push(" AND copy = ").bind(copy.as_str());
+    }
+    conn.execute_raw(sql.statement()).await?;
+    Ok(())
+}
+
 /// Writes the document of `id` (of `copy`), replacing the one there.
 async fn put<C: ConnectionTrait>(
     conn: &C,
     (entity, id, copy): (EntityKind, Uuid, ArticleCopy),
-    locale: &str,
-    hidden: bool,
+    (locale, hidden): (&str, bool),
     doc: Document,
+    now: Fts,
 ) -> Result<(), AppError> {
+    let docs = Docs::Copy(id, copy);
+    if now == Fts::Now {
+        fts(conn, docs, false).await?;
+    }
     let row = search_document::ActiveModel {
         id: ActiveValue::NotSet,
         entity: ActiveValue::Set(entity),
@@ -116,6 +169,9 @@ async fn put<C: ConnectionTrait>(
         .on_conflict(on_conflict)
         .exec_without_returning(conn)
         .await?;
+    if now == Fts::Now {
+        fts(conn, docs, true).await?;
+    }
     Ok(())
 }
 
@@ -185,6 +241,7 @@ pub(crate) async fn articles<C: ConnectionTrait>(
     conn: &C,
     rows: &[article::Model],
     copy: ArticleCopy,
+    now: Fts,
 ) -> Result<(), AppError> {
     if rows.is_empty() {
         return Ok(());
@@ -194,7 +251,7 @@ pub(crate) async fn articles<C: ConnectionTrait>(
     for row in rows {
         let doc = article_document(row, names.get(&row.id));
         let key = (EntityKind::Article, row.id, copy);
-        put(conn, key, &row.locale, row.deleted_at.is_some(), doc).await?;
+        put(conn, key, (&row.locale, row.deleted_at.is_some()), doc, now).await?;
     }
     Ok(())
 }
@@ -205,7 +262,7 @@ pub(crate) async fn article<C: ConnectionTrait>(
     row: &article::Model,
     copy: ArticleCopy,
 ) -> Result<(), AppError> {
-    articles(conn, std::slice::from_ref(row), copy).await
+    articles(conn, std::slice::from_ref(row), copy, Fts::Now).await
 }
 
 /// Writes the text of an article copy whose links did not change (its
@@ -217,6 +274,7 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
     copy: ArticleCopy,
 ) -> Result<(), AppError> {
     let doc = article_document(row, None);
+    fts(conn, Docs::Copy(row.id, copy), false).await?;
     let written = search_document::Entity::update_many()
         .col_expr(Column::Locale, row.locale.clone().into())
         .col_expr(Column::Config, config_for(&row.locale).into())
@@ -231,7 +289,7 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
     if written.rows_affected == 0 {
         return article(conn, row, copy).await;
     }
-    Ok(())
+    fts(conn, Docs::Copy(row.id, copy), true).await
 }
 
 /// Hides a soft-deleted article's working copy from search, or shows it again.
@@ -255,6 +313,8 @@ pub(crate) async fn remove<C: ConnectionTrait>(
     id: Uuid,
     copy: Option<ArticleCopy>,
 ) -> Result<(), AppError> {
+    let docs = copy.map_or(Docs::All(id), |copy| Docs::Copy(id, copy));
+    fts(conn, docs, false).await?;
     let mut delete = search_document::Entity::delete_many().filter(Column::EntityId.eq(id));
     if let Some(copy) = copy {
         delete = delete.filter(Column::Copy.eq(copy));
@@ -268,9 +328,9 @@ pub(crate) async fn remove<C: ConnectionTrait>(
 pub(crate) async fn catalog<C: ConnectionTrait>(
     conn: &C,
     (entity, id): (EntityKind, Uuid),
-    locale: &str,
     name: &str,
     about: Option<&str>,
+    now: Fts,
 ) -> Result<(), AppError> {
     let before: Option<String> = search_document::Entity::find()
         .select_only()
@@ -285,8 +345,9 @@ pub(crate) async fn catalog<C: ConnectionTrait>(
         body: about.unwrap_or_default().to_owned(),
         ..Document::default()
     };
-    put(conn, (entity, id, ArticleCopy::Live), locale, false, doc).await?;
-    if before.is_some_and(|before| before != name) {
+    // Authors and tags have no locale.
+    put(conn, (entity, id, ArticleCopy::Live), ("", false), doc, now).await?;
+    if now == Fts::Now && before.is_some_and(|before| before != name) {
         renamed(conn, entity, id).await?;
     }
     Ok(())
@@ -334,12 +395,15 @@ pub(crate) async fn renamed<C: ConnectionTrait>(
                 } else {
                     (Column::Tags, tags)
                 };
+                let docs = Docs::Copy(*article, copy);
+                fts(conn, docs, false).await?;
                 search_document::Entity::update_many()
                     .col_expr(column, value.into())
                     .filter(Column::EntityId.eq(*article))
                     .filter(Column::Copy.eq(copy))
                     .exec(conn)
                     .await?;
+                fts(conn, docs, true).await?;
             }
         }
     }

@@ -2,7 +2,8 @@
 //! at start when the index was made by another version): every document is
 //! written over in batches while the server keeps answering, documents of
 //! records that no longer exist are removed, and SQLite's FTS5 index is
-//! rebuilt from the documents and merged.
+//! rebuilt from the documents in one statement and merged (until then it
+//! answers from the documents it was last built from).
 
 use entities::{article, author, tag};
 use sea_orm::{
@@ -11,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::index;
+use super::index::{self, Fts};
 use crate::content::catalog::Row;
 use crate::content::{ArticleCopy, Ctx, EntityKind, now};
 use crate::error::AppError;
@@ -67,7 +68,7 @@ pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
                 .filter(|row| row.copy == copy)
                 .cloned()
                 .collect();
-            index::articles(&*tx, &of_copy, copy).await?;
+            index::articles(&*tx, &of_copy, copy, Fts::Later).await?;
         }
         tx.commit().await?;
         done += rows.len() as u64;
@@ -105,7 +106,7 @@ async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<
         }
         let tx = ctx.begin_write().await?;
         for (id, (name, about)) in &rows {
-            index::catalog(&*tx, (kind, *id), "", name, about.as_deref()).await?;
+            index::catalog(&*tx, (kind, *id), name, about.as_deref(), Fts::Later).await?;
         }
         tx.commit().await?;
         done += rows.len() as u64;
