@@ -234,7 +234,7 @@ pub fn list<T: Serialize>(
 }
 
 /// RFC 8288 links to the neighbouring pages, keeping every other query parameter.
-fn link_header<T>(
+pub(super) fn link_header<T>(
     req: &HttpRequest,
     page_number: Option<u64>,
     limit: u64,

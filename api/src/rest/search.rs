@@ -15,6 +15,7 @@ use super::docs::BadRequest;
 use super::list::{self, ReadOptions};
 use super::respond;
 use super::tags::TagOut;
+use crate::content::page::Page;
 use crate::content::search::{self, Counted, Found, Hit, SearchRequest};
 use crate::content::{EntityKind, Key, validate};
 use crate::error::AppError;
@@ -254,33 +255,6 @@ fn facet_out(counted: Vec<Counted>) -> Vec<FacetOut> {
         .collect()
 }
 
-/// RFC 8288 links to the first, previous, next and last pages.
-fn links(req: &HttpRequest, page: u64, per_page: u64, total: u64) -> String {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let url = |number: u64| {
-        let mut kept: Vec<(String, String)> = pairs
-            .iter()
-            .filter(|(k, _)| k != "page" && k != "per_page")
-            .cloned()
-            .collect();
-        kept.push(("page".to_owned(), number.to_string()));
-        kept.push(("per_page".to_owned(), per_page.to_string()));
-        let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
-        format!("<{}?{query}>", req.path())
-    };
-    let last = total.div_ceil(per_page).max(1);
-    let mut links = vec![format!("{}; rel=\"first\"", url(1))];
-    if page > 1 {
-        links.push(format!("{}; rel=\"prev\"", url((page - 1).min(last))));
-    }
-    if page < last {
-        links.push(format!("{}; rel=\"next\"", url(page + 1)));
-    }
-    links.push(format!("{}; rel=\"last\"", url(last)));
-    links.join(", ")
-}
-
 /// Search articles, authors and tags.
 ///
 /// Matches ignore case and accents (`ete` finds "été"), and understand
@@ -317,6 +291,14 @@ pub async fn search_content(
         }
         let formats = articles::formats_of(&options);
         let total = results.total;
+        // The page as lists know it, for the same `Link` header.
+        let paged: Page<()> = Page {
+            items: Vec::new(),
+            total,
+            next_cursor: None,
+            cursors: Vec::new(),
+            has_more: false,
+        };
         let out = SearchResults {
             data: results
                 .hits
@@ -343,7 +325,10 @@ pub async fn search_content(
         let headers = vec![
             ("etag", list_etag(&body)),
             ("x-total-count", total.to_string()),
-            ("link", links(&req, page, request.limit, total)),
+            (
+                "link",
+                respond::link_header(&req, Some(page), request.limit, &paged),
+            ),
             ("access-control-expose-headers", EXPOSED_HEADERS.to_owned()),
         ];
         Ok(Rendered {
