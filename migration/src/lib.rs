@@ -17,6 +17,7 @@ mod m20261130_000006_webhooks;
 mod m20261201_000007_assets;
 mod m20261202_000008_search;
 mod m20261203_000009_translations;
+mod m20261204_000010_search_lean;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_assets::Migration),
             Box::new(m20261202_000008_search::Migration),
             Box::new(m20261203_000009_translations::Migration),
+            Box::new(m20261204_000010_search_lean::Migration),
         ]
     }
 }

@@ -325,7 +325,9 @@ async fn seed_database(plan: seed::Plan, config: Config) -> anyhow::Result<()> {
         .await
         .map_err(failure)?;
     bar.finish_and_clear();
+    // The index is written with the seed's relaxed durability too.
     index_all(&ctx).await?;
+    seed::restore(&ctx.db).await.map_err(failure)?;
     tracing::info!(
         articles = plan.articles,
         authors = plan.authors,

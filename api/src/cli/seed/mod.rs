@@ -71,7 +71,7 @@ impl Rng {
 /// the number of articles written so far. Refuses a database that already
 /// has articles, so a seed never mixes with real content. The connection
 /// should be the only one: commits are not waited for on disk (a seed that
-/// dies is simply run again on a fresh database).
+/// dies is simply run again on a fresh database) until [`restore`].
 pub async fn run(
     db: &Db,
     media: &Media,
@@ -125,6 +125,12 @@ pub async fn run(
         written += count;
         progress(written as u64);
     }
+    Ok(())
+}
+
+/// Puts the database back as the server runs it, after [`run`] and what
+/// the caller writes after it in bulk (the search index).
+pub async fn restore(db: &Db) -> Result<(), AppError> {
     execute_all(db, restored(db)).await
 }
 

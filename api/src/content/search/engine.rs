@@ -66,7 +66,10 @@ impl Sql {
     }
 
     /// Appends `(?, ?, …)` for the values.
-    fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+    pub(super) fn bind_list<V: Into<Value>>(
+        &mut self,
+        values: impl IntoIterator<Item = V>,
+    ) -> &mut Self {
         self.push("(");
         for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
@@ -125,9 +128,11 @@ impl Scope<'_> {
                  WHERE s.config = x.config AND s.document @@ x.q) AS d WHERE TRUE",
             );
         } else {
+            // The covering index: a match is checked without reading the
+            // row that holds its text.
             sql.push(
-                "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid \
-                 WHERE search_fts MATCH ",
+                "FROM search_fts JOIN search_documents d INDEXED BY search_documents_filter \
+                 ON d.id = search_fts.rowid WHERE search_fts MATCH ",
             )
             .bind(self.query.fts5());
         }
@@ -194,14 +199,14 @@ impl Scope<'_> {
         self.matching(sql);
     }
 
-    /// The page of matches, best first: `doc, entity, entity_id, score`.
-    pub(super) fn page(&self, backend: DatabaseBackend, offset: u64, limit: u64) -> Statement {
-        let mut sql = Sql::new(backend);
-        sql.push("SELECT doc, entity, entity_id, ");
-        if backend == DatabaseBackend::Postgres {
+    /// `WITH m AS MATERIALIZED (…)`: every match, read once, with its
+    /// score: `doc, entity, entity_id, locale, score`.
+    fn matches(&self, sql: &mut Sql) {
+        sql.push("WITH m AS MATERIALIZED (SELECT doc, entity, entity_id, locale, ");
+        if sql.backend == DatabaseBackend::Postgres {
             sql.push(
                 "fields + relevance / (1.0 + relevance) AS score FROM (SELECT d.id AS doc, \
-                 d.entity, d.entity_id, \
+                 d.entity AS entity, d.entity_id AS entity_id, d.locale AS locale, \
                  (ts_filter(d.document, '{a}') @@ x.p)::int * 8 \
                  + (ts_filter(d.document, '{b}') @@ x.p)::int * 4 \
                  + (ts_filter(d.document, '{c}') @@ x.p)::int * 2 \
@@ -221,38 +226,54 @@ impl Scope<'_> {
             sql.push(
                 ") + relevance / (1.0 + relevance) AS score \
                  FROM (SELECT d.id AS doc, d.entity AS entity, d.entity_id AS entity_id, \
+                 d.locale AS locale, \
                  -bm25(search_fts, 10.0, 5.0, 5.0, 2.0, 1.0, 1.0) AS relevance ",
             );
         }
-        self.matching(&mut sql);
-        sql.push(") AS hits ORDER BY score DESC, entity_id DESC LIMIT ")
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .push(" OFFSET ")
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX));
-        sql.statement()
+        self.matching(sql);
+        sql.push(") AS scored)");
     }
 
-    /// Matches by kind and locale: `entity, locale, hits`.
-    pub(super) fn counts(&self, backend: DatabaseBackend) -> Statement {
+    /// One statement over the matches, read once: the page, best first
+    /// (`part` `hit`: `doc, entity, id, score`); the matches by kind and
+    /// locale (`count`: `entity, locale, hits`); and the tags and authors
+    /// most linked to the matching articles (`tag`, `author`: `id, hits`).
+    pub(super) fn overview(&self, backend: DatabaseBackend, offset: u64, limit: u64) -> Statement {
         let mut sql = Sql::new(backend);
-        sql.push("SELECT d.entity AS entity, d.locale AS locale, COUNT(*) AS hits ");
-        self.matching(&mut sql);
-        sql.push(" GROUP BY d.entity, d.locale");
-        sql.statement()
-    }
-
-    /// The tags or authors most linked to the matching articles: `id, hits`.
-    pub(super) fn facet(&self, backend: DatabaseBackend, link: &str, column: &str) -> Statement {
-        let mut sql = Sql::new(backend);
-        sql.push(&format!(
-            "SELECT l.{column} AS id, COUNT(*) AS hits FROM {link} l WHERE l.copy = "
-        ))
-        .bind(self.copy.as_str())
-        .push(" AND l.article_id IN (SELECT d.entity_id ");
-        self.matching(&mut sql);
-        sql.push(&format!(
-            " AND d.entity = 'article') GROUP BY l.{column} ORDER BY hits DESC, l.{column} LIMIT 20"
-        ));
+        self.matches(&mut sql);
+        sql.push(
+            " SELECT * FROM (SELECT 'hit' AS part, doc, entity, entity_id AS id, locale, \
+             score, 0 AS hits FROM m ORDER BY score DESC, entity_id DESC LIMIT ",
+        )
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .push(" OFFSET ")
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .push(
+            ") AS page UNION ALL SELECT 'count', 0, entity, NULL, locale, 0.0, COUNT(*) \
+             FROM m GROUP BY entity, locale",
+        );
+        // The links of the matches, not the matches of every link: SQLite's
+        // planner would rather walk a link table in the order of its
+        // grouping, and a CROSS JOIN keeps the tables in the order written.
+        let join = if backend == DatabaseBackend::Sqlite {
+            "CROSS JOIN"
+        } else {
+            "JOIN"
+        };
+        for (part, link, column) in [
+            ("tag", "article_tags", "tag_id"),
+            ("author", "article_authors", "author_id"),
+        ] {
+            sql.push(&format!(
+                " UNION ALL SELECT * FROM (SELECT '{part}', 0, '{part}', l.{column}, '', 0.0, \
+                 COUNT(*) AS hits FROM m {join} {link} l ON l.article_id = m.entity_id \
+                 WHERE m.entity = 'article' AND l.copy = "
+            ))
+            .bind(self.copy.as_str())
+            .push(&format!(
+                " GROUP BY l.{column} ORDER BY hits DESC, l.{column} LIMIT 20) AS {part}s"
+            ));
+        }
         sql.statement()
     }
 

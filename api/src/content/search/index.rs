@@ -82,15 +82,17 @@ pub(crate) struct Document {
     pub tags: String,
 }
 
-/// Which documents a change touches: one copy of a record, or all its copies.
+/// Which documents a change touches: one copy of a record, all its copies,
+/// or every copy of some records.
 #[derive(Debug, Clone, Copy)]
-enum Docs {
+pub(super) enum Docs<'a> {
     Copy(Uuid, ArticleCopy),
     All(Uuid),
+    Records(&'a [Uuid]),
 }
 
-/// Whether a write keeps SQLite's FTS5 index in step now, or leaves it to a
-/// rebuild that follows (`masthead reindex`).
+/// Whether a write keeps SQLite's FTS5 index in step itself, or leaves it
+/// to its caller, which does it for a whole batch of records (a rebuild).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fts {
     Now,
@@ -100,9 +102,13 @@ pub(crate) enum Fts {
 /// SQLite: takes the words of `docs` out of the FTS5 index (before they
 /// change or go: an external-content index needs the old text), or puts
 /// them in (after). Nothing on PostgreSQL.
-async fn fts<C: ConnectionTrait>(conn: &C, docs: Docs, put_in: bool) -> Result<(), AppError> {
+pub(super) async fn fts<C: ConnectionTrait>(
+    conn: &C,
+    docs: Docs<'_>,
+    put_in: bool,
+) -> Result<(), AppError> {
     let backend = conn.get_database_backend();
-    if backend != DatabaseBackend::Sqlite {
+    if backend != DatabaseBackend::Sqlite || matches!(docs, Docs::Records([])) {
         return Ok(());
     }
     let mut sql = Sql::new(backend);
@@ -113,14 +119,24 @@ async fn fts<C: ConnectionTrait>(conn: &C, docs: Docs, put_in: bool) -> Result<(
         "INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, authors, tags) \
          SELECT 'delete', id, title, subtitle, excerpt, body, authors, tags"
     });
-    let id = match docs {
-        Docs::Copy(id, _) | Docs::All(id) => id,
-    };
-    sql.push(" FROM search_documents WHERE entity_id = ")
-        .bind(id);
-    if let Docs::Copy(_, copy) = docs {
-        sql.push(" AND copy = ").bind(copy.as_str());
+    sql.push(" FROM search_documents WHERE entity_id ");
+    match docs {
+        Docs::Copy(id, copy) => {
+            sql.push("= ")
+                .bind(id)
+                .push(" AND copy = ")
+                .bind(copy.as_str());
+        }
+        Docs::All(id) => {
+            sql.push("= ").bind(id);
+        }
+        Docs::Records(ids) => {
+            sql.push("IN ").bind_list(ids.iter().copied());
+        }
     }
+    // FTS5 writes its pending words out whenever a row id is not above the
+    // last one: in id order, a batch is written out once.
+    sql.push(" ORDER BY id");
     conn.execute_raw(sql.statement()).await?;
     Ok(())
 }

@@ -105,7 +105,21 @@ pub struct Results {
     pub facets: Facets,
 }
 
+/// A row of [`Scope::overview`]: a match of the page, a count of matches
+/// by kind and locale, or a tag or author and its matching articles.
 #[derive(Debug, FromQueryResult)]
+struct OverviewRow {
+    part: String,
+    doc: i64,
+    entity: String,
+    id: Option<Uuid>,
+    locale: String,
+    score: f64,
+    hits: i64,
+}
+
+/// A match of the page.
+#[derive(Debug)]
 struct PageRow {
     doc: i64,
     entity: String,
@@ -113,17 +127,46 @@ struct PageRow {
     score: f64,
 }
 
-#[derive(Debug, FromQueryResult)]
+/// Matches of one kind in one locale.
+#[derive(Debug)]
 struct CountRow {
     entity: String,
     locale: String,
-    hits: i64,
+    hits: u64,
 }
 
-#[derive(Debug, FromQueryResult)]
+/// A tag or author and how many matching articles it is linked to.
+#[derive(Debug)]
 struct FacetRow {
     id: Uuid,
-    hits: i64,
+    hits: u64,
+}
+
+/// The overview's rows by part: the page, the counts, the tags, the authors.
+type Parts = (Vec<PageRow>, Vec<CountRow>, Vec<FacetRow>, Vec<FacetRow>);
+
+fn parts(rows: Vec<OverviewRow>) -> Parts {
+    let mut parts = Parts::default();
+    for row in rows {
+        let hits = u64::try_from(row.hits).unwrap_or(0);
+        match (row.part.as_str(), row.id) {
+            ("hit", Some(entity_id)) => parts.0.push(PageRow {
+                doc: row.doc,
+                entity: row.entity,
+                entity_id,
+                score: row.score,
+            }),
+            ("count", _) => parts.1.push(CountRow {
+                entity: row.entity,
+                locale: row.locale,
+                hits,
+            }),
+            ("tag", Some(id)) => parts.2.push(FacetRow { id, hits }),
+            ("author", Some(id)) => parts.3.push(FacetRow { id, hits }),
+            _ => {}
+        }
+    }
+    parts
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -173,20 +216,14 @@ pub async fn search(
         tags: &request.tags,
         authors: &request.authors,
     };
-    let conn = &ctx.db.conn;
-    let backend = ctx.db.backend();
-    let rows =
-        PageRow::find_by_statement(scope.page(backend, request.offset, request.limit.max(1)))
-            .all(conn)
-            .await?;
-    let counts = CountRow::find_by_statement(scope.counts(backend))
-        .all(conn)
-        .await?;
-    let facets = facets(ctx, &scope, &counts).await?;
-    let total = counts
-        .iter()
-        .map(|row| u64::try_from(row.hits).unwrap_or(0))
-        .sum();
+    let overview = scope.overview(ctx.db.backend(), request.offset, request.limit.max(1));
+    let (rows, counts, tag_rows, author_rows) = parts(
+        OverviewRow::find_by_statement(overview)
+            .all(&ctx.db.conn)
+            .await?,
+    );
+    let facets = facets(ctx, &counts, tag_rows, author_rows).await?;
+    let total = counts.iter().map(|row| row.hits).sum();
     let hits = hits(ctx, principal, (&scope, view, request.read), rows).await?;
     Ok(Results {
         hits,
@@ -311,27 +348,24 @@ pub fn marked_html(text: &str) -> String {
     html
 }
 
-/// The facets of the matches: tags and authors (two statements, then their
-/// names), and locales from the counts.
-async fn facets(ctx: &Ctx, scope: &Scope<'_>, counts: &[CountRow]) -> Result<Facets, AppError> {
+/// The facets of the matches: the names of the most linked tags and
+/// authors, and the locales from the counts.
+async fn facets(
+    ctx: &Ctx,
+    counts: &[CountRow],
+    tag_rows: Vec<FacetRow>,
+    author_rows: Vec<FacetRow>,
+) -> Result<Facets, AppError> {
     let mut locales: Vec<(String, u64)> = counts
         .iter()
         .filter(|row| row.entity == EntityKind::Article.as_str())
-        .map(|row| (row.locale.clone(), u64::try_from(row.hits).unwrap_or(0)))
+        .map(|row| (row.locale.clone(), row.hits))
         .collect();
     locales.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     if locales.is_empty() {
         return Ok(Facets::default());
     }
     let conn = &ctx.db.conn;
-    let backend = ctx.db.backend();
-    let tag_rows = FacetRow::find_by_statement(scope.facet(backend, "article_tags", "tag_id"))
-        .all(conn)
-        .await?;
-    let author_rows =
-        FacetRow::find_by_statement(scope.facet(backend, "article_authors", "author_id"))
-            .all(conn)
-            .await?;
     let ids = |rows: &[FacetRow]| rows.iter().map(|row| row.id).collect::<Vec<_>>();
     let tag_names = tag::load_many(conn, &ids(&tag_rows)).await?;
     let author_names = author::load_many(conn, &ids(&author_rows)).await?;
@@ -343,7 +377,7 @@ async fn facets(ctx: &Ctx, scope: &Scope<'_>, counts: &[CountRow]) -> Result<Fac
                     id: row.id,
                     slug,
                     name,
-                    count: u64::try_from(row.hits).unwrap_or(0),
+                    count: row.hits,
                 })
             })
             .collect()
