@@ -89,7 +89,15 @@ pub(super) enum Docs<'a> {
     Copy(Uuid, ArticleCopy),
     All(Uuid),
     Records(&'a [Uuid]),
+    /// The documents of records that no longer exist.
+    Stale,
 }
+
+/// The condition on `search_documents` of [`Docs::Stale`].
+pub(super) const STALE: &str = "(entity = 'article' AND NOT EXISTS (SELECT 1 FROM articles a \
+        WHERE a.id = search_documents.entity_id AND a.copy = search_documents.copy)) \
+     OR (entity = 'author' AND entity_id NOT IN (SELECT id FROM authors)) \
+     OR (entity = 'tag' AND entity_id NOT IN (SELECT id FROM tags))";
 
 /// Whether a write keeps SQLite's FTS5 index in step itself, or leaves it
 /// to its caller, which does it for a whole batch of records (a rebuild).
@@ -119,8 +127,14 @@ pub(super) async fn fts<C: ConnectionTrait>(
         "INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, authors, tags) \
          SELECT 'delete', id, title, subtitle, excerpt, body, authors, tags"
     });
-    sql.push(" FROM search_documents WHERE entity_id ");
+    sql.push(" FROM search_documents WHERE ");
+    if !matches!(docs, Docs::Stale) {
+        sql.push("entity_id ");
+    }
     match docs {
+        Docs::Stale => {
+            sql.push(STALE);
+        }
         Docs::Copy(id, copy) => {
             sql.push("= ")
                 .bind(id)

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::index::{self, Docs, Fts};
+use super::index::{self, Docs, Fts, STALE};
 use crate::content::catalog::Row;
 use crate::content::{ArticleCopy, Ctx, EntityKind, now};
 use crate::error::AppError;
@@ -120,13 +120,6 @@ async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<
     }
 }
 
-/// Documents of records that no longer exist.
-const STALE: &str = "FROM search_documents WHERE \
-     (entity = 'article' AND NOT EXISTS (SELECT 1 FROM articles a \
-        WHERE a.id = search_documents.entity_id AND a.copy = search_documents.copy)) \
-     OR (entity = 'author' AND entity_id NOT IN (SELECT id FROM authors)) \
-     OR (entity = 'tag' AND entity_id NOT IN (SELECT id FROM tags))";
-
 /// Removes documents of records that are gone and records the version the
 /// index now has. FTS5 merged its segments as the batches came (its
 /// `automerge`); merging them all into one afterwards (`optimize`) spent
@@ -134,16 +127,9 @@ const STALE: &str = "FROM search_documents WHERE \
 async fn finish(ctx: &Ctx) -> Result<u64, AppError> {
     let backend = ctx.db.backend();
     let tx = ctx.begin_write().await?;
-    if backend == DatabaseBackend::Sqlite {
-        tx.execute_unprepared(&format!(
-            "INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, \
-             authors, tags) SELECT 'delete', id, title, subtitle, excerpt, body, authors, \
-             tags {STALE} ORDER BY id"
-        ))
-        .await?;
-    }
+    index::fts(&*tx, Docs::Stale, false).await?;
     let removed = tx
-        .execute_unprepared(&format!("DELETE {STALE}"))
+        .execute_unprepared(&format!("DELETE FROM search_documents WHERE {STALE}"))
         .await?
         .rows_affected();
     let placeholders = if backend == DatabaseBackend::Postgres {
