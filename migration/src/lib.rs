@@ -18,6 +18,7 @@ mod m20261201_000007_assets;
 mod m20261202_000008_search;
 mod m20261203_000009_translations;
 mod m20261204_000010_search_lean;
+mod m20261205_000011_search_ranges;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_search::Migration),
             Box::new(m20261203_000009_translations::Migration),
             Box::new(m20261204_000010_search_lean::Migration),
+            Box::new(m20261205_000011_search_ranges::Migration),
         ]
     }
 }

@@ -101,6 +101,10 @@ pub struct FacetsOut {
     pub authors: Vec<FacetOut>,
     /// Every locale with matches.
     pub locales: Vec<LocaleFacetOut>,
+    /// The tag and author counts are exact. When more than 1,000 articles
+    /// match on SQLite they are estimated from an even sample of about
+    /// 1,000 of them (`false`); locale counts and `total` are always exact.
+    pub exact: bool,
 }
 
 /// Paging and facets of a search.
@@ -318,6 +322,7 @@ pub async fn search_content(
                         .into_iter()
                         .map(|(locale, count)| LocaleFacetOut { locale, count })
                         .collect(),
+                    exact: results.facets.exact,
                 },
             },
         };

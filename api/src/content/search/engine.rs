@@ -1,18 +1,20 @@
 //! The SQL of a search on each database: which documents match, how they
 //! rank, the facets of the matches, and the highlighted fragments of a page.
 //!
-//! Ranking is the same rule on both: the whole part of a score adds the
-//! weights of the field groups that hold every wanted word or phrase (title
-//! 8, subtitle or excerpt 4, body 2, author or tag names 1), computed by each
+//! Ranking is the same rule on both: the whole part of a score is the
+//! weight of the heaviest field group that holds every wanted word or
+//! phrase (title 8, subtitle or excerpt 4, body 2, author or tag names 1; 0
+//! when the words are spread over several groups), computed by each
 //! engine's column filter; the fraction is the engine's own weighted
 //! relevance squeezed into [0, 1) — FTS5's `bm25` (title 10, subtitle and
 //! excerpt 5, body 2, names 1) or PostgreSQL's `ts_rank_cd` (weights 1, 0.5,
-//! 0.2, 0.1); ties go to the newest record.
+//! 0.2, 0.1); ties go to the newest record. SQLite's plan is in `sqlite`.
 
 use sea_orm::{DatabaseBackend, Statement, Value};
 use uuid::Uuid;
 
 use super::query::SearchQuery;
+use super::sqlite::Runs;
 use crate::content::{ArticleCopy, EntityKind, Key, Named};
 
 /// Marks the start of a matched word in a fragment (a private-use character,
@@ -21,11 +23,10 @@ pub const START: char = '\u{E000}';
 /// Marks the end of a matched word.
 pub const END: char = '\u{E001}';
 
-/// The field groups of the whole part of a score, with their weights: a
-/// group counts when its fields together hold every wanted word or phrase.
-/// Each weight outweighs all lighter ones together, so a title match ranks
-/// above any match without one.
-const FIELD_WEIGHTS: [(&[&str], u8); 4] = [
+/// The field groups of the whole part of a score, heaviest first, with
+/// their weights: a group holds a match when its fields together hold every
+/// wanted word or phrase.
+pub(super) const FIELD_WEIGHTS: [(&[&str], u8); 4] = [
     (&["title"], 8),
     (&["subtitle", "excerpt"], 4),
     (&["body"], 2),
@@ -128,15 +129,25 @@ impl Scope<'_> {
                  WHERE s.config = x.config AND s.document @@ x.q) AS d WHERE TRUE",
             );
         } else {
-            // The covering index: a match is checked without reading the
-            // row that holds its text.
+            // The runs of row ids say what is searched; the document gives
+            // the record.
             sql.push(
-                "FROM search_fts JOIN search_documents d INDEXED BY search_documents_filter \
-                 ON d.id = search_fts.rowid WHERE search_fts MATCH ",
+                "FROM search_fts CROSS JOIN search_documents d ON d.id = search_fts.rowid \
+                 WHERE search_fts MATCH ",
             )
             .bind(self.query.fts5());
+            // No locale here (the `q` filter of lists): no locale numbers needed.
+            Runs::of(self, &Vec::new()).restrict(sql);
+            self.linked_articles(sql);
+            return;
         }
         self.filters(sql);
+    }
+
+    /// Articles linked to the tags and authors asked for (`d`).
+    pub(super) fn linked_articles(&self, sql: &mut Sql) {
+        self.linked(sql, "article_tags", "tag_id", "tags", self.tags);
+        self.linked(sql, "article_authors", "author_id", "authors", self.authors);
     }
 
     fn filters(&self, sql: &mut Sql) {
@@ -152,8 +163,7 @@ impl Scope<'_> {
                 .bind(locale)
                 .push(")");
         }
-        self.linked(sql, "article_tags", "tag_id", "tags", self.tags);
-        self.linked(sql, "article_authors", "author_id", "authors", self.authors);
+        self.linked_articles(sql);
     }
 
     /// Articles linked (in the searched copy) to any of `keys`.
@@ -199,42 +209,32 @@ impl Scope<'_> {
         self.matching(sql);
     }
 
-    /// `WITH m AS MATERIALIZED (…)`: every match, read once, with its
-    /// score: `doc, entity, entity_id, locale, score`.
+    /// PostgreSQL: `WITH m AS MATERIALIZED (…)`: every match, read once,
+    /// with its score: `doc, entity, entity_id, locale, score`.
     fn matches(&self, sql: &mut Sql) {
-        sql.push("WITH m AS MATERIALIZED (SELECT doc, entity, entity_id, locale, ");
-        if sql.backend == DatabaseBackend::Postgres {
-            sql.push(
-                "fields + relevance / (1.0 + relevance) AS score FROM (SELECT d.id AS doc, \
-                 d.entity AS entity, d.entity_id AS entity_id, d.locale AS locale, \
-                 (ts_filter(d.document, '{a}') @@ x.p)::int * 8 \
-                 + (ts_filter(d.document, '{b}') @@ x.p)::int * 4 \
-                 + (ts_filter(d.document, '{c}') @@ x.p)::int * 2 \
-                 + (ts_filter(d.document, '{d}') @@ x.p)::int AS fields, \
-                 ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', d.document, x.p, 1)::float8 AS relevance ",
-            );
-        } else {
-            sql.push("(");
-            for (i, (columns, weight)) in FIELD_WEIGHTS.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" + ");
-                }
-                sql.push("(doc IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ")
-                    .bind(self.query.fts5_in(columns))
-                    .push(&format!(")) * {weight}"));
-            }
-            sql.push(
-                ") + relevance / (1.0 + relevance) AS score \
-                 FROM (SELECT d.id AS doc, d.entity AS entity, d.entity_id AS entity_id, \
-                 d.locale AS locale, \
-                 -bm25(search_fts, 10.0, 5.0, 5.0, 2.0, 1.0, 1.0) AS relevance ",
-            );
+        sql.push(
+            "WITH m AS MATERIALIZED (SELECT doc, entity, entity_id, locale, \
+             class + relevance / (1.0 + relevance) AS score FROM (SELECT d.id AS doc, \
+             d.entity AS entity, d.entity_id AS entity_id, d.locale AS locale, CASE",
+        );
+        for (weight, label) in FIELD_WEIGHTS
+            .iter()
+            .map(|(_, w)| *w)
+            .zip(['a', 'b', 'c', 'd'])
+        {
+            sql.push(&format!(
+                " WHEN ts_filter(d.document, '{{{label}}}') @@ x.p THEN {weight}"
+            ));
         }
+        sql.push(
+            " ELSE 0 END AS class, \
+             ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', d.document, x.p, 1)::float8 AS relevance ",
+        );
         self.matching(sql);
         sql.push(") AS scored)");
     }
 
-    /// One statement over the matches, read once: the page, best first
+    /// PostgreSQL: one statement over the matches, read once: the page, best first
     /// (`part` `hit`: `doc, entity, id, score`); the matches by kind and
     /// locale (`count`: `entity, locale, hits`); and the tags and authors
     /// most linked to the matching articles (`tag`, `author`: `id, hits`).
@@ -252,21 +252,13 @@ impl Scope<'_> {
             ") AS page UNION ALL SELECT 'count', 0, entity, NULL, locale, 0.0, COUNT(*) \
              FROM m GROUP BY entity, locale",
         );
-        // The links of the matches, not the matches of every link: SQLite's
-        // planner would rather walk a link table in the order of its
-        // grouping, and a CROSS JOIN keeps the tables in the order written.
-        let join = if backend == DatabaseBackend::Sqlite {
-            "CROSS JOIN"
-        } else {
-            "JOIN"
-        };
         for (part, link, column) in [
             ("tag", "article_tags", "tag_id"),
             ("author", "article_authors", "author_id"),
         ] {
             sql.push(&format!(
                 " UNION ALL SELECT * FROM (SELECT '{part}', 0, '{part}', l.{column}, '', 0.0, \
-                 COUNT(*) AS hits FROM m {join} {link} l ON l.article_id = m.entity_id \
+                 COUNT(*) AS hits FROM m JOIN {link} l ON l.article_id = m.entity_id \
                  WHERE m.entity = 'article' AND l.copy = "
             ))
             .bind(self.copy.as_str())

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use entities::search_document::{self, Column};
 use entities::{article, article_author, article_tag, author, tag};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -107,9 +107,10 @@ pub(crate) enum Fts {
     Later,
 }
 
-/// SQLite: takes the words of `docs` out of the FTS5 index (before they
-/// change or go: an external-content index needs the old text), or puts
-/// them in (after). Nothing on PostgreSQL.
+/// SQLite: takes the words of `docs` out of the FTS5 indexes (`search_fts`,
+/// and `search_titles` of titles alone) before they change or go (an
+/// external-content index needs the old text), or puts them in (after).
+/// Nothing on PostgreSQL.
 pub(super) async fn fts<C: ConnectionTrait>(
     conn: &C,
     docs: Docs<'_>,
@@ -119,54 +120,239 @@ pub(super) async fn fts<C: ConnectionTrait>(
     if backend != DatabaseBackend::Sqlite || matches!(docs, Docs::Records([])) {
         return Ok(());
     }
-    let mut sql = Sql::new(backend);
-    sql.push(if put_in {
-        "INSERT INTO search_fts (rowid, title, subtitle, excerpt, body, authors, tags) \
-         SELECT id, title, subtitle, excerpt, body, authors, tags"
-    } else {
-        "INSERT INTO search_fts (search_fts, rowid, title, subtitle, excerpt, body, authors, tags) \
-         SELECT 'delete', id, title, subtitle, excerpt, body, authors, tags"
-    });
-    sql.push(" FROM search_documents WHERE ");
-    if !matches!(docs, Docs::Stale) {
-        sql.push("entity_id ");
+    for (table, columns) in [
+        (
+            "search_fts",
+            "title, subtitle, excerpt, body, authors, tags",
+        ),
+        ("search_titles", "title"),
+    ] {
+        let mut sql = Sql::new(backend);
+        if put_in {
+            sql.push(&format!(
+                "INSERT INTO {table} (rowid, {columns}) SELECT id, {columns}"
+            ));
+        } else {
+            sql.push(&format!(
+                "INSERT INTO {table} ({table}, rowid, {columns}) SELECT 'delete', id, {columns}"
+            ));
+        }
+        sql.push(" FROM search_documents WHERE ");
+        if !matches!(docs, Docs::Stale) {
+            sql.push("entity_id ");
+        }
+        match docs {
+            Docs::Stale => {
+                sql.push(STALE);
+            }
+            Docs::Copy(id, copy) => {
+                sql.push("= ")
+                    .bind(id)
+                    .push(" AND copy = ")
+                    .bind(copy.as_str());
+            }
+            Docs::All(id) => {
+                sql.push("= ").bind(id);
+            }
+            Docs::Records(ids) => {
+                sql.push("IN ").bind_list(ids.iter().copied());
+            }
+        }
+        // FTS5 writes its pending words out whenever a row id is not above
+        // the last one: in id order, a batch is written out once.
+        sql.push(" ORDER BY id");
+        conn.execute_raw(sql.statement()).await?;
     }
-    match docs {
-        Docs::Stale => {
-            sql.push(STALE);
-        }
-        Docs::Copy(id, copy) => {
-            sql.push("= ")
-                .bind(id)
-                .push(" AND copy = ")
-                .bind(copy.as_str());
-        }
-        Docs::All(id) => {
-            sql.push("= ").bind(id);
-        }
-        Docs::Records(ids) => {
-            sql.push("IN ").bind_list(ids.iter().copied());
-        }
-    }
-    // FTS5 writes its pending words out whenever a row id is not above the
-    // last one: in id order, a batch is written out once.
-    sql.push(" ORDER BY id");
-    conn.execute_raw(sql.statement()).await?;
     Ok(())
 }
 
-/// Writes the document of `id` (of `copy`), replacing the one there.
+/// Where a document's number puts it in SQLite's index (the migration
+/// `search_ranges`): the top bits of its id are its part, then the number
+/// of its locale, then a number of its own.
+pub(super) mod numbering {
+    use super::Sql;
+    use crate::content::{ArticleCopy, EntityKind};
+
+    /// Bits of a document's own number.
+    pub const SEQUENCE_BITS: u32 = 40;
+    /// Where the part starts.
+    pub const PART_SHIFT: u32 = 56;
+    /// The document's own number.
+    pub const SEQUENCE_MASK: i64 = (1 << SEQUENCE_BITS) - 1;
+
+    /// The part of the index a document is in: live copies, authors, tags
+    /// and working copies side by side, so that what the public sees (1–3)
+    /// and what an editor sees (2–4) are each one run of row ids.
+    pub fn part(entity: EntityKind, copy: ArticleCopy, hidden: bool) -> i64 {
+        match (entity, copy, hidden) {
+            (EntityKind::Author, ..) => 2,
+            (EntityKind::Tag | EntityKind::Asset, ..) => 3,
+            (_, ArticleCopy::Live, false) => 1,
+            (_, ArticleCopy::Working, false) => 4,
+            (_, ArticleCopy::Live, true) => 5,
+            (_, ArticleCopy::Working, true) => 6,
+        }
+    }
+
+    /// The first row id of a part, or of one locale in it.
+    pub fn start(part: i64, locale: Option<i64>) -> i64 {
+        (part << PART_SHIFT) | (locale.unwrap_or(0) << SEQUENCE_BITS)
+    }
+
+    /// The last row id of a part, or of one locale in it.
+    pub fn end(part: i64, locale: Option<i64>) -> i64 {
+        match locale {
+            Some(locale) => start(part, Some(locale)) | SEQUENCE_MASK,
+            None => start(part + 1, None) - 1,
+        }
+    }
+
+    /// SQL: the bits of the number of `locale`, in place.
+    pub fn locale_bits(sql: &mut Sql, locale: &str) {
+        sql.push("((SELECT no FROM search_locales WHERE locale = ")
+            .bind(locale)
+            .push(&format!(") << {SEQUENCE_BITS})"));
+    }
+}
+
+/// SQLite: numbers the locales of some documents (once each), and takes
+/// `count` numbers of the sequence; returns the first.
+async fn numbers<C: ConnectionTrait>(
+    conn: &C,
+    locales: &[&str],
+    count: usize,
+) -> Result<i64, AppError> {
+    let backend = conn.get_database_backend();
+    let mut seen: Vec<&str> = locales.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    for locale in seen {
+        let mut sql = Sql::new(backend);
+        sql.push(
+            "INSERT INTO search_locales (no, locale) \
+             SELECT (SELECT COALESCE(MAX(no), 0) + 1 FROM search_locales), ",
+        )
+        .bind(locale)
+        .push(" WHERE NOT EXISTS (SELECT 1 FROM search_locales WHERE locale = ")
+        .bind(locale)
+        .push(")");
+        conn.execute_raw(sql.statement()).await?;
+    }
+    if count == 0 {
+        return Ok(0);
+    }
+    let mut sql = Sql::new(backend);
+    sql.push("UPDATE search_sequence SET last = last + ")
+        .bind(i64::try_from(count).unwrap_or(i64::MAX))
+        .push(" RETURNING last");
+    let last: i64 = conn
+        .query_one_raw(sql.statement())
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("search_sequence has no row")))?
+        .try_get("", "last")?;
+    Ok(last - i64::try_from(count).unwrap_or(0) + 1)
+}
+
+/// The first of `count` new document numbers (SQLite), having numbered
+/// `locales`; 0 on PostgreSQL, whose ids are its own.
+async fn first_number<'a, C: ConnectionTrait>(
+    conn: &C,
+    locales: impl Iterator<Item = &'a str>,
+    count: usize,
+) -> Result<i64, AppError> {
+    if conn.get_database_backend() != DatabaseBackend::Sqlite {
+        return Ok(0);
+    }
+    let locales: Vec<&str> = locales.collect();
+    numbers(conn, &locales, count).await
+}
+
+/// Writes the document of `id` (of `copy`), replacing the one there. On
+/// SQLite `own` is the document's number if it is new (one that exists
+/// keeps its own).
 async fn put<C: ConnectionTrait>(
     conn: &C,
     (entity, id, copy): (EntityKind, Uuid, ArticleCopy),
     (locale, hidden): (&str, bool),
-    doc: Document,
+    (doc, own): (Document, i64),
     now: Fts,
 ) -> Result<(), AppError> {
     let docs = Docs::Copy(id, copy);
     if now == Fts::Now {
         fts(conn, docs, false).await?;
     }
+    if conn.get_database_backend() == DatabaseBackend::Sqlite {
+        upsert_sqlite(conn, (entity, id, copy), (locale, hidden), (doc, own)).await?;
+    } else {
+        upsert(conn, (entity, id, copy), (locale, hidden), doc).await?;
+    }
+    if now == Fts::Now {
+        fts(conn, docs, true).await?;
+    }
+    Ok(())
+}
+
+/// SQLite: writes a document under its number (a new one gets `own`).
+async fn upsert_sqlite<C: ConnectionTrait>(
+    conn: &C,
+    (entity, id, copy): (EntityKind, Uuid, ArticleCopy),
+    (locale, hidden): (&str, bool),
+    (doc, own): (Document, i64),
+) -> Result<(), AppError> {
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new(backend);
+    let part = numbering::part(entity, copy, hidden);
+    let mask = numbering::SEQUENCE_MASK;
+    sql.push(
+        "INSERT INTO search_documents (id, entity, entity_id, copy, locale, config, hidden, \
+         title, subtitle, excerpt, body, authors, tags) VALUES (",
+    )
+    .push(&format!("({part} << {}) | ", numbering::PART_SHIFT));
+    numbering::locale_bits(&mut sql, locale);
+    sql.push(" | ")
+        .bind(own)
+        .push(", ")
+        .bind(entity.as_str())
+        .push(", ")
+        .bind(id)
+        .push(", ")
+        .bind(copy.as_str())
+        .push(", ")
+        .bind(locale)
+        .push(", ")
+        .bind(config_for(locale))
+        .push(", ")
+        .bind(hidden)
+        .push(", ")
+        .bind(doc.title)
+        .push(", ")
+        .bind(doc.subtitle)
+        .push(", ")
+        .bind(doc.excerpt)
+        .push(", ")
+        .bind(doc.body)
+        .push(", ")
+        .bind(doc.authors)
+        .push(", ")
+        .bind(doc.tags)
+        .push(&format!(
+            ") ON CONFLICT (entity_id, copy) DO UPDATE SET \
+             id = (excluded.id & ~{mask}) | (search_documents.id & {mask}), \
+             locale = excluded.locale, config = excluded.config, hidden = excluded.hidden, \
+             title = excluded.title, subtitle = excluded.subtitle, excerpt = excluded.excerpt, \
+             body = excluded.body, authors = excluded.authors, tags = excluded.tags"
+        ));
+    conn.execute_raw(sql.statement()).await?;
+    Ok(())
+}
+
+/// PostgreSQL: writes a document (its id is the database's own).
+async fn upsert<C: ConnectionTrait>(
+    conn: &C,
+    (entity, id, copy): (EntityKind, Uuid, ArticleCopy),
+    (locale, hidden): (&str, bool),
+    doc: Document,
+) -> Result<(), AppError> {
     let row = search_document::ActiveModel {
         id: ActiveValue::NotSet,
         entity: ActiveValue::Set(entity),
@@ -199,9 +385,6 @@ async fn put<C: ConnectionTrait>(
         .on_conflict(on_conflict)
         .exec_without_returning(conn)
         .await?;
-    if now == Fts::Now {
-        fts(conn, docs, true).await?;
-    }
     Ok(())
 }
 
@@ -278,10 +461,20 @@ pub(crate) async fn articles<C: ConnectionTrait>(
     }
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let names = names_of(conn, &ids, copy).await?;
+    let mut own =
+        first_number(conn, rows.iter().map(|row| row.locale.as_str()), rows.len()).await?;
     for row in rows {
         let doc = article_document(row, names.get(&row.id));
         let key = (EntityKind::Article, row.id, copy);
-        put(conn, key, (&row.locale, row.deleted_at.is_some()), doc, now).await?;
+        put(
+            conn,
+            key,
+            (&row.locale, row.deleted_at.is_some()),
+            (doc, own),
+            now,
+        )
+        .await?;
+        own += 1;
     }
     Ok(())
 }
@@ -305,7 +498,7 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     let doc = article_document(row, None);
     fts(conn, Docs::Copy(row.id, copy), false).await?;
-    let written = search_document::Entity::update_many()
+    let mut update = search_document::Entity::update_many()
         .col_expr(Column::Locale, row.locale.clone().into())
         .col_expr(Column::Config, config_for(&row.locale).into())
         .col_expr(Column::Title, doc.title.into())
@@ -313,27 +506,56 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
         .col_expr(Column::Excerpt, doc.excerpt.into())
         .col_expr(Column::Body, doc.body.into())
         .filter(Column::EntityId.eq(row.id))
-        .filter(Column::Copy.eq(copy))
-        .exec(conn)
-        .await?;
+        .filter(Column::Copy.eq(copy));
+    if conn.get_database_backend() == DatabaseBackend::Sqlite {
+        // The locale is in the document's number.
+        numbers(conn, &[row.locale.as_str()], 0).await?;
+        let mut bits = Sql::new(DatabaseBackend::Sqlite);
+        bits.push(&format!(
+            "(id & ~({} << {})) | ",
+            0xFFFF,
+            numbering::SEQUENCE_BITS
+        ));
+        numbering::locale_bits(&mut bits, &row.locale);
+        let (text, values) = bits.into_parts();
+        update = update.col_expr(Column::Id, Expr::cust_with_values(text, values));
+    }
+    let written = update.exec(conn).await?;
     if written.rows_affected == 0 {
         return article(conn, row, copy).await;
     }
     fts(conn, Docs::Copy(row.id, copy), true).await
 }
 
-/// Hides a soft-deleted article's working copy from search, or shows it again.
+/// Hides a soft-deleted article's working copy from search, or shows it
+/// again (on SQLite, moving its document to the part it now belongs to).
 pub(crate) async fn hide_article<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
     hidden: bool,
 ) -> Result<(), AppError> {
-    search_document::Entity::update_many()
+    let docs = Docs::Copy(id, ArticleCopy::Working);
+    let mut update = search_document::Entity::update_many()
         .col_expr(Column::Hidden, hidden.into())
         .filter(Column::EntityId.eq(id))
-        .filter(Column::Copy.eq(ArticleCopy::Working))
-        .exec(conn)
-        .await?;
+        .filter(Column::Copy.eq(ArticleCopy::Working));
+    let sqlite = conn.get_database_backend() == DatabaseBackend::Sqlite;
+    if sqlite {
+        let part = numbering::part(EntityKind::Article, ArticleCopy::Working, hidden);
+        update = update.col_expr(
+            Column::Id,
+            Expr::cust(format!(
+                "(id & {}) | ({part} << {})",
+                (1_i64 << numbering::PART_SHIFT) - 1,
+                numbering::PART_SHIFT
+            )),
+        );
+        fts(conn, docs, false).await?;
+    }
+    update.exec(conn).await?;
+    if sqlite {
+        fts(conn, docs, true).await?;
+    }
     Ok(())
 }
 
@@ -376,7 +598,15 @@ pub(crate) async fn catalog<C: ConnectionTrait>(
         ..Document::default()
     };
     // Authors and tags have no locale.
-    put(conn, (entity, id, ArticleCopy::Live), ("", false), doc, now).await?;
+    let own = first_number(conn, [""].into_iter(), 1).await?;
+    put(
+        conn,
+        (entity, id, ArticleCopy::Live),
+        ("", false),
+        (doc, own),
+        now,
+    )
+    .await?;
     if now == Fts::Now && before.is_some_and(|before| before != name) {
         renamed(conn, entity, id).await?;
     }

@@ -8,14 +8,16 @@ mod engine;
 pub(crate) mod index;
 mod query;
 mod rebuild;
+mod sqlite;
 
 use std::collections::HashMap;
 
-use sea_orm::FromQueryResult;
+use sea_orm::{DatabaseBackend, FromQueryResult};
 use uuid::Uuid;
 
 pub use query::{MAX_CHARS, SearchQuery};
 pub use rebuild::{Rebuilt, ensure_current, rebuild};
+pub use sqlite::FACET_SAMPLE;
 
 use self::engine::{END, START, Scope, Sql};
 use crate::auth::Principal;
@@ -86,7 +88,7 @@ pub struct Counted {
 }
 
 /// Counts of the matching articles by tag, author and locale.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Facets {
     /// The 20 tags with most matches, most first.
     pub tags: Vec<Counted>,
@@ -94,6 +96,22 @@ pub struct Facets {
     pub authors: Vec<Counted>,
     /// Every locale with matches, most first.
     pub locales: Vec<(String, u64)>,
+    /// The tag and author counts are exact: they were counted over every
+    /// matching article, not estimated from an even sample of about
+    /// [`FACET_SAMPLE`] of them (when more match, on SQLite). Locale counts
+    /// are always exact.
+    pub exact: bool,
+}
+
+impl Default for Facets {
+    fn default() -> Self {
+        Self {
+            tags: Vec::new(),
+            authors: Vec::new(),
+            locales: Vec::new(),
+            exact: true,
+        }
+    }
 }
 
 /// A page of matches.
@@ -142,31 +160,46 @@ struct FacetRow {
     hits: u64,
 }
 
-/// The overview's rows by part: the page, the counts, the tags, the authors.
-type Parts = (Vec<PageRow>, Vec<CountRow>, Vec<FacetRow>, Vec<FacetRow>);
+/// What a search found besides the records: the page, the counts by kind
+/// and locale, the tags and authors most linked to the matching articles.
+#[derive(Debug, Default)]
+struct Overview {
+    page: Vec<PageRow>,
+    counts: Vec<CountRow>,
+    tags: Vec<FacetRow>,
+    authors: Vec<FacetRow>,
+    /// The tag and author counts were made over every matching article.
+    exact: bool,
+}
 
-fn parts(rows: Vec<OverviewRow>) -> Parts {
-    let mut parts = Parts::default();
-    for row in rows {
-        let hits = u64::try_from(row.hits).unwrap_or(0);
-        match (row.part.as_str(), row.id) {
-            ("hit", Some(entity_id)) => parts.0.push(PageRow {
-                doc: row.doc,
-                entity: row.entity,
-                entity_id,
-                score: row.score,
-            }),
-            ("count", _) => parts.1.push(CountRow {
-                entity: row.entity,
-                locale: row.locale,
-                hits,
-            }),
-            ("tag", Some(id)) => parts.2.push(FacetRow { id, hits }),
-            ("author", Some(id)) => parts.3.push(FacetRow { id, hits }),
-            _ => {}
+impl Overview {
+    /// PostgreSQL's overview, from the rows of one statement.
+    fn of_rows(rows: Vec<OverviewRow>) -> Self {
+        let mut overview = Self {
+            exact: true,
+            ..Self::default()
+        };
+        for row in rows {
+            let hits = u64::try_from(row.hits).unwrap_or(0);
+            match (row.part.as_str(), row.id) {
+                ("hit", Some(entity_id)) => overview.page.push(PageRow {
+                    doc: row.doc,
+                    entity: row.entity,
+                    entity_id,
+                    score: row.score,
+                }),
+                ("count", _) => overview.counts.push(CountRow {
+                    entity: row.entity,
+                    locale: row.locale,
+                    hits,
+                }),
+                ("tag", Some(id)) => overview.tags.push(FacetRow { id, hits }),
+                ("author", Some(id)) => overview.authors.push(FacetRow { id, hits }),
+                _ => {}
+            }
         }
+        overview
     }
-    parts
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -216,15 +249,21 @@ pub async fn search(
         tags: &request.tags,
         authors: &request.authors,
     };
-    let overview = scope.overview(ctx.db.backend(), request.offset, request.limit.max(1));
-    let (rows, counts, tag_rows, author_rows) = parts(
-        OverviewRow::find_by_statement(overview)
-            .all(&ctx.db.conn)
-            .await?,
-    );
-    let facets = facets(ctx, &counts, tag_rows, author_rows).await?;
-    let total = counts.iter().map(|row| row.hits).sum();
-    let hits = hits(ctx, principal, (&scope, view, request.read), rows).await?;
+    let (offset, limit) = (request.offset, request.limit.max(1));
+    let mut overview = if ctx.db.backend() == DatabaseBackend::Sqlite {
+        sqlite::overview(&ctx.db.conn, &scope, offset, limit).await?
+    } else {
+        let statement = scope.overview(ctx.db.backend(), offset, limit);
+        Overview::of_rows(
+            OverviewRow::find_by_statement(statement)
+                .all(&ctx.db.conn)
+                .await?,
+        )
+    };
+    let total = overview.counts.iter().map(|row| row.hits).sum();
+    let page = std::mem::take(&mut overview.page);
+    let facets = facets(ctx, overview).await?;
+    let hits = hits(ctx, principal, (&scope, view, request.read), page).await?;
     Ok(Results {
         hits,
         total,
@@ -350,12 +389,14 @@ pub fn marked_html(text: &str) -> String {
 
 /// The facets of the matches: the names of the most linked tags and
 /// authors, and the locales from the counts.
-async fn facets(
-    ctx: &Ctx,
-    counts: &[CountRow],
-    tag_rows: Vec<FacetRow>,
-    author_rows: Vec<FacetRow>,
-) -> Result<Facets, AppError> {
+async fn facets(ctx: &Ctx, overview: Overview) -> Result<Facets, AppError> {
+    let Overview {
+        counts,
+        tags: tag_rows,
+        authors: author_rows,
+        exact,
+        ..
+    } = overview;
     let mut locales: Vec<(String, u64)> = counts
         .iter()
         .filter(|row| row.entity == EntityKind::Article.as_str())
@@ -392,6 +433,7 @@ async fn facets(
                 .map(|a| (a.slug.clone(), a.name.clone()))
         }),
         locales,
+        exact,
     })
 }
 

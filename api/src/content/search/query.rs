@@ -104,11 +104,9 @@ impl SearchQuery {
     /// An FTS5 query: every wanted part, none of the excluded ones.
     pub fn fts5(&self) -> String {
         let wanted = Self::fts5_all(self.wanted());
-        let excluded: Vec<String> = self.excluded().map(fts5_part).collect();
-        if excluded.is_empty() {
-            wanted
-        } else {
-            format!("({wanted}) NOT ({})", excluded.join(" OR "))
+        match self.fts5_excluded() {
+            None => wanted,
+            Some(excluded) => format!("({wanted}) NOT ({excluded})"),
         }
     }
 
@@ -120,6 +118,12 @@ impl SearchQuery {
             columns.join(" "),
             Self::fts5_all(self.wanted())
         )
+    }
+
+    /// The excluded parts as one FTS5 disjunction, if there are any.
+    pub fn fts5_excluded(&self) -> Option<String> {
+        let excluded: Vec<String> = self.excluded().map(fts5_part).collect();
+        (!excluded.is_empty()).then(|| excluded.join(" OR "))
     }
 
     /// The wanted parts as one FTS5 conjunction.

@@ -84,6 +84,11 @@ pub struct SearchFacets {
     pub tags: Vec<FacetCount>,
     pub authors: Vec<FacetCount>,
     pub locales: Vec<LocaleCount>,
+    /// The tag and author counts are exact. When more than 1,000 articles
+    /// match on SQLite they are estimated from an even sample of about
+    /// 1,000 of them (`false`); locale counts and `totalCount` are always
+    /// exact.
+    pub exact: bool,
 }
 
 /// The connection's own fields.
@@ -134,6 +139,7 @@ fn facets(facets: Facets) -> SearchFacets {
             .into_iter()
             .map(|(locale, count)| LocaleCount { locale, count })
             .collect(),
+        exact: facets.exact,
     }
 }
 
