@@ -89,40 +89,28 @@ impl Runs {
     }
 }
 
-/// The runs of `scope` by kind, and by locale for articles when `by_locale`.
+/// The runs of `scope` by kind, and by locale for articles when `by_locale`
+/// (or when the scope asks for one locale).
 fn counted(scope: &Scope<'_>, locales: &Locales, by_locale: bool) -> Vec<Counted> {
     let mut runs = Vec::new();
     for &entity in scope.kinds {
         let part = numbering::part(entity, scope.copy, scope.hidden);
-        if entity != EntityKind::Article {
-            runs.push(Counted {
-                entity,
-                locale: String::new(),
-                first: numbering::start(part, None),
-                last: numbering::end(part, None),
-            });
-            continue;
-        }
-        let wanted: Vec<&(i64, String)> = match scope.locale {
-            Some(locale) => locales.iter().filter(|(_, l)| l == locale).collect(),
-            None if by_locale => locales.iter().collect(),
-            None => {
-                runs.push(Counted {
-                    entity,
-                    locale: String::new(),
-                    first: numbering::start(part, None),
-                    last: numbering::end(part, None),
-                });
-                continue;
-            }
+        let run = |locale: Option<&(i64, String)>| Counted {
+            entity,
+            locale: locale.map(|(_, name)| name.clone()).unwrap_or_default(),
+            first: numbering::start(part, locale.map(|(no, _)| *no)),
+            last: numbering::end(part, locale.map(|(no, _)| *no)),
         };
-        for (no, locale) in wanted {
-            runs.push(Counted {
-                entity,
-                locale: locale.clone(),
-                first: numbering::start(part, Some(*no)),
-                last: numbering::end(part, Some(*no)),
-            });
+        match scope.locale {
+            _ if entity != EntityKind::Article => runs.push(run(None)),
+            Some(wanted) => runs.extend(
+                locales
+                    .iter()
+                    .filter(|(_, locale)| locale == wanted)
+                    .map(|locale| run(Some(locale))),
+            ),
+            None if by_locale => runs.extend(locales.iter().map(|locale| run(Some(locale)))),
+            None => runs.push(run(None)),
         }
     }
     runs
