@@ -6,13 +6,14 @@
 
 mod engine;
 pub(crate) mod index;
+mod numbering;
 mod query;
 mod rebuild;
 mod sqlite;
 
 use std::collections::HashMap;
 
-use sea_orm::{DatabaseBackend, FromQueryResult};
+use sea_orm::{DatabaseBackend, FromQueryResult, TransactionTrait};
 use uuid::Uuid;
 
 pub use query::{MAX_CHARS, SearchQuery};
@@ -251,7 +252,12 @@ pub async fn search(
     };
     let (offset, limit) = (request.offset, request.limit.max(1));
     let mut overview = if ctx.db.backend() == DatabaseBackend::Sqlite {
-        sqlite::overview(&ctx.db.conn, &scope, offset, limit).await?
+        // Its statements read one snapshot: the counts, the page and the
+        // facets agree while writers go on.
+        let snapshot = ctx.db.conn.begin().await?;
+        let overview = sqlite::overview(&snapshot, &scope, offset, limit).await?;
+        snapshot.commit().await?;
+        overview
     } else {
         let statement = scope.overview(ctx.db.backend(), offset, limit);
         Overview::of_rows(

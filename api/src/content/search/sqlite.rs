@@ -1,5 +1,5 @@
 //! SQLite's plan for a search, made of FTS5 passes that read only what they
-//! need. A document's row id says what it is (`index::numbering`: part,
+//! need. A document's row id says what it is (`numbering`: part,
 //! locale, own number), and FTS5 can start and stop at given row ids, so:
 //!
 //! - what a caller may see is one or two runs of row ids, and no match is
@@ -16,7 +16,7 @@
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
 
 use super::engine::{FIELD_WEIGHTS, Scope, Sql};
-use super::index::numbering::{self, SEQUENCE_MASK};
+use super::numbering::{self, SEQUENCE_MASK};
 use super::{CountRow, FacetRow, Overview, PageRow};
 use crate::content::{EntityKind, Named};
 use crate::error::AppError;
