@@ -16,6 +16,11 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub tag_id: Uuid,
     pub position: i32,
+    /// The linked copy's `published_at`, kept by the database (triggers)
+    /// so that a tag's or author's page sorts in this table's index.
+    pub published_at: Option<DateTimeUtc>,
+    /// The linked copy's `deleted_at`, kept the same way.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

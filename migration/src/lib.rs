@@ -19,6 +19,7 @@ mod m20261202_000008_search;
 mod m20261203_000009_translations;
 mod m20261204_000010_search_lean;
 mod m20261205_000011_search_ranges;
+mod m20261206_000012_link_sort_keys;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_translations::Migration),
             Box::new(m20261204_000010_search_lean::Migration),
             Box::new(m20261205_000011_search_ranges::Migration),
+            Box::new(m20261206_000012_link_sort_keys::Migration),
         ]
     }
 }

@@ -76,9 +76,24 @@ pub struct Latest {
     begun: AtomicU64,
     /// The ticket and result of the last finished read.
     last: tokio::sync::Mutex<(u64, i64)>,
+    /// Every event counts, draft work included (otherwise public events only).
+    everything: bool,
 }
 
 impl Latest {
+    /// Reads of the latest public event.
+    pub fn public() -> Self {
+        Self::default()
+    }
+
+    /// Reads of the latest event of any kind, draft work included.
+    pub fn everything() -> Self {
+        Self {
+            everything: true,
+            ..Self::default()
+        }
+    }
+
     /// The latest sequence number, from a read that began after the call.
     pub async fn get(&self, conn: &DatabaseConnection) -> Result<i64, AppError> {
         let arrived = self.begun.load(Ordering::SeqCst);
@@ -87,14 +102,15 @@ impl Latest {
             return Ok(last.1);
         }
         let ticket = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
-        let value = read_latest(conn).await?;
+        let condition = if self.everything {
+            Condition::all()
+        } else {
+            Condition::all().add(change::Column::Public.eq(true))
+        };
+        let value = max_seq(conn, condition).await?;
         *last = (ticket, value);
         Ok(value)
     }
-}
-
-async fn read_latest(conn: &DatabaseConnection) -> Result<i64, AppError> {
-    max_seq(conn, Condition::all().add(change::Column::Public.eq(true))).await
 }
 
 /// The largest sequence number of the events `condition` selects (0 when

@@ -5,6 +5,7 @@
 //! accounts (`identity`) build on it.
 
 mod changes;
+mod counts;
 mod error;
 pub mod page;
 mod slugged;
@@ -17,22 +18,26 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, EntityTrait,
+    FromQueryResult, Select,
+};
 use uuid::Uuid;
 
 pub use changes::{Event, max_seq, now, record as record_event};
+pub use counts::Scope;
 pub use error::{is_busy, is_unique_violation};
 pub(crate) use slugged::{Slugged, contains_ci};
 pub use write::WriteTx;
 
 use crate::config::Config;
 use crate::error::AppError;
-use changes::Latest;
+use counts::Counts;
 use write::WriteGate;
 
 /// An open database: the pool, a count of the statements it has executed,
-/// the SQLite writer slot, and the shared reads of the content generation.
-/// Cheap to clone.
+/// the SQLite writer slot, the shared reads of the content generation, and
+/// the totals of lists counted at it. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
     /// The pooled connection.
@@ -42,8 +47,9 @@ pub struct Db {
     /// SQLite allows one writer at a time; writers queue here instead of
     /// failing with `SQLITE_BUSY`, and share commits. `None` on PostgreSQL.
     write_gate: Option<Arc<WriteGate>>,
-    /// Shared reads of the latest change ([`Db::generation`]).
-    latest: Arc<Latest>,
+    /// Shared reads of the latest change ([`Db::generation`]), and the
+    /// totals of lists kept while it stands ([`Db::total`]).
+    counts: Arc<Counts>,
 }
 
 impl Db {
@@ -78,7 +84,17 @@ impl Db {
     /// generation of public content every process sharing the database
     /// agrees on.
     pub async fn generation(&self) -> Result<i64, AppError> {
-        self.latest.get(&self.conn).await
+        self.counts.generation(&self.conn).await
+    }
+
+    /// The number of rows `select` matches, counted once per generation of
+    /// `scope` (see [`counts`]).
+    pub async fn total<E>(&self, select: Select<E>, scope: Scope) -> Result<u64, AppError>
+    where
+        E: EntityTrait,
+        E::Model: FromQueryResult + Send + Sync,
+    {
+        self.counts.total(&self.conn, select, scope).await
     }
 }
 
@@ -156,7 +172,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
         conn,
         statements,
         write_gate,
-        latest: Arc::default(),
+        counts: Arc::default(),
     })
 }
 

@@ -483,7 +483,7 @@ fn make_article(
             updated_at: published_at,
             ..row.clone()
         });
-        push_links(batch, row.id, ArticleCopy::Live, links);
+        push_links(batch, &row, ArticleCopy::Live, links);
         push_use(batch, &row, ArticleCopy::Live);
         if edited_after {
             row.version = 3;
@@ -496,7 +496,7 @@ fn make_article(
     if state != State::Draft {
         batch.transitions.push(imported(&row, state, published_at));
     }
-    push_links(batch, row.id, ArticleCopy::Working, links);
+    push_links(batch, &row, ArticleCopy::Working, links);
     push_use(batch, &row, ArticleCopy::Working);
     batch.articles.push(row);
     Ok(())
@@ -522,17 +522,20 @@ fn push_revision(
 
 fn push_links(
     batch: &mut Batch,
-    article_id: Uuid,
+    row: &article::Model,
     copy: ArticleCopy,
     (authors, tags): (&[Uuid], &[Uuid]),
 ) {
     let position = |i: usize| i32::try_from(i).unwrap_or(0);
+    let article_id = row.id;
     for (i, author_id) in authors.iter().enumerate() {
         batch.author_links.push(article_author::Model {
             article_id,
             copy,
             author_id: *author_id,
             position: position(i),
+            published_at: row.published_at,
+            deleted_at: row.deleted_at,
         });
     }
     for (i, tag_id) in tags.iter().enumerate() {
@@ -541,6 +544,8 @@ fn push_links(
             copy,
             tag_id: *tag_id,
             position: position(i),
+            published_at: row.published_at,
+            deleted_at: row.deleted_at,
         });
     }
 }

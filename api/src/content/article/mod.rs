@@ -6,6 +6,7 @@
 //! SQL they share.
 
 mod flow;
+mod linked;
 mod model;
 mod pictures;
 mod query;

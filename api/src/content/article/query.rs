@@ -413,6 +413,9 @@ pub(super) async fn replace_links<C: ConnectionTrait>(
                 copy,
                 author_id: *id,
                 position: position(i),
+                // Filled in from the article copy by the database.
+                published_at: None,
+                deleted_at: None,
             })
         }))
         .exec_without_returning(conn)
@@ -430,6 +433,9 @@ pub(super) async fn replace_links<C: ConnectionTrait>(
                 copy,
                 tag_id: *id,
                 position: position(i),
+                // Filled in from the article copy by the database.
+                published_at: None,
+                deleted_at: None,
             })
         }))
         .exec_without_returning(conn)

@@ -6,11 +6,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFilter, ArticleSort, Include, Read, View};
-use super::{pictures, query, translations};
+use super::{linked, pictures, query, translations};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::content::{ArticleCopy, Ctx, Key, author};
 use crate::error::AppError;
+use crate::storage::Scope;
 use crate::storage::page::{self, ListQuery, Page};
 
 /// Which copy `principal` sees, after checking they may see it.
@@ -129,8 +130,19 @@ pub(crate) async fn by_ids(
     Ok(articles.into_iter().map(|a| (a.id, a)).collect())
 }
 
-/// A page of articles: a count, the page, and one statement each for the
-/// author and tag links — four statements whatever the page size.
+/// Which changes can move the total of a list of `copy` in `view`.
+pub(super) fn scope(view: View, copy: ArticleCopy) -> Scope {
+    match (view, copy) {
+        (View::Live, ArticleCopy::Live) => Scope::Public,
+        _ => Scope::Everything,
+    }
+}
+
+/// A page of articles: the total (counted once per content generation, see
+/// [`crate::storage::Db::total`]), the page, and one statement each for
+/// the author and tag links — four statements whatever the page size, the
+/// generation aside. One tag's or author's page is chosen in its links
+/// ([`linked`]).
 pub async fn list(
     ctx: &Ctx,
     principal: &Principal,
@@ -143,15 +155,22 @@ pub async fn list(
     } else {
         view_for(ctx, principal, read.preview)?
     };
-    let select = query::filtered(ctx, &query.filter, view)?;
-    let copy = if query.filter.deleted {
-        ArticleCopy::Working
-    } else {
-        view.copy()
+    let conn = &ctx.db.conn;
+    let page = match linked::page(&ctx.db, &query.filter, view, &query.sort, &query.page).await? {
+        Some(page) => page,
+        None => {
+            let select = query::filtered(ctx, &query.filter, view)?;
+            let copy = if query.filter.deleted {
+                ArticleCopy::Working
+            } else {
+                view.copy()
+            };
+            let rows = article::Entity::find().filter(article::Column::Copy.eq(copy));
+            let deferred = Some((rows, article::Column::Id));
+            let total = ctx.db.total(select.clone(), scope(view, copy)).await?;
+            page::fetch_counted(conn, select, deferred, &query.sort, &query.page, total).await?
+        }
     };
-    let rows = article::Entity::find().filter(article::Column::Copy.eq(copy));
-    let deferred = Some((rows, article::Column::Id));
-    let page = page::fetch(&ctx.db.conn, select, deferred, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
     let mut page = page.map(|row| {

@@ -261,8 +261,86 @@ where
     <F::Entity as EntityTrait>::Model: Send + Sync,
 {
     let total = select.clone().count(conn).await?;
-    let limit = page.limit();
-    let mut query = select;
+    fetch_counted(conn, select, deferred, sort, page, total).await
+}
+
+/// [`fetch`] for a list whose `total` is already known (see
+/// [`crate::storage::Db::total`]): one statement.
+pub async fn fetch_counted<F, C>(
+    conn: &C,
+    select: Select<F::Entity>,
+    deferred: Option<Deferred<F::Entity>>,
+    sort: &Sort<F>,
+    page: &Pagination,
+    total: u64,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+{
+    let backward = matches!(page, Pagination::Before { .. });
+    let query = sliced(select, sort, page)?;
+    let query = match deferred {
+        None => query,
+        Some((rows, key)) => {
+            let keys = sea_orm::QueryTrait::into_query(query.select_only().column(key));
+            ordered(
+                rows.filter(sea_orm::ColumnTrait::in_subquery(&key, keys)),
+                sort,
+                backward,
+            )
+        }
+    };
+    let rows = query.all(conn).await?;
+    Ok(finish(rows, total, sort, page))
+}
+
+/// Runs a list query whose page is chosen in another table: `links` (rows
+/// of `K`, e.g. the links of one tag, which carry the sort keys in an
+/// index; `total` of them) are sorted and skipped, and the rows of `F`
+/// their `link_key` names are read through `rows` (matched on `row_key`).
+/// The two sorts name the same fields, so a cursor of either continues the
+/// other. One statement, the keys being a subquery.
+pub async fn fetch_through<F, K, C>(
+    conn: &C,
+    (links, link_key, link_sort): (
+        Select<K::Entity>,
+        <K::Entity as EntityTrait>::Column,
+        &Sort<K>,
+    ),
+    (rows, row_key): Deferred<F::Entity>,
+    (sort, page): (&Sort<F>, &Pagination),
+    total: u64,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
+where
+    F: SortField,
+    K: SortField,
+    C: ConnectionTrait,
+    <F::Entity as EntityTrait>::Model: Send + Sync,
+    <K::Entity as EntityTrait>::Model: Send + Sync,
+{
+    debug_assert_eq!(link_sort.to_param(), sort.to_param());
+    let backward = matches!(page, Pagination::Before { .. });
+    let keys = sliced(links, link_sort, page)?;
+    let keys = sea_orm::QueryTrait::into_query(keys.select_only().column(link_key));
+    let rows = ordered(
+        rows.filter(sea_orm::ColumnTrait::in_subquery(&row_key, keys)),
+        sort,
+        backward,
+    )
+    .all(conn)
+    .await?;
+    Ok(finish(rows, total, sort, page))
+}
+
+/// `select` cut to the slice `page` asks for, in the sort order (reversed
+/// for a backward page), with one row more than asked for.
+fn sliced<F: SortField>(
+    mut query: Select<F::Entity>,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Result<Select<F::Entity>, AppError> {
     // Backward pages read the order reversed from the cursor, then turn the rows round.
     let backward = matches!(page, Pagination::Before { .. });
     match page {
@@ -286,19 +364,19 @@ where
         }
         Pagination::Cursor { after: None, .. } | Pagination::Before { before: None, .. } => {}
     }
-    let query = ordered(query, sort, backward).limit(limit + 1);
-    let query = match deferred {
-        None => query,
-        Some((rows, key)) => {
-            let keys = sea_orm::QueryTrait::into_query(query.select_only().column(key));
-            ordered(
-                rows.filter(sea_orm::ColumnTrait::in_subquery(&key, keys)),
-                sort,
-                backward,
-            )
-        }
-    };
-    let mut rows = query.all(conn).await?;
+    Ok(ordered(query, sort, backward).limit(page.limit() + 1))
+}
+
+/// The page made of `rows` (read in the order of travel, one more than
+/// asked for when more follow): its cursors and whether more follow.
+fn finish<F: SortField>(
+    mut rows: Vec<<F::Entity as EntityTrait>::Model>,
+    total: u64,
+    sort: &Sort<F>,
+    page: &Pagination,
+) -> Page<<F::Entity as EntityTrait>::Model> {
+    let limit = page.limit();
+    let backward = matches!(page, Pagination::Before { .. });
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     if backward {
@@ -312,13 +390,13 @@ where
         Some(last) if has_more && !backward => Some(encode_cursor(sort, last)),
         _ => None,
     };
-    Ok(Page {
+    Page {
         items: rows,
         total,
         next_cursor,
         cursors,
         has_more,
-    })
+    }
 }
 
 /// `query` in the sort order (reversed for a backward page).
