@@ -59,7 +59,8 @@ pub struct Config {
     /// `postgres://…` or `sqlite://…`; empty means `<data_dir>/masthead.db`.
     #[arg(long, env = "MASTHEAD_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Largest database pool.
+    /// Largest database pool. On a SQLite file, 1 also means that every
+    /// statement goes through that one connection.
     #[arg(long, env = "MASTHEAD_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
     /// Log filter, such as `info` or `masthead=debug,info`.

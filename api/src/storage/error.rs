@@ -4,11 +4,19 @@
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
+use super::direct::{Refusal, refusal};
 use crate::error::AppError;
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
+        let violation = match refusal(&err) {
+            Some(Refusal::Unique) => Some(SqlErr::UniqueConstraintViolation(err.to_string())),
+            Some(Refusal::ForeignKey) => {
+                Some(SqlErr::ForeignKeyConstraintViolation(err.to_string()))
+            }
+            _ => err.sql_err(),
+        };
+        match violation {
             Some(SqlErr::UniqueConstraintViolation(constraint)) => {
                 tracing::debug!(%constraint, "unique constraint violated");
                 return Self::Conflict {
@@ -38,7 +46,8 @@ impl From<DbErr> for AppError {
 
 /// True when a unique constraint refused the statement.
 pub fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+    refusal(err) == Some(Refusal::Unique)
+        || matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// True when the database refused the statement for a transient reason:
@@ -46,6 +55,9 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 /// failures, or no pooled connection free in time.
 pub fn is_busy(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error;
+    if let Some(refused) = refusal(err) {
+        return refused == Refusal::Busy;
+    }
     let (DbErr::Exec(RuntimeErr::SqlxError(inner))
     | DbErr::Query(RuntimeErr::SqlxError(inner))
     | DbErr::Conn(RuntimeErr::SqlxError(inner))) = err

@@ -6,6 +6,7 @@
 
 mod changes;
 mod counts;
+mod direct;
 mod error;
 pub mod page;
 mod slugged;
@@ -40,8 +41,12 @@ use write::WriteGate;
 /// the totals of lists counted at it. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    /// The pooled connection.
+    /// The connection statements run on. On a SQLite file, statements run
+    /// on the caller's thread ([`direct`]); elsewhere it is [`Db::pool`].
     pub conn: DatabaseConnection,
+    /// The sqlx pool: transactions begin here (a transaction keeps one
+    /// connection for all its statements), and so do migrations and upkeep.
+    pub pool: DatabaseConnection,
     /// Statements executed since start (successful or not), exported by `/metrics`.
     statements: Arc<AtomicU64>,
     /// SQLite allows one writer at a time; writers queue here instead of
@@ -77,7 +82,13 @@ impl Db {
     /// Starts a write transaction; see [`write`] for how SQLite writers
     /// share commits.
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
-        write::begin(&self.conn, self.write_gate.as_ref()).await
+        write::begin(&self.pool, self.write_gate.as_ref()).await
+    }
+
+    /// Starts a transaction that only reads: its statements see one
+    /// snapshot of the database.
+    pub async fn begin_read(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
+        Ok(sea_orm::TransactionTrait::begin(&self.pool).await?)
     }
 
     /// The sequence number of the latest public event (0 before any): the
@@ -157,19 +168,33 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
                 .pragma("wal_autocheckpoint", "16384")
         });
     }
-    let mut conn = Database::connect(options)
+    let mut pool = Database::connect(options)
         .await
         .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
     let statements = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();
-    conn.set_metric_callback(move |info| {
+    pool.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(target: "masthead::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
     });
-    let write_gate = (conn.get_database_backend() == DatabaseBackend::Sqlite)
+    // One connection asked for (the seed, which changes the journal mode)
+    // means the pool's one connection and no other.
+    let direct_file = direct::file_of(&url).filter(|_| is_sqlite && config.db_max_connections > 1);
+    let conn = match direct_file {
+        Some(file) => {
+            let direct: Box<dyn sea_orm::ProxyDatabaseTrait> =
+                Box::new(direct::Direct::new(file, statements.clone()));
+            Database::connect_proxy(DatabaseBackend::Sqlite, Arc::new(direct))
+                .await
+                .context("cannot open the direct SQLite connection")?
+        }
+        None => pool.clone(),
+    };
+    let write_gate = (pool.get_database_backend() == DatabaseBackend::Sqlite)
         .then(|| Arc::new(WriteGate::default()));
     Ok(Db {
         conn,
+        pool,
         statements,
         write_gate,
         counts: Arc::default(),
@@ -178,7 +203,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
 
 /// Applies every pending migration.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    Migrator::up(&db.conn, None)
+    Migrator::up(&db.pool, None)
         .await
         .context("database migration failed")
 }
@@ -188,7 +213,7 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
 /// autovacuum does this by itself).
 pub async fn optimize(db: &Db) -> anyhow::Result<()> {
     if db.backend() == DatabaseBackend::Sqlite {
-        db.conn
+        db.pool
             .execute_unprepared("PRAGMA optimize = 0x10002")
             .await
             .context("cannot gather planner statistics")?;
@@ -204,7 +229,7 @@ pub async fn optimize(db: &Db) -> anyhow::Result<()> {
 pub async fn checkpoint(db: &Db) -> Result<(), sea_orm::sqlx::Error> {
     if db.backend() == DatabaseBackend::Sqlite {
         sea_orm::sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(db.conn.get_sqlite_connection_pool())
+            .execute(db.pool.get_sqlite_connection_pool())
             .await?;
     }
     Ok(())

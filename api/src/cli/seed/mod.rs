@@ -279,7 +279,7 @@ fn restored(db: &Db) -> &'static [&'static str] {
 /// Runs settings and upkeep statements in order (the seed's one connection).
 async fn execute_all(db: &Db, statements: &[&str]) -> Result<(), AppError> {
     for statement in statements {
-        db.conn.execute_unprepared(statement).await?;
+        db.pool.execute_unprepared(statement).await?;
     }
     Ok(())
 }

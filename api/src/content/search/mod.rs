@@ -13,7 +13,7 @@ mod sqlite;
 
 use std::collections::HashMap;
 
-use sea_orm::{DatabaseBackend, FromQueryResult, TransactionTrait};
+use sea_orm::{DatabaseBackend, FromQueryResult};
 use uuid::Uuid;
 
 pub use query::{MAX_CHARS, SearchQuery};
@@ -254,7 +254,7 @@ pub async fn search(
     let mut overview = if ctx.db.backend() == DatabaseBackend::Sqlite {
         // Its statements read one snapshot: the counts, the page and the
         // facets agree while writers go on.
-        let snapshot = ctx.db.conn.begin().await?;
+        let snapshot = ctx.db.begin_read().await?;
         let overview = sqlite::overview(&snapshot, &scope, offset, limit).await?;
         snapshot.commit().await?;
         overview

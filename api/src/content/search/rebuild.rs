@@ -172,14 +172,14 @@ pub async fn ensure_current(ctx: &Ctx) -> Result<Option<Rebuilt>, AppError> {
         .conn
         .query_one_raw(Statement::from_string(
             backend,
-            "SELECT version FROM search_meta WHERE id = 1",
+            "SELECT CAST(version AS BIGINT) AS version FROM search_meta WHERE id = 1",
         ))
         .await?;
-    let version: Option<i32> = match row {
+    let version: Option<i64> = match row {
         Some(row) => Some(row.try_get("", "version")?),
         None => None,
     };
-    if version == Some(INDEX_VERSION) {
+    if version == Some(i64::from(INDEX_VERSION)) {
         return Ok(None);
     }
     rebuild(ctx, &|_, _| {}).await.map(Some)
