@@ -503,3 +503,6 @@ fn entity_types() -> Types {
     );
     types
 }
+
+#[cfg(test)]
+mod tests;
