@@ -233,7 +233,11 @@ pub fn list<T: Serialize>(
     Ok(render_list(req, page, answer)?.respond(req, PRIVATE))
 }
 
-/// RFC 8288 links to the neighbouring pages, keeping every other query parameter.
+/// Rows a page's `next` link may skip by offset; deeper, it is a cursor.
+pub const DEEP_OFFSET: u64 = 1_000;
+
+/// RFC 8288 links to the neighbouring pages, keeping every other query
+/// parameter. A page's `next` past [`DEEP_OFFSET`] rows goes on by cursor.
 pub(super) fn link_header<T>(
     req: &HttpRequest,
     page_number: Option<u64>,
@@ -269,10 +273,16 @@ pub(super) fn link_header<T>(
                 ));
             }
             if number < last {
-                links.push(format!(
-                    "{}; rel=\"next\"",
-                    url(&[("page", (number + 1).to_string()), per_page.clone()], &[])
-                ));
+                // Past DEEP_OFFSET rows, `next` continues by cursor: an
+                // offset costs the rows it skips, a cursor does not.
+                let next = match &page.next_cursor {
+                    Some(cursor) if number.saturating_mul(limit) >= DEEP_OFFSET => url(
+                        &[("cursor", cursor.clone()), ("limit", limit.to_string())],
+                        &["page", "per_page"],
+                    ),
+                    _ => url(&[("page", (number + 1).to_string()), per_page.clone()], &[]),
+                };
+                links.push(format!("{next}; rel=\"next\""));
             }
             links.push(format!(
                 "{}; rel=\"last\"",
@@ -294,4 +304,56 @@ pub(super) fn link_header<T>(
         }
     }
     links.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::{DEEP_OFFSET, link_header};
+    use crate::content::page::Page;
+
+    fn page(total: u64, next_cursor: Option<&str>) -> Page<()> {
+        Page {
+            items: Vec::new(),
+            total,
+            next_cursor: next_cursor.map(str::to_owned),
+            cursors: Vec::new(),
+            has_more: next_cursor.is_some(),
+        }
+    }
+
+    fn next(links: &str) -> &str {
+        links
+            .split(", ")
+            .find(|link| link.ends_with("rel=\"next\""))
+            .unwrap_or("")
+    }
+
+    #[test]
+    fn a_shallow_next_is_a_page_and_a_deep_one_a_cursor() {
+        let req = TestRequest::get()
+            .uri("/api/v1/articles?tag=sport&page=2&per_page=100")
+            .to_http_request();
+        let links = link_header(&req, Some(2), 100, &page(5_000, Some("abc")));
+        assert_eq!(
+            next(&links),
+            "</api/v1/articles?tag=sport&page=3&per_page=100>; rel=\"next\""
+        );
+        let deep = DEEP_OFFSET / 100;
+        let req = TestRequest::get()
+            .uri(&format!(
+                "/api/v1/articles?tag=sport&page={deep}&per_page=100"
+            ))
+            .to_http_request();
+        let links = link_header(&req, Some(deep), 100, &page(5_000, Some("abc")));
+        assert_eq!(
+            next(&links),
+            "</api/v1/articles?tag=sport&cursor=abc&limit=100>; rel=\"next\""
+        );
+        // The others stay pages; without a cursor (search), next does too.
+        assert!(links.contains("page=50&per_page=100>; rel=\"last\""));
+        let links = link_header(&req, Some(deep), 100, &page(5_000, None));
+        assert!(next(&links).contains(&format!("page={}", deep + 1)));
+    }
 }
