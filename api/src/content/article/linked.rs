@@ -8,7 +8,7 @@
 //! counted once per content generation). Any other list
 //! goes the general way ([`super::query::filtered`]).
 
-use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
+use entities::article;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, QueryStatementBuilder, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
@@ -111,6 +111,71 @@ fn window<E: EntityTrait>(
     select
 }
 
+/// A link table's columns and the sort fields over them.
+struct Link<K: SortField> {
+    copy: <K::Entity as EntityTrait>::Column,
+    published_at: <K::Entity as EntityTrait>::Column,
+    deleted_at: <K::Entity as EntityTrait>::Column,
+    article_id: <K::Entity as EntityTrait>::Column,
+    by_date: K,
+    by_id: K,
+}
+
+/// The page of the articles `links` (one tag's or author's) name, when the
+/// sort is one the links carry.
+async fn through<K>(
+    db: &Db,
+    links: Select<K::Entity>,
+    link: Link<K>,
+    (filter, view, sort, pagination): (&ArticleFilter, View, &Sort<ArticleSort>, &Pagination),
+) -> Result<Option<Page<article::Model>>, AppError>
+where
+    K: SortField,
+    <K::Entity as EntityTrait>::Model: Send + Sync,
+{
+    let Some(link_sort) = link_sort(sort, link.by_date, link.by_id) else {
+        return Ok(None);
+    };
+    let links = window(
+        links,
+        (link.copy, link.published_at, link.deleted_at),
+        filter,
+        view,
+    );
+    let total = db.total(links.clone(), scope(view, view.copy())).await?;
+    let rows = (
+        article::Entity::find().filter(article::Column::Copy.eq(view.copy())),
+        article::Column::Id,
+    );
+    let links = (links, link.article_id, &link_sort);
+    page::fetch_through(&db.conn, links, rows, (sort, pagination), total)
+        .await
+        .map(Some)
+}
+
+/// The links naming one tag or author (`$key`), as a `Select` of the link
+/// entity and its [`Link`].
+macro_rules! links_of {
+    ($link:ident . $other:ident, $row:ident, $sort:ident, $key:expr) => {{
+        use entities::$link::Column as L;
+        let links = entities::$link::Entity::find().filter(names(
+            L::$other,
+            entities::$row::Column::Id,
+            entities::$row::Column::Slug,
+            $key,
+        ));
+        let link = Link {
+            copy: L::Copy,
+            published_at: L::PublishedAt,
+            deleted_at: L::DeletedAt,
+            article_id: L::ArticleId,
+            by_date: $sort::PublishedAt,
+            by_id: $sort::Id,
+        };
+        (links, link)
+    }};
+}
+
 /// The page, when the list is one tag's or one author's sorted by what the
 /// links carry; `None` sends it the general way.
 pub(super) async fn page(
@@ -120,59 +185,16 @@ pub(super) async fn page(
     sort: &Sort<ArticleSort>,
     pagination: &Pagination,
 ) -> Result<Option<Page<article::Model>>, AppError> {
-    let Some(via) = via(filter) else {
-        return Ok(None);
-    };
-    let rows = (
-        article::Entity::find().filter(article::Column::Copy.eq(view.copy())),
-        article::Column::Id,
-    );
-    let page = match via {
-        Via::Tag(key) => {
-            use article_tag::Column as L;
-            let Some(link_sort) = link_sort(sort, TagLinkSort::PublishedAt, TagLinkSort::Id) else {
-                return Ok(None);
-            };
-            let links = article_tag::Entity::find().filter(names(
-                L::TagId,
-                tag_row::Column::Id,
-                tag_row::Column::Slug,
-                key,
-            ));
-            let links = window(links, (L::Copy, L::PublishedAt, L::DeletedAt), filter, view);
-            let total = db.total(links.clone(), scope(view, view.copy())).await?;
-            page::fetch_through(
-                &db.conn,
-                (links, L::ArticleId, &link_sort),
-                rows,
-                (sort, pagination),
-                total,
-            )
-            .await?
+    let request = (filter, view, sort, pagination);
+    match via(filter) {
+        None => Ok(None),
+        Some(Via::Tag(key)) => {
+            let (links, link) = links_of!(article_tag.TagId, tag, TagLinkSort, key);
+            through(db, links, link, request).await
         }
-        Via::Author(key) => {
-            use article_author::Column as L;
-            let Some(link_sort) = link_sort(sort, AuthorLinkSort::PublishedAt, AuthorLinkSort::Id)
-            else {
-                return Ok(None);
-            };
-            let links = article_author::Entity::find().filter(names(
-                L::AuthorId,
-                author_row::Column::Id,
-                author_row::Column::Slug,
-                key,
-            ));
-            let links = window(links, (L::Copy, L::PublishedAt, L::DeletedAt), filter, view);
-            let total = db.total(links.clone(), scope(view, view.copy())).await?;
-            page::fetch_through(
-                &db.conn,
-                (links, L::ArticleId, &link_sort),
-                rows,
-                (sort, pagination),
-                total,
-            )
-            .await?
+        Some(Via::Author(key)) => {
+            let (links, link) = links_of!(article_author.AuthorId, author, AuthorLinkSort, key);
+            through(db, links, link, request).await
         }
-    };
-    Ok(Some(page))
+    }
 }
