@@ -59,6 +59,16 @@ pub struct Config {
     /// `postgres://…` or `sqlite://…`; empty means `<data_dir>/masthead.db`.
     #[arg(long, env = "MASTHEAD_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// PostgreSQL read replicas (`postgres://…`, comma-separated) that
+    /// follow the primary by streaming replication: public and preview
+    /// reads go to them, except a caller's reads just after their own
+    /// writes, which stay on the primary until a replica has replayed them.
+    #[arg(long, env = "MASTHEAD_DATABASE_READ_URL", value_delimiter = ',')]
+    pub database_read_urls: Vec<String>,
+    /// How far a replica may fall behind the primary, in milliseconds,
+    /// before reads stop going to it.
+    #[arg(long, env = "MASTHEAD_REPLICA_MAX_LAG_MS", default_value_t = 5000)]
+    pub replica_max_lag_ms: u64,
     /// Largest database pool. On a SQLite file, 1 also means that every
     /// statement goes through that one connection.
     #[arg(long, env = "MASTHEAD_DB_MAX_CONNECTIONS", default_value_t = 16)]
@@ -220,6 +230,8 @@ impl Default for Config {
             bind: "127.0.0.1:8080".to_owned(),
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            database_read_urls: Vec::new(),
+            replica_max_lag_ms: 5000,
             db_max_connections: 16,
             log: "info".to_owned(),
             log_format: LogFormat::Text,

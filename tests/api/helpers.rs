@@ -65,6 +65,15 @@ impl TestDatabase {
         }
     }
 
+    /// A database made elsewhere (kept when dropped), with a fresh data folder.
+    pub fn at(url: String) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+            url: Some(url),
+            postgres: None,
+        }
+    }
+
     /// True when this database is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.postgres.is_some()

@@ -33,6 +33,7 @@ mod operations;
 mod properties;
 mod readme;
 mod reliability;
+mod replica;
 mod revisions;
 mod search;
 mod sessions;

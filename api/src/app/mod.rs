@@ -168,6 +168,7 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .service(graphql::graphiql::graphiql_asset)
                 .default_service(web::to(no_route))
+                .wrap(from_fn(http::reads::route))
                 .wrap(from_fn(gate::gate))
                 .wrap(from_fn(audit::audit_documentation))
                 .wrap(security_headers(hsts_max_age))

@@ -46,7 +46,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Opened> {
         Duration::from_secs(config.access_token_ttl),
     );
     let refresh_ttl = Duration::from_secs(config.refresh_token_ttl);
-    let identity = Identity::new(db.clone(), policy, jwt, refresh_ttl);
+    let identity = Identity::new(db.primary(), policy, jwt, refresh_ttl);
     let settings = Settings {
         default_locale,
         locales,

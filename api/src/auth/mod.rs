@@ -44,6 +44,15 @@ impl Principal {
         }
     }
 
+    /// Whose writes these are: the user's or the key's id (`None` for the
+    /// anonymous). A caller's reads see their own recent writes by it.
+    pub fn writer(&self) -> Option<Uuid> {
+        match self {
+            Self::User { id, .. } | Self::Key { id, .. } => Some(*id),
+            Self::Anonymous => None,
+        }
+    }
+
     /// The signed-in user's role.
     pub fn role(&self) -> Option<Role> {
         match self {

@@ -390,7 +390,7 @@ pub async fn load_visible(
 ) -> Result<HashMap<Uuid, Author>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
     TABLE
-        .load(&ctx.db.conn, ids, |row| {
+        .load(ctx.db.conn(), ids, |row| {
             Ok((row.id, redact(from_row(row)?, ctx, principal)))
         })
         .await
@@ -414,7 +414,7 @@ impl Versioned for Author {
     type Input = AuthorInput;
 
     async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
-        Ok(TABLE.store.find(&ctx.db.conn, key, false).await?.id)
+        Ok(TABLE.store.find(ctx.db.conn(), key, false).await?.id)
     }
 
     fn restoring(old: AuthorSnapshot, message: String) -> AuthorInput {
@@ -530,7 +530,7 @@ impl Catalog for Author {
     /// One author by id or slug.
     async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Author, AppError> {
         ctx.require(principal, Action::ReadLive)?;
-        let row = TABLE.store.find(&ctx.db.conn, key, false).await?;
+        let row = TABLE.store.find(ctx.db.conn(), key, false).await?;
         Ok(redact(from_row(row)?, ctx, principal))
     }
 
@@ -542,7 +542,7 @@ impl Catalog for Author {
     ) -> Result<Page<Author>, AppError> {
         ctx.require(principal, Action::ReadLive)?;
         let select = TABLE.filtered(ctx, &query.filter, EntityKind::Author)?;
-        let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
+        let page = page::fetch(ctx.db.conn(), select, None, &query.sort, &query.page).await?;
         page.try_map(|row| Ok(redact(from_row(row)?, ctx, principal)))
     }
 

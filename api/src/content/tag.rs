@@ -155,7 +155,7 @@ pub async fn load_visible(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Tag>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    load_many(&ctx.db.conn, ids).await
+    load_many(ctx.db.conn(), ids).await
 }
 
 /// Tags by id, in one statement (for includes and batched loading).
@@ -213,7 +213,7 @@ impl Versioned for Tag {
     type Input = TagInput;
 
     async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
-        Ok(TABLE.store.find(&ctx.db.conn, key, false).await?.id)
+        Ok(TABLE.store.find(ctx.db.conn(), key, false).await?.id)
     }
 
     fn restoring(old: TagSnapshot, message: String) -> TagInput {
@@ -305,8 +305,8 @@ impl Catalog for Tag {
     /// One tag by id or slug, with its published article count.
     async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Tag, AppError> {
         ctx.require(principal, Action::ReadLive)?;
-        let row = TABLE.store.find(&ctx.db.conn, key, false).await?;
-        let count = published_count(&ctx.db.conn, row.id).await?;
+        let row = TABLE.store.find(ctx.db.conn(), key, false).await?;
+        let count = published_count(ctx.db.conn(), row.id).await?;
         counted(row, count)
     }
 
@@ -318,9 +318,9 @@ impl Catalog for Tag {
     ) -> Result<Page<Tag>, AppError> {
         ctx.require(principal, Action::ReadLive)?;
         let select = TABLE.filtered(ctx, &query.filter, EntityKind::Tag)?;
-        let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
+        let page = page::fetch(ctx.db.conn(), select, None, &query.sort, &query.page).await?;
         let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-        let counts = published_counts(&ctx.db.conn, &ids).await?;
+        let counts = published_counts(ctx.db.conn(), &ids).await?;
         page.try_map(|row| {
             let count = counts.get(&row.id).copied().unwrap_or(0);
             counted(row, count)

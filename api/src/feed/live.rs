@@ -56,7 +56,7 @@ impl Live {
         };
         loop {
             let batch =
-                events::after(&feed.ctx.db.conn, from, &EventFilter::default(), BATCH).await?;
+                events::after(feed.ctx.db.conn(), from, &EventFilter::default(), BATCH).await?;
             let full = batch.len() as u64 == BATCH;
             for event in batch {
                 from = event.seq;
@@ -120,7 +120,7 @@ pub async fn subscribe(
 ) -> Result<impl Stream<Item = Result<Delivered, AppError>> + use<>, AppError> {
     let working = sync::reads_working(feed, principal)?;
     let types = sync::kind_names_or_all(request.types.as_deref())?;
-    let conn = &feed.ctx.db.conn;
+    let conn = feed.ctx.db.conn();
     let now = events::last_seq(conn).await?;
     let from = match request.since {
         Some(cursor) => {
@@ -190,7 +190,7 @@ impl Following {
                 ));
             }
             if self.replaying {
-                let conn = &self.feed.ctx.db.conn;
+                let conn = self.feed.ctx.db.conn();
                 match events::after(conn, self.last, &self.filter, BATCH).await {
                     Ok(batch) => {
                         self.replaying = batch.len() as u64 == BATCH;

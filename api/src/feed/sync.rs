@@ -143,7 +143,7 @@ pub async fn sync(
         Some(cursor) => {
             let position = open(feed, &cursor, "cursor")?;
             check_same(&position, working, types.as_ref(), locale.as_ref())?;
-            if position.s < events::mark(&ctx.db.conn, PRUNED).await? {
+            if position.s < events::mark(ctx.db.conn(), PRUNED).await? {
                 return Err(AppError::ResyncRequired {
                     detail: format!(
                         "events up to the cursor's position {} were pruned",
@@ -160,7 +160,7 @@ pub async fn sync(
                 None => kind_names_or_all(None)?,
             },
             l: locale,
-            s: events::last_seq(&ctx.db.conn).await?,
+            s: events::last_seq(ctx.db.conn()).await?,
             i: Some((0, None)),
         },
     };
@@ -418,7 +418,7 @@ async fn delta(
     mut position: Position,
     limit: u64,
 ) -> Result<SyncPage, AppError> {
-    let conn = &reader.feed.ctx.db.conn;
+    let conn = reader.feed.ctx.db.conn();
     let filter = EventFilter {
         kinds: kinds_of(&position.t)?,
         locale: position.l.clone(),

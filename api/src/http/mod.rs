@@ -1,7 +1,7 @@
 //! The HTTP layer both adapters stand on: the state handlers reach, the
 //! caller behind a request, JSON bodies, query strings, preconditions,
-//! answers with their ETags, the shared cache of public answers, and the
-//! problem+json rendering of errors. REST and GraphQL differ only above it.
+//! answers with their ETags, the shared cache of public answers, where reads
+//! go when there are replicas, and the problem+json rendering of errors. REST and GraphQL differ only above it.
 
 pub mod answer;
 pub mod body;
@@ -9,6 +9,7 @@ pub mod cache;
 pub mod caller;
 mod problem;
 pub mod query;
+pub mod reads;
 
 use crate::config::Config;
 use crate::content::Ctx;

@@ -141,7 +141,7 @@ pub async fn create(
 pub async fn get(identity: &Identity, principal: &Principal, id: Uuid) -> Result<ApiKey, AppError> {
     identity.require(principal, Action::ManageApiKeys)?;
     api_key::Entity::find_by_id(id)
-        .one(&identity.db.conn)
+        .one(identity.db.conn())
         .await?
         .map(from_row)
         .ok_or_else(|| AppError::not_found("API key"))
@@ -164,7 +164,7 @@ pub async fn list(
     if !query.filter.include_revoked {
         select = select.filter(api_key::Column::RevokedAt.is_null());
     }
-    let page = page::fetch(&identity.db.conn, select, None, &query.sort, &query.page).await?;
+    let page = page::fetch(identity.db.conn(), select, None, &query.sort, &query.page).await?;
     Ok(page.map(from_row))
 }
 

@@ -132,16 +132,16 @@ pub async fn login(
 ) -> Result<Tokens, AppError> {
     let account_key = format!("account:{}", email_key(email));
     let mut keys = vec![account_key.clone()];
-    check_throttle(&identity.db.conn, &account_key, ACCOUNT_LIMIT).await?;
+    check_throttle(identity.db.conn(), &account_key, ACCOUNT_LIMIT).await?;
     if let Some(address) = client_address {
         let address_key = format!("address:{address}");
-        check_throttle(&identity.db.conn, &address_key, ADDRESS_LIMIT).await?;
+        check_throttle(identity.db.conn(), &address_key, ADDRESS_LIMIT).await?;
         keys.push(address_key);
     }
 
     let row = user::Entity::find()
         .filter(user::Column::EmailKey.eq(email_key(email)))
-        .one(&identity.db.conn)
+        .one(identity.db.conn())
         .await?;
     let hash = row.as_ref().map(|u| u.password_hash.as_str());
     let matches = identity.verify_password(password.expose(), hash)?;
@@ -256,7 +256,7 @@ pub async fn authenticate(
     // One statement: the user with the author profile they write as.
     let Some((user, profile)) = user::Entity::find_by_id(id)
         .find_also_related(author::Entity)
-        .one(&identity.db.conn)
+        .one(identity.db.conn())
         .await?
     else {
         return Err(AppError::invalid_token("the user no longer exists"));
@@ -275,7 +275,7 @@ async fn authenticate_key(identity: &Identity, key: &str) -> Result<Principal, A
     let refused = || AppError::invalid_token("the API key is unknown, revoked or expired");
     let Some(stored) = api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(token::digest(key)))
-        .one(&identity.db.conn)
+        .one(identity.db.conn())
         .await?
     else {
         return Err(refused());

@@ -127,8 +127,8 @@ async fn find_row<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<user::Model,
 }
 
 async fn load(identity: &Identity, id: Uuid) -> Result<User, AppError> {
-    let row = find_row(&identity.db.conn, id).await?;
-    let links = author_links(&identity.db.conn, &[id]).await?;
+    let row = find_row(identity.db.conn(), id).await?;
+    let links = author_links(identity.db.conn(), &[id]).await?;
     Ok(from_row(row, links.get(&id).copied()))
 }
 
@@ -281,9 +281,9 @@ pub async fn list(
                 .add(contains_ci(user::Column::Name, q)),
         );
     }
-    let page = page::fetch(&identity.db.conn, select, None, &query.sort, &query.page).await?;
+    let page = page::fetch(identity.db.conn(), select, None, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|u| u.id).collect();
-    let links = author_links(&identity.db.conn, &ids).await?;
+    let links = author_links(identity.db.conn(), &ids).await?;
     Ok(page.map(|row| {
         let author = links.get(&row.id).copied();
         from_row(row, author)
@@ -425,7 +425,7 @@ pub async fn change_own_password(
     let id = principal
         .user_id()
         .ok_or_else(|| AppError::forbidden("this needs a signed-in user"))?;
-    let row = find_row(&identity.db.conn, id).await?;
+    let row = find_row(identity.db.conn(), id).await?;
     if !password::verify(current_password.expose(), &row.password_hash) {
         return Err(AppError::invalid(
             "current_password",
@@ -443,7 +443,7 @@ pub async fn bootstrap_admin(
     email: Option<&str>,
     password: Option<&Secret>,
 ) -> Result<Option<(User, Option<Secret>)>, AppError> {
-    if user::Entity::find().count(&identity.db.conn).await? > 0 {
+    if user::Entity::find().count(identity.db.conn()).await? > 0 {
         return Ok(None);
     }
     let generated = match password {

@@ -9,6 +9,7 @@ mod counts;
 mod direct;
 mod error;
 pub mod page;
+mod replicas;
 mod slugged;
 mod write;
 
@@ -34,16 +35,17 @@ pub use write::WriteTx;
 use crate::config::Config;
 use crate::error::AppError;
 use counts::Counts;
+use replicas::{Replica, Replicas};
 use write::WriteGate;
 
 /// An open database: the pool, a count of the statements it has executed,
-/// the SQLite writer slot, the shared reads of the content generation, and
-/// the totals of lists counted at it. Cheap to clone.
+/// the SQLite writer slot, the shared reads of the content generation, the
+/// totals of lists counted at it, and the read replicas. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
     /// The connection statements run on. On a SQLite file, statements run
     /// on the caller's thread ([`direct`]); elsewhere it is [`Db::pool`].
-    pub conn: DatabaseConnection,
+    conn: DatabaseConnection,
     /// The sqlx pool: transactions begin here (a transaction keeps one
     /// connection for all its statements), and so do migrations and upkeep.
     pub pool: DatabaseConnection,
@@ -55,12 +57,62 @@ pub struct Db {
     /// Shared reads of the latest change ([`Db::generation`]), and the
     /// totals of lists kept while it stands ([`Db::total`]).
     counts: Arc<Counts>,
+    /// PostgreSQL replicas that reads may go to (see [`replicas`]).
+    replicas: Option<Arc<Replicas>>,
 }
 
 impl Db {
     /// Which SQL dialect is behind the connection.
     pub fn backend(&self) -> DatabaseBackend {
         self.conn.get_database_backend()
+    }
+
+    /// The connection reads run on: the replica the current request reads
+    /// from (see [`reading`]), or the primary.
+    pub fn conn(&self) -> &DatabaseConnection {
+        self.replica().map_or(&self.conn, |replica| &replica.conn)
+    }
+
+    /// Whether reads may go to replicas.
+    pub fn has_replicas(&self) -> bool {
+        self.replicas.is_some()
+    }
+
+    /// Runs `reads` with its reads on a replica that may serve `caller`
+    /// now (`None`: someone who never writes), or on the primary.
+    pub async fn reading<F: Future>(&self, caller: Option<Uuid>, reads: F) -> F::Output {
+        let route = self
+            .replicas
+            .as_ref()
+            .and_then(|replicas| replicas.route(caller));
+        replicas::reading(route, reads).await
+    }
+
+    /// Remembers that `caller` has just written: their reads stay on the
+    /// primary until a replica has replayed the write.
+    pub async fn wrote(&self, caller: Uuid) {
+        if let Some(replicas) = &self.replicas {
+            replicas.wrote(caller).await;
+        }
+    }
+
+    /// The same database with every read on the primary, whatever request
+    /// it serves: for accounts and credentials, which must never be stale.
+    #[must_use]
+    pub fn primary(&self) -> Self {
+        Self {
+            replicas: None,
+            ..self.clone()
+        }
+    }
+
+    fn replica(&self) -> Option<&Replica> {
+        self.replicas.as_ref()?.member(replicas::current()?)
+    }
+
+    fn counts(&self) -> &Counts {
+        self.replica()
+            .map_or(&self.counts, |replica| &replica.counts)
     }
 
     /// Runs a trivial statement to prove the database answers.
@@ -88,14 +140,15 @@ impl Db {
     /// Starts a transaction that only reads: its statements see one
     /// snapshot of the database.
     pub async fn begin_read(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
-        Ok(sea_orm::TransactionTrait::begin(&self.pool).await?)
+        let conn = self.replica().map_or(&self.pool, |replica| &replica.conn);
+        Ok(sea_orm::TransactionTrait::begin(conn).await?)
     }
 
     /// The sequence number of the latest public event (0 before any): the
     /// generation of public content every process sharing the database
     /// agrees on.
     pub async fn generation(&self) -> Result<i64, AppError> {
-        self.counts.generation(&self.conn).await
+        self.counts().generation(self.conn()).await
     }
 
     /// The number of rows `select` matches, counted once per generation of
@@ -105,7 +158,7 @@ impl Db {
         E: EntityTrait,
         E::Model: FromQueryResult + Send + Sync,
     {
-        self.counts.total(&self.conn, select, scope).await
+        self.counts().total(self.conn(), select, scope).await
     }
 }
 
@@ -192,12 +245,14 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     };
     let write_gate = (pool.get_database_backend() == DatabaseBackend::Sqlite)
         .then(|| Arc::new(WriteGate::default()));
+    let replicas = replicas::open(config, &pool, &statements).await?;
     Ok(Db {
         conn,
         pool,
         statements,
         write_gate,
         counts: Arc::default(),
+        replicas,
     })
 }
 

@@ -78,7 +78,7 @@ pub async fn run(
     plan: Plan,
     progress: impl Fn(u64),
 ) -> Result<(), AppError> {
-    if article::Entity::find().count(&db.conn).await? > 0 {
+    if article::Entity::find().count(db.conn()).await? > 0 {
         return Err(AppError::Conflict {
             detail: "the database already has articles; seed an empty one".to_owned(),
             errors: Vec::new(),

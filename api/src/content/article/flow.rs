@@ -427,9 +427,9 @@ pub async fn transitions(
     pagination: &Pagination,
 ) -> Result<Page<Transition>, AppError> {
     ctx.require(principal, Action::ReadHistory)?;
-    let row = query::find_row(ctx, &ctx.db.conn, key, View::Preview, false).await?;
+    let row = query::find_row(ctx, ctx.db.conn(), key, View::Preview, false).await?;
     let select = transition::Entity::find().filter(transition::Column::ArticleId.eq(row.id));
-    let page = page::fetch(&ctx.db.conn, select, None, sort, pagination).await?;
+    let page = page::fetch(ctx.db.conn(), select, None, sort, pagination).await?;
     Ok(page.map(|t| Transition {
         id: t.id,
         action: t.action,

@@ -148,7 +148,7 @@ where
         article::Column::Id,
     );
     let links = (links, link.article_id, &link_sort);
-    page::fetch_through(&db.conn, links, rows, (sort, pagination), total)
+    page::fetch_through(db.conn(), links, rows, (sort, pagination), total)
         .await
         .map(Some)
 }

@@ -70,10 +70,10 @@ pub async fn get(
     read: Read,
 ) -> Result<Article, AppError> {
     let view = view_for(ctx, principal, read.preview)?;
-    let row = query::find_row(ctx, &ctx.db.conn, key, view, false).await?;
-    let mut article = read_one(&ctx.db.conn, row, view.copy(), read.include).await?;
+    let row = query::find_row(ctx, ctx.db.conn(), key, view, false).await?;
+    let mut article = read_one(ctx.db.conn(), row, view.copy(), read.include).await?;
     if read.include.pictures {
-        pictures::attach(&ctx.db.conn, std::slice::from_mut(&mut article)).await?;
+        pictures::attach(ctx.db.conn(), std::slice::from_mut(&mut article)).await?;
     }
     Ok(redact(article, ctx, principal))
 }
@@ -91,7 +91,7 @@ pub async fn get_localized(
     chain: &[String],
 ) -> Result<Article, AppError> {
     let view = view_for(ctx, principal, read.preview)?;
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     let row = query::find_row_preferring(ctx, conn, (key, view, false), chain).await?;
     let row = translations::choose(conn, row, view, chain).await?;
     let mut article = read_one(conn, row, view.copy(), read.include).await?;
@@ -115,18 +115,18 @@ pub(crate) async fn by_ids(
     }
     let rows = query::visible(view)
         .filter(article::Column::Id.is_in(ids.to_vec()))
-        .all(&ctx.db.conn)
+        .all(ctx.db.conn())
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), include).await?;
+    let mut links = query::load_links(ctx.db.conn(), &ids, view.copy(), include).await?;
     let mut articles: Vec<Article> = rows
         .into_iter()
         .map(|row| redact(query::assemble(row, &mut links, include), ctx, principal))
         .collect();
     if include.pictures {
-        pictures::attach(&ctx.db.conn, &mut articles).await?;
+        pictures::attach(ctx.db.conn(), &mut articles).await?;
     }
-    translations::attach(&ctx.db.conn, &mut articles, view).await?;
+    translations::attach(ctx.db.conn(), &mut articles, view).await?;
     Ok(articles.into_iter().map(|a| (a.id, a)).collect())
 }
 
@@ -155,7 +155,7 @@ pub async fn list(
     } else {
         view_for(ctx, principal, read.preview)?
     };
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     let page = match linked::page(&ctx.db, &query.filter, view, &query.sort, &query.page).await? {
         Some(page) => page,
         None => {
@@ -172,7 +172,7 @@ pub async fn list(
         }
     };
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let mut links = query::load_links(&ctx.db.conn, &ids, view.copy(), read.include).await?;
+    let mut links = query::load_links(ctx.db.conn(), &ids, view.copy(), read.include).await?;
     let mut page = page.map(|row| {
         redact(
             query::assemble(row, &mut links, read.include),
@@ -181,8 +181,8 @@ pub async fn list(
         )
     });
     if read.include.pictures {
-        pictures::attach(&ctx.db.conn, &mut page.items).await?;
+        pictures::attach(ctx.db.conn(), &mut page.items).await?;
     }
-    translations::attach(&ctx.db.conn, &mut page.items, view).await?;
+    translations::attach(ctx.db.conn(), &mut page.items, view).await?;
     Ok(page)
 }

@@ -143,7 +143,7 @@ impl Versioned for Article {
 
     async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
         Ok(
-            query::find_row(ctx, &ctx.db.conn, key, View::Preview, false)
+            query::find_row(ctx, ctx.db.conn(), key, View::Preview, false)
                 .await?
                 .id,
         )
@@ -175,7 +175,7 @@ impl Versioned for Article {
         // Optimistic first: read without holding the writer slot, then write
         // only if the row is still as read (other edits and transitions are
         // checked in the UPDATE itself), so the slot is held for the writes alone.
-        let plan = edit.plan(ctx, &ctx.db.conn, false).await?;
+        let plan = edit.plan(ctx, ctx.db.conn(), false).await?;
         let tx = ctx.begin_write().await?;
         let article = match edit.apply(&tx, plan, true).await? {
             Some(article) => article,

@@ -133,11 +133,11 @@ pub async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Asset, A
     let id = id_of(key)?;
     let row = visible(ctx, principal)?
         .filter(asset::Column::Id.eq(id))
-        .one(&ctx.db.conn)
+        .one(ctx.db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("asset"))?;
     let live_only = !sees_drafts(ctx, principal);
-    let counts = usage_counts(&ctx.db.conn, &[id], live_only).await?;
+    let counts = usage_counts(ctx.db.conn(), &[id], live_only).await?;
     Ok(from_row(row, counts.get(&id).copied().unwrap_or_default()))
 }
 
@@ -175,10 +175,10 @@ pub async fn list(
         Some(true) => select.filter(asset::Column::Id.in_subquery(used_ids())),
         Some(false) => select.filter(asset::Column::Id.not_in_subquery(used_ids())),
     };
-    let page = page::fetch(&ctx.db.conn, select, None, &query.sort, &query.page).await?;
+    let page = page::fetch(ctx.db.conn(), select, None, &query.sort, &query.page).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     let live_only = !sees_drafts(ctx, principal);
-    let counts = usage_counts(&ctx.db.conn, &ids, live_only).await?;
+    let counts = usage_counts(ctx.db.conn(), &ids, live_only).await?;
     Ok(page.map(|row| {
         let count = counts.get(&row.id).copied().unwrap_or_default();
         from_row(row, count)
@@ -190,7 +190,7 @@ pub async fn list(
 pub async fn usage(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Usage, AppError> {
     ctx.require(principal, Action::ReadPreview)?;
     let id = id_of(key)?;
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     asset::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -267,7 +267,7 @@ pub struct Delivery {
 /// The asset `id` for serving its bytes, when `principal` may see it.
 pub async fn open(ctx: &Ctx, principal: &Principal, id: Uuid) -> Result<Delivery, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     let row = asset::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -327,7 +327,7 @@ pub async fn pictures(
     ids: &[Uuid],
 ) -> Result<Pictures, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    Ok(super::uses::rows(&ctx.db.conn, ids)
+    Ok(super::uses::rows(ctx.db.conn(), ids)
         .await?
         .iter()
         .map(|(id, row)| (*id, picture(row)))

@@ -161,7 +161,7 @@ async fn insert(
 async fn forget_blob_if_unused(ctx: &Ctx, sha256: &str) {
     let still_used = asset::Entity::find()
         .filter(asset::Column::Sha256.eq(sha256))
-        .count(&ctx.db.conn)
+        .count(ctx.db.conn())
         .await;
     if !matches!(still_used, Ok(0)) {
         return;
@@ -218,7 +218,7 @@ impl Versioned for Asset {
     type Input = AssetInput;
 
     async fn locate(ctx: &Ctx, key: &Key) -> Result<Uuid, AppError> {
-        Ok(find_locked(&ctx.db.conn, key).await?.id)
+        Ok(find_locked(ctx.db.conn(), key).await?.id)
     }
 
     fn restoring(old: AssetSnapshot, message: String) -> AssetInput {

@@ -248,7 +248,7 @@ async fn find<T: Versioned>(
 ) -> Result<revision::Model, AppError> {
     of::<T>(id)
         .filter(revision::Column::Version.eq(version))
-        .one(&ctx.db.conn)
+        .one(ctx.db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("revision"))
 }
@@ -271,7 +271,7 @@ pub async fn revisions<T: Versioned>(
     pagination: &Pagination,
 ) -> Result<Page<Revision>, AppError> {
     let id = readable::<T>(ctx, principal, key).await?;
-    let page = page::fetch(&ctx.db.conn, of::<T>(id), None, sort, pagination).await?;
+    let page = page::fetch(ctx.db.conn(), of::<T>(id), None, sort, pagination).await?;
     page.try_map(revision_of::<T>)
 }
 

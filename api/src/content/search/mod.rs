@@ -262,7 +262,7 @@ pub async fn search(
         let statement = scope.overview(ctx.db.backend(), offset, limit);
         Overview::of_rows(
             OverviewRow::find_by_statement(statement)
-                .all(&ctx.db.conn)
+                .all(ctx.db.conn())
                 .await?,
         )
     };
@@ -299,7 +299,7 @@ async fn hits(
     let mut tags = tag::load_visible(ctx, principal, &ids_of("tag")).await?;
     let docs: Vec<i64> = rows.iter().map(|row| row.doc).collect();
     let marked = HighlightRow::find_by_statement(scope.highlights(ctx.db.backend(), &docs))
-        .all(&ctx.db.conn)
+        .all(ctx.db.conn())
         .await?;
     let mut marked: HashMap<i64, HighlightRow> =
         marked.into_iter().map(|row| (row.doc, row)).collect();
@@ -412,7 +412,7 @@ async fn facets(ctx: &Ctx, overview: Overview) -> Result<Facets, AppError> {
     if locales.is_empty() {
         return Ok(Facets::default());
     }
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     let ids = |rows: &[FacetRow]| rows.iter().map(|row| row.id).collect::<Vec<_>>();
     let tag_names = tag::load_many(conn, &ids(&tag_rows)).await?;
     let author_names = author::load_many(conn, &ids(&author_rows)).await?;

@@ -34,7 +34,7 @@ pub struct Rebuilt {
 
 /// Rebuilds the index; `progress(done, total)` hears of each batch.
 pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Rebuilt, AppError> {
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     let total = article::Entity::find().count(conn).await?
         + author::Entity::find().count(conn).await?
         + tag::Entity::find().count(conn).await?;
@@ -90,7 +90,7 @@ pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
 
 /// Indexes every author or tag; returns how many.
 async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<u64, AppError> {
-    let conn = &ctx.db.conn;
+    let conn = ctx.db.conn();
     let mut done = 0;
     let mut page_at = 0;
     loop {
@@ -169,7 +169,7 @@ pub async fn ensure_current(ctx: &Ctx) -> Result<Option<Rebuilt>, AppError> {
     let backend = ctx.db.backend();
     let row = ctx
         .db
-        .conn
+        .conn()
         .query_one_raw(Statement::from_string(
             backend,
             "SELECT CAST(version AS BIGINT) AS version FROM search_meta WHERE id = 1",

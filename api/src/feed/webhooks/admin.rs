@@ -203,7 +203,7 @@ async fn find<C: sea_orm::ConnectionTrait>(conn: &C, id: Uuid) -> Result<webhook
 /// One webhook.
 pub async fn get(feed: &Feed, principal: &Principal, id: Uuid) -> Result<Webhook, AppError> {
     feed.ctx.require(principal, Action::ManageWebhooks)?;
-    Webhook::of(&find(&feed.ctx.db.conn, id).await?)
+    Webhook::of(&find(feed.ctx.db.conn(), id).await?)
 }
 
 /// A page of webhooks.
@@ -217,7 +217,7 @@ pub async fn list(
     if let Some(ids) = &query.filter {
         select = select.filter(webhook::Column::Id.is_in(ids.clone()));
     }
-    let page = page::fetch(&feed.ctx.db.conn, select, None, &query.sort, &query.page).await?;
+    let page = page::fetch(feed.ctx.db.conn(), select, None, &query.sort, &query.page).await?;
     page.try_map(|row| Webhook::of(&row))
 }
 
@@ -231,7 +231,7 @@ pub async fn update(
     expected_version: Option<i32>,
 ) -> Result<Webhook, AppError> {
     feed.ctx.require(principal, Action::ManageWebhooks)?;
-    let current = find(&feed.ctx.db.conn, id).await?;
+    let current = find(feed.ctx.db.conn(), id).await?;
     validate::check_version(expected_version, current.version)?;
     let mut row = resolve(feed, input, Some(&current)).await?;
     let tx = feed.ctx.begin_write().await?;
@@ -322,7 +322,7 @@ pub async fn rotate_secret(
 /// Queues a `ping` to the webhook, due now.
 pub async fn test(feed: &Feed, principal: &Principal, id: Uuid) -> Result<Delivery, AppError> {
     feed.ctx.require(principal, Action::ManageWebhooks)?;
-    let row = find(&feed.ctx.db.conn, id).await?;
+    let row = find(feed.ctx.db.conn(), id).await?;
     let delivery = pending(
         row.id,
         None,
@@ -351,7 +351,7 @@ pub async fn deliveries(
     query: &ListQuery<DeliveryFilter, DeliverySort>,
 ) -> Result<Page<Delivery>, AppError> {
     feed.ctx.require(principal, Action::ManageWebhooks)?;
-    find(&feed.ctx.db.conn, webhook_id).await?;
+    find(feed.ctx.db.conn(), webhook_id).await?;
     let mut select =
         webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(webhook_id));
     if let Some(ids) = &query.filter.ids {
@@ -360,7 +360,7 @@ pub async fn deliveries(
     if let Some(status) = query.filter.status {
         select = select.filter(webhook_delivery::Column::Status.eq(status));
     }
-    let page = page::fetch(&feed.ctx.db.conn, select, None, &query.sort, &query.page).await?;
+    let page = page::fetch(feed.ctx.db.conn(), select, None, &query.sort, &query.page).await?;
     Ok(page.map(Delivery::from))
 }
 
@@ -375,7 +375,7 @@ pub async fn replay_delivery(
     feed.ctx.require(principal, Action::ManageWebhooks)?;
     let original = webhook_delivery::Entity::find_by_id(delivery_id)
         .filter(webhook_delivery::Column::WebhookId.eq(webhook_id))
-        .one(&feed.ctx.db.conn)
+        .one(feed.ctx.db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("delivery"))?;
     let delivery = pending(
@@ -399,7 +399,7 @@ pub async fn replay_since(
     objects: &dyn Objects,
 ) -> Result<u64, AppError> {
     feed.ctx.require(principal, Action::ManageWebhooks)?;
-    let conn = &feed.ctx.db.conn;
+    let conn = feed.ctx.db.conn();
     let row = find(conn, webhook_id).await?;
     let hook = Webhook::of(&row)?;
     let pruned = events::mark(conn, PRUNED).await?;

@@ -93,7 +93,7 @@ pub async fn claim(feed: &Feed, limit: u64) -> Result<Vec<Claimed>, AppError> {
                 .add(webhook_delivery::Column::ClaimedUntil.lt(at)),
         )
         .add(webhook_delivery::Column::WebhookId.in_subquery(enabled));
-    let conn = &feed.ctx.db.conn;
+    let conn = feed.ctx.db.conn();
     // Idle most of the time: ask before taking the writer slot.
     if webhook_delivery::Entity::find()
         .filter(due.clone())

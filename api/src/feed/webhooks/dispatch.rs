@@ -20,7 +20,7 @@ const BATCH: u64 = 200;
 /// Queues the deliveries of events no webhook has been given yet; returns
 /// how many were queued.
 pub async fn dispatch(feed: &Feed, objects: &dyn Objects) -> Result<usize, AppError> {
-    let conn = &feed.ctx.db.conn;
+    let conn = feed.ctx.db.conn();
     // Events are numbered in commit order: every event up to `last` can be read.
     let last = events::last_seq(conn).await?;
     let behind = webhook::Entity::find()
@@ -50,7 +50,7 @@ async fn fan_out(
 ) -> Result<usize, AppError> {
     let hook = Webhook::of(row)?;
     let batch = events::after(
-        &feed.ctx.db.conn,
+        feed.ctx.db.conn(),
         row.cursor_seq,
         &EventFilter::default(),
         BATCH,

@@ -26,7 +26,7 @@ use crate::error::AppError;
 use crate::http::answer::PRIVATE;
 use crate::http::body::read_json;
 use crate::http::cache::serve_public;
-use crate::http::{AppState, Caller, Rendered};
+use crate::http::{AppState, Caller, Rendered, reads};
 
 /// A GraphQL request (the body of a `POST`).
 #[derive(ToSchema)]
@@ -195,11 +195,17 @@ async fn run(
     };
     if kind != Some(OperationType::Query) {
         let (answer, _) = execute().await?;
+        reads::wrote(state, &principal).await;
         return Ok(respond(answer.plain(StatusCode::OK), media, did_not_run));
     }
     // Queries of public readers are shared: the same answer for everyone,
     // while content is unchanged.
-    match serve_public(state, &principal, key, execute).await {
+    let served = reads::reading(
+        state,
+        &principal,
+        serve_public(state, &principal, key, execute),
+    );
+    match served.await {
         Ok(served) if get => {
             let control = if served.shared {
                 state.cache.control()
