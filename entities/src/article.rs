@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::types::{ArticleCopy, State};
 
 /// One copy of an article: `copy` is `working` or `live`. `(locale, slug, copy)` is unique.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "articles")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

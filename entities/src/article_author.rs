@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::types::ArticleCopy;
 
 /// One link; `position` orders the authors of an article from 0.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "article_authors")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

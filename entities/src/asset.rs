@@ -5,7 +5,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One asset.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "assets")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

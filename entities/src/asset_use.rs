@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 use crate::types::{ArticleCopy, EntityKind};
 
 /// One use.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "asset_uses")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One row of `authors`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "authors")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

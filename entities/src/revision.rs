@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::types::EntityKind;
 
 /// One version of one entity. `(entity, entity_id, version)` is unique.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "revisions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::types::{ChangeKind, State};
 
 /// One workflow step: who moved the article from which state to which, at which version.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "transitions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -41,9 +41,10 @@ macro_rules! stored_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+        #[derive(serde::Serialize, serde::Deserialize)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         pub enum $name {
-            $( $(#[$variant_meta])* #[sea_orm(string_value = $value)] $variant, )+
+            $( $(#[$variant_meta])* #[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant, )+
         }
 
         impl Named for $name {

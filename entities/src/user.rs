@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::types::Role;
 
 /// One row of `users`. `email_key` is the lower-cased e-mail, unique.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -245,6 +245,11 @@ impl TestApp {
             .expect("the change log can be pruned")
     }
 
+    /// The server's database URL (`None`: the embedded file).
+    pub fn database_url(&self) -> Option<String> {
+        self._database.url.clone()
+    }
+
     /// The server's data folder.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self._database.dir.path().to_path_buf()

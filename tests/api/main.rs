@@ -16,6 +16,7 @@ mod process;
 
 mod admin_ui;
 mod architecture;
+mod archive;
 mod browser;
 
 mod access;

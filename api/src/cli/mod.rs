@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod archive;
 mod backup;
 mod seed;
 
@@ -70,6 +71,12 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Write the site's content (authors, tags, articles with both copies,
+    /// revisions, transitions, users, assets with their files) into one
+    /// archive (`.tar.zst`), readable by `import` on any database.
+    Export(#[command(flatten)] archive::ExportArgs),
+    /// Bring an archive made by `export` into this database.
+    Import(#[command(flatten)] archive::ImportArgs),
     /// Write the GraphQL schema in SDL (to a file, or standard output).
     Schema {
         /// File to write, such as `schema.graphql`.
@@ -119,6 +126,11 @@ fn documents_bar() -> indicatif::ProgressBar {
         0,
         "{bar:40} {pos}/{len} search documents ({per_sec}, {eta} left)",
     )
+}
+
+/// A progress bar counting records of an archive, on a terminal only.
+fn records_bar() -> indicatif::ProgressBar {
+    progress_bar_of(0, "{spinner} {pos} records, {msg} ({per_sec})")
 }
 
 /// A progress bar counting bytes, on a terminal only.
@@ -217,6 +229,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Export(args) => archive::export(args).await,
+        Command::Import(args) => archive::import(args).await,
         Command::Schema { output } => write_out(output, &crate::graphql::sdl()),
         Command::Openapi { output } => write_out(output, &app::openapi::document_json()),
     }

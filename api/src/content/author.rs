@@ -238,6 +238,25 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
 }
 
 /// `avatar` when given, else `avatar_url` (an image elsewhere), else as it was.
+/// Checks an author as an archive brings it by the rules of a create: the
+/// same problems, named by field.
+pub(crate) fn check_imported(row: author::Model) -> Result<(), AppError> {
+    let author = from_row(row)?;
+    let snapshot = AuthorSnapshot {
+        slug: author.slug,
+        name: author.name,
+        bio: author.bio,
+        names: author.names,
+        bios: author.bios,
+        email: author.email,
+        avatar_url: author.avatar_url,
+        avatar: author.avatar,
+        website: author.website,
+        social: author.social,
+    };
+    resolve(&Author::restoring(snapshot, String::new()), None).map(|_| ())
+}
+
 fn resolve_avatar(
     input: &AuthorInput,
     current: Option<&Author>,

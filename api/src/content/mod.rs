@@ -7,6 +7,7 @@
 //! and `auth`, and knows nothing of HTTP, GraphQL or the accounts
 //! (`identity`).
 
+pub mod archive;
 pub mod article;
 pub mod asset;
 pub mod author;

@@ -139,6 +139,12 @@ fn resolve(input: &TagInput, current: Option<&Tag>) -> Result<Fields, AppError> 
     Ok((name.unwrap_or_default(), description, names))
 }
 
+/// Checks a tag as an archive brings it by the rules of a create.
+pub(crate) fn check_imported(row: &tag::Model) -> Result<(), AppError> {
+    from_row(row.clone())?;
+    resolve(&Tag::restoring(snapshot(row), String::new()), None).map(|_| ())
+}
+
 fn snapshot(row: &tag::Model) -> TagSnapshot {
     TagSnapshot {
         slug: row.slug.clone(),

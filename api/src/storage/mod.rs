@@ -138,10 +138,18 @@ impl Db {
     }
 
     /// Starts a transaction that only reads: its statements see one
-    /// snapshot of the database.
+    /// snapshot of the database (SQLite's transactions do; on PostgreSQL
+    /// it is a read-only `REPEATABLE READ` one).
     pub async fn begin_read(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
+        use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
         let conn = self.replica().map_or(&self.pool, |replica| &replica.conn);
-        Ok(sea_orm::TransactionTrait::begin(conn).await?)
+        if conn.get_database_backend() == DatabaseBackend::Postgres {
+            let (isolation, access) = (IsolationLevel::RepeatableRead, AccessMode::ReadOnly);
+            return Ok(conn
+                .begin_with_config(Some(isolation), Some(access))
+                .await?);
+        }
+        Ok(conn.begin().await?)
     }
 
     /// The sequence number of the latest public event (0 before any): the
@@ -254,6 +262,15 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
         counts: Arc::default(),
         replicas,
     })
+}
+
+/// The name of the latest migration this version knows: the version of
+/// the tables' layout.
+pub fn schema_version() -> String {
+    Migrator::migrations()
+        .last()
+        .map(|migration| migration.name().to_owned())
+        .unwrap_or_default()
 }
 
 /// Applies every pending migration.

@@ -27,6 +27,7 @@ pub(crate) use pictures::drop_picture;
 pub(crate) use read::{by_ids, view_for};
 pub use read::{get, get_localized, list};
 pub use rules::ArticleSnapshot;
+pub(crate) use rules::check_imported;
 pub use schedule::run_schedule;
 pub use translations::Translation;
 pub use write::{create, delete, undelete};

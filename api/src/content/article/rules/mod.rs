@@ -350,6 +350,18 @@ impl ArticleSnapshot {
     }
 }
 
+/// Checks one copy of an article as an archive brings it (with the ids of
+/// its authors and tags) by the rules of a create; its state and dates are
+/// the workflow's, checked by the import.
+pub(crate) fn check_imported(
+    row: &article::Model,
+    author_ids: &[Uuid],
+    tag_ids: &[Uuid],
+) -> Result<(), AppError> {
+    let input = ArticleSnapshot::of(row, author_ids, tag_ids).into_input(String::new());
+    resolve(&row.locale, &input, None).map(|_| ())
+}
+
 /// The working row the resolved fields make (version 1, no workflow yet).
 pub(super) fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Model {
     let at = now();

@@ -1,0 +1,371 @@
+//! `masthead export` and `masthead import`, run as the commands they are,
+//! against servers on the databases they read and write.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestDatabase, expect_json, id_of, send};
+use crate::process::BINARY;
+
+/// Where a command runs: a data folder, and the database URL if not the
+/// embedded file.
+type Site = (std::path::PathBuf, Option<String>);
+
+fn of(database: &TestDatabase) -> Site {
+    (database.dir.path().to_path_buf(), database.url.clone())
+}
+
+/// The site of a running test server, for a command beside it.
+fn beside(app: &TestApp) -> Site {
+    (app.data_dir(), app.database_url())
+}
+
+/// Runs `masthead <args>` on `site`; its output, whatever the outcome.
+async fn masthead(args: &[&str], (dir, url): &Site) -> Output {
+    let mut command = Command::new(BINARY);
+    command.args(args).current_dir(dir);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("MASTHEAD_")) {
+        command.env_remove(key);
+    }
+    command
+        .env("MASTHEAD_DATA_DIR", dir)
+        .env("MASTHEAD_LOG", "error");
+    if let Some(url) = url {
+        command.env("MASTHEAD_DATABASE_URL", url);
+    }
+    tokio::task::spawn_blocking(move || command.output().expect("masthead runs"))
+        .await
+        .expect("the command's thread")
+}
+
+/// Runs `masthead <args>` and fails the test unless it succeeds; its
+/// standard output.
+async fn succeed(args: &[&str], site: &Site) -> String {
+    let output = masthead(args, site).await;
+    assert!(
+        output.status.success(),
+        "masthead {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// Every item of a paginated list, as `credential` (or the public) reads it.
+async fn all(app: &TestApp, credential: Option<&str>, path: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    for page in 1.. {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let url = format!("{path}{separator}per_page=100&page={page}");
+        let request = match credential {
+            Some(credential) => app.request_as(credential, Method::GET, &url),
+            None => app.anonymous(Method::GET, &url),
+        };
+        let body = expect_json(send(request).await, 200).await;
+        let data = body["data"].as_array().expect("a list").clone();
+        if data.is_empty() {
+            return items;
+        }
+        items.extend(data);
+    }
+    unreachable!()
+}
+
+/// Status and body of `GET path`.
+async fn read(app: &TestApp, credential: Option<&str>, path: &str) -> (u16, Value) {
+    let request = match credential {
+        Some(credential) => app.request_as(credential, Method::GET, path),
+        None => app.anonymous(Method::GET, path),
+    };
+    let response = send(request).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Asserts that `a` and `b` answer the same for every author, tag and
+/// article (both copies, and the history); returns how many articles.
+async fn assert_same_answers(a: &TestApp, b: &TestApp) -> usize {
+    let (ta, tb) = (a.admin_token.clone(), b.admin_token.clone());
+    for list in [
+        "/api/v1/authors",
+        "/api/v1/tags",
+        "/api/v1/articles?include=authors,tags",
+    ] {
+        assert_eq!(all(a, None, list).await, all(b, None, list).await, "{list}");
+    }
+    let working = "/api/v1/articles?preview=true&include=authors,tags";
+    let articles = all(a, Some(&ta), working).await;
+    assert_eq!(articles, all(b, Some(&tb), working).await);
+    for article in &articles {
+        let path = format!("/api/v1/articles/{}", id_of(article));
+        for (credential_a, credential_b, url) in [
+            (None, None, path.clone()),
+            (
+                Some(ta.as_str()),
+                Some(tb.as_str()),
+                format!("{path}?preview=true"),
+            ),
+            (
+                Some(ta.as_str()),
+                Some(tb.as_str()),
+                format!("{path}/revisions?per_page=100"),
+            ),
+            (
+                Some(ta.as_str()),
+                Some(tb.as_str()),
+                format!("{path}/transitions"),
+            ),
+        ] {
+            assert_eq!(
+                read(a, credential_a, &url).await,
+                read(b, credential_b, &url).await,
+                "{url}"
+            );
+        }
+    }
+    for kind in ["authors", "tags"] {
+        for item in all(a, None, &format!("/api/v1/{kind}")).await {
+            let url = format!("/api/v1/{kind}/{}/revisions", id_of(&item));
+            assert_eq!(
+                read(a, Some(&ta), &url).await,
+                read(b, Some(&tb), &url).await,
+                "{url}"
+            );
+        }
+    }
+    articles.len()
+}
+
+#[tokio::test]
+async fn an_exported_site_imported_into_an_empty_database_answers_the_same() {
+    let articles =
+        std::env::var("MASTHEAD_TEST_ROUNDTRIP_ARTICLES").unwrap_or_else(|_| "150".to_owned());
+    let source = TestDatabase::create().await;
+    let seed = [
+        "seed",
+        "--articles",
+        &articles,
+        "--authors",
+        "25",
+        "--tags",
+        "30",
+    ];
+    succeed(&seed, &of(&source)).await;
+    let source = TestApp::spawn_on(source, |_| {}).await;
+    // A French article of our own: edited after publication, so its two
+    // copies differ.
+    let author = id_of(&source.create_author("Amélie Ŀéger").await);
+    let article = source
+        .create_article(json!({
+            "title": "L’été « caniculaire » à Montréal", "locale": "fr",
+            "body": "> Il fait chaud, très chaud.\n\nLes « anciens » s’en souviennent.",
+            "author_ids": [author]
+        }))
+        .await;
+    let path = format!("/api/v1/articles/{}", id_of(&article));
+    let publish = json!({"action": "publish"});
+    expect_json(
+        source.post(&format!("{path}/transitions"), &publish).await,
+        200,
+    )
+    .await;
+    expect_json(
+        source.patch(&path, &json!({"subtitle": "Suite"})).await,
+        200,
+    )
+    .await;
+
+    let folder = tempfile::tempdir().expect("tempdir");
+    let file = folder.path().join("site.tar.zst");
+    let file = file.to_str().expect("a UTF-8 path");
+    let exported = succeed(
+        &["export", "--output", file, "--with-accounts"],
+        &beside(&source),
+    )
+    .await;
+    assert!(exported.contains("articles"), "{exported}");
+
+    let target = TestDatabase::create().await;
+    let imported = succeed(&["import", file], &of(&target)).await;
+    assert!(imported.contains("articles"), "{imported}");
+    let target = TestApp::spawn_on(target, |_| {}).await;
+    let compared = assert_same_answers(&source, &target).await;
+    assert!(compared > 150, "only {compared} articles compared");
+}
+
+/// A small site's archive, written into `folder`.
+async fn small_archive(folder: &Path) -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let authors = [
+        id_of(&app.create_author("Zoé Lemaître").await),
+        id_of(&app.create_author("Éric Duval").await),
+    ];
+    let mut tag_ids = Vec::new();
+    for name in ["Été", "Société", "Économie"] {
+        tag_ids.push(id_of(&app.create_tag(name).await));
+    }
+    for title in ["Première « une »", "Deuxième « une »"] {
+        let body = json!({"title": title, "locale": "fr", "body": "Texte.", "author_ids": authors, "tag_ids": tag_ids});
+        app.create_article(body).await;
+    }
+    let file = folder.join("site.tar.zst").display().to_string();
+    let export = ["export", "--output", &file, "--with-accounts"];
+    succeed(&export, &beside(&app)).await;
+    (app, file)
+}
+
+/// Articles a fresh server on `database` holds, working copies included.
+async fn count_articles(database: TestDatabase) -> u64 {
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let body = expect_json(app.get("/api/v1/articles?preview=true").await, 200).await;
+    body["meta"]["total"].as_u64().expect("a total")
+}
+
+#[tokio::test]
+async fn a_damaged_archive_is_refused_whole_and_says_where() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let (_app, file) = small_archive(folder.path()).await;
+    let bytes = std::fs::read(&file).expect("the archive");
+
+    // Cut short.
+    let cut = folder.path().join("cut.tar.zst");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let target = TestDatabase::create().await;
+    let output = masthead(&["import", cut.to_str().unwrap()], &of(&target)).await;
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("cut short"), "{message}");
+    assert!(message.contains("nothing was written"), "{message}");
+
+    // Bytes changed in the middle.
+    let mut damaged = bytes.clone();
+    let middle = damaged.len() / 2;
+    for byte in &mut damaged[middle..middle + 16] {
+        *byte ^= 0x5a;
+    }
+    let bad = folder.path().join("damaged.tar.zst");
+    std::fs::write(&bad, &damaged).expect("write");
+    let output = masthead(&["import", bad.to_str().unwrap()], &of(&target)).await;
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("damaged") || message.contains("cut short"),
+        "{message}"
+    );
+    assert_eq!(count_articles(target).await, 0);
+}
+
+#[tokio::test]
+async fn a_record_breaking_a_rule_is_named_by_file_line_and_field() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let (_app, file) = small_archive(folder.path()).await;
+    // The same archive with one title blanked, its manifest made to agree.
+    let rewritten = folder.path().join("blank.tar.zst");
+    rewrite(Path::new(&file), &rewritten, |path, bytes| {
+        if path == "articles/000001.jsonl" {
+            let text = String::from_utf8(bytes).unwrap();
+            text.replacen("\"title\":\"Première « une »\"", "\"title\":\"  \"", 1)
+                .into_bytes()
+        } else {
+            bytes
+        }
+    });
+    let target = TestDatabase::create().await;
+    let output = masthead(&["import", rewritten.to_str().unwrap()], &of(&target)).await;
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("articles/000001.jsonl line")
+            && message.contains("title: must not be blank"),
+        "{message}"
+    );
+    assert_eq!(count_articles(target).await, 0);
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_imports_run_again_make_no_duplicates() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let (source, file) = small_archive(folder.path()).await;
+    let target = TestDatabase::create().await;
+    let planned = succeed(&["import", &file, "--dry-run"], &of(&target)).await;
+    assert!(
+        planned.contains("would be") && planned.contains("nothing was written"),
+        "{planned}"
+    );
+    let articles_line = |report: &str| {
+        report
+            .lines()
+            .find(|line| line.starts_with("articles"))
+            .map(|line| {
+                line.split_whitespace()
+                    .skip(1)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+    };
+    assert_eq!(articles_line(&planned).as_deref(), Some("2 0 0"));
+
+    let created = succeed(&["import", &file], &of(&target)).await;
+    assert_eq!(articles_line(&created).as_deref(), Some("2 0 0"));
+    let again = succeed(&["import", &file], &of(&target)).await;
+    assert_eq!(articles_line(&again).as_deref(), Some("0 0 2"));
+    let upserted = succeed(&["import", &file, "--mode", "upsert"], &of(&target)).await;
+    assert_eq!(articles_line(&upserted).as_deref(), Some("0 2 0"));
+    let upserted = succeed(&["import", &file, "--mode", "upsert"], &of(&target)).await;
+    assert_eq!(articles_line(&upserted).as_deref(), Some("0 2 0"));
+    let replaced = succeed(&["import", &file, "--mode", "replace"], &of(&target)).await;
+    assert_eq!(articles_line(&replaced).as_deref(), Some("2 0 0"));
+    let target = TestApp::spawn_on(target, |_| {}).await;
+    assert_same_answers(&source, &target).await;
+}
+
+/// Copies the archive at `from` to `to` with each file passed through
+/// `change`, and a manifest that agrees with the result.
+fn rewrite(from: &Path, to: &Path, change: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
+    use std::io::Read;
+    let reader = zstd::Decoder::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut archive = tar::Archive::new(reader);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        files.push((path.clone(), change(&path, bytes)));
+    }
+    let (_, manifest) = files.pop().expect("a manifest");
+    let mut manifest: Value = serde_json::from_slice(&manifest).unwrap();
+    for entry in manifest["files"].as_array_mut().unwrap() {
+        let (_, bytes) = files
+            .iter()
+            .find(|(path, _)| entry["path"] == *path)
+            .unwrap();
+        entry["bytes"] = json!(bytes.len());
+        entry["sha256"] = json!(sha256(bytes));
+    }
+    files.push((
+        "manifest.json".to_owned(),
+        serde_json::to_vec(&manifest).unwrap(),
+    ));
+    let writer = zstd::Encoder::new(std::fs::File::create(to).unwrap(), 3).unwrap();
+    let mut builder = tar::Builder::new(writer);
+    for (path, bytes) in &files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        builder
+            .append_data(&mut header, path, bytes.as_slice())
+            .unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap();
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
