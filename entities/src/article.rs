@@ -42,6 +42,12 @@ pub struct Model {
     /// The translation group (the id of its first article); `None` for an
     /// article that has no translations.
     pub translation_group: Option<Uuid>,
+    /// Where the article was imported from (`ghost`, `wordpress`), if it was.
+    pub source_system: Option<String>,
+    /// Its id in that system.
+    pub source_id: Option<String>,
+    /// Its address in that system.
+    pub source_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m20261203_000009_translations;
 mod m20261204_000010_search_lean;
 mod m20261205_000011_search_ranges;
 mod m20261206_000012_link_sort_keys;
+mod m20261207_000013_article_source;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_search_lean::Migration),
             Box::new(m20261205_000011_search_ranges::Migration),
             Box::new(m20261206_000012_link_sort_keys::Migration),
+            Box::new(m20261207_000013_article_source::Migration),
         ]
     }
 }

@@ -25,6 +25,7 @@ mod authors_and_tags;
 mod drift;
 mod errors;
 pub mod feed;
+mod foreign;
 mod graphql;
 mod graphql_docs;
 mod graphql_http;

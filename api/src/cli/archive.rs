@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::app;
 use crate::config::Config;
+use crate::content::archive::foreign::System;
 use crate::content::archive::{self, ExportOptions, ImportMode, ImportOptions, Progress};
 use crate::telemetry;
 
@@ -36,8 +37,16 @@ pub struct ExportArgs {
 /// `masthead import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The archive, as `export` wrote it.
+    /// The archive, as `export` wrote it (or another system's export, with `--from`).
     file: PathBuf,
+    /// The file is another system's export: `ghost` (its JSON export) or
+    /// `wordpress` (a WXR file).
+    #[arg(long)]
+    from: Option<System>,
+    /// The old site's address, for Ghost's `__GHOST_URL__` in picture
+    /// addresses and links.
+    #[arg(long)]
+    site_url: Option<String>,
     /// `create` adds what is missing; `upsert` also updates what matches;
     /// `replace` removes every article, author, tag and asset first.
     #[arg(long, default_value = "create")]
@@ -111,11 +120,18 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
     };
     let bar = super::records_bar();
-    let report = archive::import(&ctx, &args.file, options, &mut |done: Progress| {
+    let mut progress = |done: Progress| {
         bar.set_position(done.records);
         bar.set_message(format!("{} MiB", done.bytes / (1024 * 1024)));
-    })
-    .await;
+    };
+    let report = match args.from {
+        Some(system) => {
+            let source = (system, args.file.as_path());
+            let site_url = args.site_url.as_deref();
+            archive::import_from(&ctx, source, site_url, options, &mut progress).await
+        }
+        None => archive::import(&ctx, &args.file, options, &mut progress).await,
+    };
     bar.finish_and_clear();
     let report = report?;
     print!("{report}");

@@ -241,8 +241,14 @@ fn resolve(input: &AuthorInput, current: Option<&Author>) -> Result<Resolved, Ap
 /// Checks an author as an archive brings it by the rules of a create: the
 /// same problems, named by field.
 pub(crate) fn check_imported(row: author::Model) -> Result<(), AppError> {
+    let snapshot = snapshot_of(row)?;
+    resolve(&Author::restoring(snapshot, String::new()), None).map(|_| ())
+}
+
+/// The snapshot a revision keeps of a stored author row.
+pub(crate) fn snapshot_of(row: author::Model) -> Result<AuthorSnapshot, AppError> {
     let author = from_row(row)?;
-    let snapshot = AuthorSnapshot {
+    Ok(AuthorSnapshot {
         slug: author.slug,
         name: author.name,
         bio: author.bio,
@@ -253,8 +259,7 @@ pub(crate) fn check_imported(row: author::Model) -> Result<(), AppError> {
         avatar: author.avatar,
         website: author.website,
         social: author.social,
-    };
-    resolve(&Author::restoring(snapshot, String::new()), None).map(|_| ())
+    })
 }
 
 fn resolve_avatar(

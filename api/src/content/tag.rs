@@ -145,7 +145,8 @@ pub(crate) fn check_imported(row: &tag::Model) -> Result<(), AppError> {
     resolve(&Tag::restoring(snapshot(row), String::new()), None).map(|_| ())
 }
 
-fn snapshot(row: &tag::Model) -> TagSnapshot {
+/// The snapshot a revision keeps of a stored tag row.
+pub(crate) fn snapshot(row: &tag::Model) -> TagSnapshot {
     TagSnapshot {
         slug: row.slug.clone(),
         name: row.name.clone(),

@@ -464,6 +464,9 @@ fn make_article(
         created_by: None,
         updated_by: None,
         translation_group: None,
+        source_system: None,
+        source_id: None,
+        source_url: None,
     };
     pictures::feature(&mut row, rng, cast.pictures);
     let links = (author_ids.as_slice(), tag_ids.as_slice());

@@ -21,13 +21,10 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{
-    ArticleRecord, CHUNK_RECORDS, CopyLinks, FORMAT, FileEntry, MANIFEST, Manifest, Part, Progress,
-    sha256_hex,
-};
+use super::writer::Writer;
+use super::{ArticleRecord, CHUNK_RECORDS, CopyLinks, Manifest, Part, Progress};
 use crate::content::Ctx;
 use crate::media::store::original_key;
-use crate::storage;
 
 /// What an export holds.
 #[derive(Debug, Clone, Default)]
@@ -48,39 +45,11 @@ pub async fn export<W: Write>(
     options: &ExportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> anyhow::Result<Manifest> {
-    let created_at = storage::now();
-    let encoder = zstd::Encoder::new(out, 3).context("cannot start compressing")?;
-    let mut writer = Writer {
-        tar: tar::Builder::new(encoder),
-        files: Vec::new(),
-        counts: BTreeMap::new(),
-        progress: Progress::default(),
-        mtime: u64::try_from(created_at.timestamp()).unwrap_or(0),
-        report: progress,
-    };
+    let mut writer = Writer::new(out, progress)?;
     let txn = ctx.db.begin_read().await?;
     write_parts(ctx, &txn, &mut writer, options).await?;
     drop(txn);
-    let manifest = Manifest {
-        format: FORMAT.to_owned(),
-        schema_version: storage::schema_version(),
-        masthead_version: env!("CARGO_PKG_VERSION").to_owned(),
-        created_at,
-        since: options.since,
-        with_accounts: options.with_accounts,
-        counts: writer.counts.clone(),
-        files: std::mem::take(&mut writer.files),
-    };
-    let json = serde_json::to_vec_pretty(&manifest)?;
-    writer.append(MANIFEST, &json)?;
-    let encoder = writer
-        .tar
-        .into_inner()
-        .context("cannot finish the archive")?;
-    encoder
-        .finish()
-        .context("cannot finish compressing")?
-        .flush()?;
+    let manifest = writer.finish(options.since, options.with_accounts)?;
     Ok(manifest)
 }
 
@@ -139,64 +108,6 @@ fn changed_since(
     column: impl sea_orm::sea_query::IntoColumnRef,
 ) -> Option<sea_orm::sea_query::SimpleExpr> {
     since.map(|at| Expr::col(column).gte(at))
-}
-
-/// The archive being written, and what it holds so far.
-struct Writer<'a, W: Write> {
-    tar: tar::Builder<zstd::Encoder<'static, W>>,
-    files: Vec<FileEntry>,
-    counts: BTreeMap<Part, u64>,
-    progress: Progress,
-    mtime: u64,
-    report: &'a mut dyn FnMut(Progress),
-}
-
-impl<W: Write> Writer<'_, W> {
-    fn append(&mut self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(self.mtime);
-        self.tar
-            .append_data(&mut header, path, bytes)
-            .with_context(|| format!("cannot write {path} into the archive"))
-    }
-
-    /// Writes `records` as the next JSON-lines file of `part`.
-    fn chunk<T: Serialize>(&mut self, part: Part, records: &[T]) -> anyhow::Result<()> {
-        if records.is_empty() {
-            return Ok(());
-        }
-        let mut bytes = Vec::new();
-        for record in records {
-            serde_json::to_writer(&mut bytes, record)?;
-            bytes.push(b'\n');
-        }
-        let count = self.counts.entry(part).or_insert(0);
-        *count += records.len() as u64;
-        let number = self
-            .files
-            .iter()
-            .filter(|f| f.path.starts_with(part.folder()))
-            .count()
-            + 1;
-        let path = format!("{}/{number:06}.jsonl", part.folder());
-        self.file(path, &bytes, records.len() as u64)
-    }
-
-    fn file(&mut self, path: String, bytes: &[u8], records: u64) -> anyhow::Result<()> {
-        self.append(&path, bytes)?;
-        self.files.push(FileEntry {
-            path,
-            bytes: bytes.len() as u64,
-            records,
-            sha256: sha256_hex(bytes),
-        });
-        self.progress.records += records;
-        self.progress.bytes += bytes.len() as u64;
-        (self.report)(self.progress);
-        Ok(())
-    }
 }
 
 /// Writes every row of `E` that `filter` keeps (all without one), a chunk

@@ -17,7 +17,9 @@
 //! memory at a time, whatever the size of the site.
 
 mod export;
+pub mod foreign;
 mod import;
+mod writer;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use export::{ExportOptions, export};
-pub use import::{ImportMode, ImportOptions, ImportReport, import};
+pub use import::{ImportMode, ImportOptions, ImportReport, Refused, import, import_from};
 
 /// What the manifest calls this format.
 pub const FORMAT: &str = "masthead-export";

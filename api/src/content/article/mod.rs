@@ -21,7 +21,7 @@ pub use flow::{
 };
 pub use model::{
     Article, ArticleFilter, ArticleInput, ArticleSort, FeaturedImage, FeaturedImageInput, Include,
-    Read, Seo, SeoInput, View, default_sort,
+    Read, Seo, SeoInput, Source, View, default_sort,
 };
 pub(crate) use pictures::drop_picture;
 pub(crate) use read::{by_ids, view_for};

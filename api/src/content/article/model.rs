@@ -67,6 +67,19 @@ pub struct Article {
     pub translation_group: Option<Uuid>,
     /// The other articles of its translation group, in the copy read.
     pub translations: Vec<Translation>,
+    /// Where it was imported from, if it was.
+    pub source: Option<Source>,
+}
+
+/// Where an imported article came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `ghost` or `wordpress`.
+    pub system: String,
+    /// Its id there.
+    pub id: String,
+    /// Its address there, when known.
+    pub url: Option<String>,
 }
 
 impl Article {

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{Article, ArticleFilter, Include, Seo, View};
+use super::model::{Article, ArticleFilter, Include, Seo, Source, View};
 use crate::content::author::{self, Author};
 use crate::content::tag::{self, Tag};
 use crate::content::{ArticleCopy, Ctx, EntityKind, Key, search};
@@ -354,6 +354,14 @@ pub(super) fn assemble(row: article::Model, links: &mut Links, include: Include)
         pictures: None,
         translation_group: row.translation_group,
         translations: Vec::new(),
+        source: row
+            .source_system
+            .zip(row.source_id)
+            .map(|(system, id)| Source {
+                system,
+                id,
+                url: row.source_url,
+            }),
     }
 }
 

@@ -345,6 +345,9 @@ fn edited_row(
     row.created_by = current.created_by;
     row.updated_by = who;
     row.translation_group = current.translation_group;
+    row.source_system.clone_from(&current.source_system);
+    row.source_id.clone_from(&current.source_id);
+    row.source_url.clone_from(&current.source_url);
     row
 }
 

@@ -66,6 +66,18 @@ pub struct Seo {
     pub canonical_url: Option<String>,
 }
 
+/// Where an imported article came from.
+#[derive(SimpleObject)]
+#[graphql(name = "ArticleSource")]
+pub struct SourceGql {
+    /// `ghost` or `wordpress`.
+    pub system: String,
+    /// Its id there.
+    pub id: String,
+    /// Its address there, when known.
+    pub url: Option<String>,
+}
+
 /// Another article of the same translation group.
 #[derive(SimpleObject)]
 #[graphql(name = "Translation")]
@@ -143,6 +155,14 @@ impl ArticleGql {
     }
     async fn featured_image(&self) -> Option<ImageGql> {
         self.0.featured_image.as_ref().map(ImageGql::from)
+    }
+    /// Where the article was imported from (`masthead import --from`).
+    async fn source(&self) -> Option<SourceGql> {
+        self.0.source.as_ref().map(|s| SourceGql {
+            system: s.system.clone(),
+            id: s.id.clone(),
+            url: s.url.clone(),
+        })
     }
     async fn seo(&self) -> Seo {
         let seo = &self.0.seo;

@@ -49,6 +49,17 @@ pub struct SeoOut {
     pub canonical_url: Option<String>,
 }
 
+/// Where an imported article came from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceOut {
+    /// `ghost` or `wordpress`.
+    pub system: String,
+    /// Its id there.
+    pub id: String,
+    /// Its address there, when known.
+    pub url: Option<String>,
+}
+
 /// An article.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleOut {
@@ -97,6 +108,9 @@ pub struct ArticleOut {
     /// The other articles of its translation group (the same story in
     /// other locales), in the copy read: for the public, the published ones.
     pub translations: Vec<TranslationOut>,
+    /// Where the article was imported from (`masthead import --from`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceOut>,
     /// The body as sanitised HTML, with `formats=html`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_html: Option<String>,
@@ -167,6 +181,11 @@ impl ArticleOut {
                 .map(|list| list.into_iter().map(TagOut::from).collect()),
             word_count: a.word_count,
             reading_time_minutes,
+            source: a.source.map(|s| SourceOut {
+                system: s.system,
+                id: s.id,
+                url: s.url,
+            }),
             translations: a
                 .translations
                 .into_iter()
@@ -230,6 +249,7 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "word_count",
     "reading_time_minutes",
     "translations",
+    "source",
     "body_html",
     "body_text",
     "body_ast",
@@ -316,7 +336,7 @@ writable! {
     read_only {
         version, published_version, scheduled_at, unpublish_at, deleted_at, created_at,
         updated_at, created_by, updated_by, authors, tags, word_count, reading_time_minutes,
-        body_html, body_text, body_ast, translations,
+        body_html, body_text, body_ast, translations, source,
     }
 }
 

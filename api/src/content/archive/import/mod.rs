@@ -30,6 +30,7 @@
 mod check;
 mod matching;
 mod read;
+mod store;
 mod write;
 
 use std::collections::BTreeMap;
@@ -91,12 +92,17 @@ pub struct ImportReport {
     /// The archive's manifest.
     pub manifest: Manifest,
     pub parts: BTreeMap<Part, Tally>,
+    /// Records of the source left out, and why (imports from other systems).
+    pub left_out: Vec<String>,
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = if self.dry_run { "would be" } else { "were" };
         writeln!(f, "part          created   updated   skipped  ({verb})")?;
+        for note in &self.left_out {
+            writeln!(f, "left out: {note}")?;
+        }
         for (part, tally) in &self.parts {
             writeln!(
                 f,
@@ -150,6 +156,7 @@ pub async fn import(
             dry_run: true,
             manifest: checked.manifest,
             parts: checked.plan,
+            left_out: Vec::new(),
         });
     }
     let parts = write::write(ctx, file, &checked.manifest, options.mode, progress).await?;
@@ -158,7 +165,31 @@ pub async fn import(
         dry_run: false,
         manifest: checked.manifest,
         parts,
+        left_out: Vec::new(),
     })
+}
+
+/// Imports the export of another system (see `foreign`): converted into
+/// an archive in a temporary folder, then imported like one.
+pub async fn import_from(
+    ctx: &Ctx,
+    (system, file): (super::foreign::System, &Path),
+    site_url: Option<&str>,
+    options: ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> anyhow::Result<ImportReport> {
+    let folder = tempfile::tempdir()?;
+    let archive = folder.path().join("converted.tar.zst");
+    let (from, to) = (file.to_path_buf(), archive.clone());
+    let locale = ctx.settings.default_locale.clone();
+    let site_url = site_url.map(str::to_owned);
+    let left_out = tokio::task::spawn_blocking(move || {
+        super::foreign::convert(system, &from, &to, &locale, site_url.as_deref())
+    })
+    .await??;
+    let mut report = import(ctx, &archive, options, progress).await?;
+    report.left_out = left_out;
+    Ok(report)
 }
 
 /// The records of one JSON-lines file.

@@ -395,6 +395,9 @@ pub(super) fn to_row(id: Uuid, slug: String, fields: &Resolved) -> article::Mode
         created_by: None,
         updated_by: None,
         translation_group: None,
+        source_system: None,
+        source_id: None,
+        source_url: None,
     }
 }
 
