@@ -183,6 +183,10 @@ pub struct Config {
     #[arg(long, env = "MASTHEAD_STORAGE_URL")]
     pub storage_url: Option<String>,
 
+    /// Largest archive or export file an import over the API accepts, in bytes (larger: 413).
+    #[arg(long, env = "MASTHEAD_MAX_IMPORT_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_import_bytes: usize,
+
     /// Largest accepted upload, in bytes (larger: 413).
     #[arg(long, env = "MASTHEAD_MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024)]
     pub max_upload_bytes: usize,
@@ -263,6 +267,7 @@ impl Default for Config {
             graphql_max_query_bytes: 65536,
             storage_url: None,
             max_upload_bytes: 25 * 1024 * 1024,
+            max_import_bytes: 2 * 1024 * 1024 * 1024,
             max_image_pixels: 50_000_000,
             image_widths: vec![160, 320, 640, 960, 1280, 1920, 2560],
             allow_svg: false,

@@ -12,6 +12,7 @@ pub mod asset_use;
 pub mod author;
 pub mod change;
 pub mod feed_mark;
+pub mod job;
 pub mod login_failure;
 pub mod refresh_token;
 pub mod revision;

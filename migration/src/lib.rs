@@ -21,6 +21,7 @@ mod m20261204_000010_search_lean;
 mod m20261205_000011_search_ranges;
 mod m20261206_000012_link_sort_keys;
 mod m20261207_000013_article_source;
+mod m20261208_000014_jobs;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_search_ranges::Migration),
             Box::new(m20261206_000012_link_sort_keys::Migration),
             Box::new(m20261207_000013_article_source::Migration),
+            Box::new(m20261208_000014_jobs::Migration),
         ]
     }
 }

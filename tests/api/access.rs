@@ -58,6 +58,10 @@ enum Target {
     Asset,
     /// An asset shown by a published article: `id|filename`.
     PublicAsset,
+    /// An import job the admin started (of a file that is no archive).
+    ImportJob,
+    /// An export job the admin started, once it has ended.
+    ExportJob,
 }
 
 /// What a row sends.
@@ -87,6 +91,9 @@ enum Body {
     /// A picture, as a raw upload.
     Upload,
     AssetEdit,
+    /// A file to import, as a form.
+    ImportForm,
+    Export,
 }
 
 struct Row {
@@ -199,6 +206,11 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/webhooks/{id}/deliveries", T::Webhook, B::None, ADMINS),
         row(M::POST, "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", T::Delivery, B::None, [401, 403, 403, 403, 403, 403, 403, 202]),
         q("?since_seq=0", row(M::POST, "/api/v1/webhooks/{id}/replay", T::Webhook, B::None, [401, 403, 403, 403, 403, 403, 403, 202])),
+        row(M::POST, "/api/v1/imports", T::Nothing, B::ImportForm, [401, 403, 403, 403, 403, 403, 403, 202]),
+        row(M::GET, "/api/v1/imports/{id}", T::ImportJob, B::None, ADMINS),
+        row(M::POST, "/api/v1/exports", T::Nothing, B::Export, [401, 403, 403, 403, 403, 403, 403, 202]),
+        row(M::GET, "/api/v1/exports/{id}", T::ExportJob, B::None, ADMINS),
+        row(M::GET, "/api/v1/exports/{id}/archive", T::ExportJob, B::None, ADMINS),
         row(M::GET, "/api/v1/assets", T::Nothing, B::None, ALL_200),
         row(M::POST, "/api/v1/assets", T::Nothing, B::Upload, [401, 403, 403, 403, 201, 201, 201, 201]),
         row(M::GET, "/api/v1/assets/{id}", T::PublicAsset, B::None, ALL_200),
@@ -338,6 +350,22 @@ impl World {
                 let name = asset["filename"].as_str().unwrap().to_owned();
                 format!("{}|{name}", id_of(&asset))
             }
+            Target::ImportJob => {
+                let form = import_form(app.request_as(&app.admin_token, Method::POST, "/api/v1/imports"));
+                id_of(&expect_json(send(form).await, 202).await)
+            }
+            Target::ExportJob => {
+                let job = expect_json(app.post("/api/v1/exports", &json!({})).await, 202).await;
+                let id = id_of(&job);
+                for _ in 0..600 {
+                    let job = expect_json(app.get(&format!("/api/v1/exports/{id}")).await, 200).await;
+                    if job["state"] != "running" {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                id
+            }
             Target::Delivery => {
                 let hook = id_of(&created(app.post("/api/v1/webhooks", &json!({"url": PUBLIC_HOOK})).await).await);
                 let ping = expect_json(app.post(&format!("/api/v1/webhooks/{hook}/test"), &json!({})).await, 202).await;
@@ -376,10 +404,22 @@ impl World {
             Body::Submit => json!({"action": "submit"}),
             Body::Publish => json!({"action": "publish"}),
             Body::GraphqlTypename => json!({"query": "{ __typename }"}),
-            Body::Upload => return None,
+            Body::Upload | Body::ImportForm => return None,
+            Body::Export => json!({"no_media": true}),
             Body::AssetEdit => json!({"alt": format!("Texte {unique}")}),
         })
     }
+}
+
+/// A file to import, as a form (not an archive: the job fails, later).
+fn import_form(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    let part =
+        reqwest::multipart::Part::bytes(b"not an archive".to_vec()).file_name("site.tar.zst");
+    request.multipart(
+        reqwest::multipart::Form::new()
+            .part("file", part)
+            .text("dry_run", "true"),
+    )
 }
 
 /// A small PNG as a raw upload.
@@ -418,6 +458,9 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             }
             if matches!(row.body, Body::Upload) {
                 request = upload(request);
+            }
+            if matches!(row.body, Body::ImportForm) {
+                request = import_form(request);
             }
             let response = send(request).await;
             let status = response.status().as_u16();

@@ -369,3 +369,114 @@ fn sha256(bytes: &[u8]) -> String {
         .map(|byte| format!("{byte:02x}"))
         .collect()
 }
+
+/// Waits for the job at `/api/v1/{kind}/{id}` to end; the job.
+async fn finished(app: &TestApp, kind: &str, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let job = expect_json(app.get(&format!("/api/v1/{kind}/{id}")).await, 200).await;
+        if job["state"] != "running" {
+            return job;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the job never ended: {job}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Starts an import of `bytes` over the API as `credential`.
+async fn upload(
+    app: &TestApp,
+    credential: &str,
+    bytes: Vec<u8>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("site.tar.zst"),
+    );
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    send(
+        app.request_as(credential, Method::POST, "/api/v1/imports")
+            .multipart(form),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn admins_export_and_import_through_background_jobs() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let (source, _) = small_archive(folder.path()).await;
+    let started = source
+        .post("/api/v1/exports", &json!({"with_accounts": true}))
+        .await;
+    assert_eq!(started.status(), 202);
+    let location = crate::helpers::header(&started, "location").expect("a Location");
+    let job: Value = started.json().await.unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/exports/{id}"));
+    let job = finished(&source, "exports", &id).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    assert_eq!(job["report"]["counts"]["articles"], 2, "{job}");
+    let download = source.get(&format!("/api/v1/exports/{id}/archive")).await;
+    assert_eq!(download.status(), 200);
+    let archive = download.bytes().await.unwrap().to_vec();
+    assert_eq!(&archive[..4], &[0x28, 0xb5, 0x2f, 0xfd], "a zstd stream");
+
+    let target = TestApp::spawn().await;
+    let (_, editor) = target.user("editor", None).await;
+    assert_eq!(
+        upload(&target, &editor, archive.clone(), &[])
+            .await
+            .status(),
+        403
+    );
+    let refused = upload(
+        &target,
+        &target.admin_token,
+        archive.clone(),
+        &[("colour", "blue")],
+    )
+    .await;
+    crate::helpers::expect_problem(refused, 400).await;
+
+    let admin = target.admin_token.clone();
+    let dry = expect_json(
+        upload(&target, &admin, archive.clone(), &[("dry_run", "true")]).await,
+        202,
+    )
+    .await;
+    let dry = finished(&target, "imports", dry["id"].as_str().unwrap()).await;
+    assert_eq!(dry["report"]["parts"]["articles"]["created"], 2, "{dry}");
+    let none = expect_json(target.get("/api/v1/articles?preview=true").await, 200).await;
+    assert_eq!(none["meta"]["total"], 0, "a dry run writes nothing");
+
+    let job = expect_json(
+        upload(&target, &admin, archive.clone(), &[("mode", "upsert")]).await,
+        202,
+    )
+    .await;
+    let job = finished(&target, "imports", job["id"].as_str().unwrap()).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    assert_eq!(job["report"]["parts"]["articles"]["created"], 2, "{job}");
+    let two = expect_json(target.get("/api/v1/articles?preview=true").await, 200).await;
+    assert_eq!(two["meta"]["total"], 2);
+
+    // A damaged upload fails, saying where, and writes nothing more.
+    let cut = archive[..archive.len() / 2].to_vec();
+    let job = expect_json(
+        upload(&target, &admin, cut, &[("mode", "replace")]).await,
+        202,
+    )
+    .await;
+    let job = finished(&target, "imports", job["id"].as_str().unwrap()).await;
+    assert_eq!(job["state"], "failed", "{job}");
+    let errors = job["errors"].to_string();
+    assert!(errors.contains("cut short"), "{errors}");
+    let still = expect_json(target.get("/api/v1/articles?preview=true").await, 200).await;
+    assert_eq!(still["meta"]["total"], 2);
+}

@@ -104,8 +104,8 @@ fn require_whole_bodies(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// OpenAPI links from each create (`POST` on a collection, answering 201)
-/// to the operations on what it created (`{collection}/{id}…` with no other
+/// OpenAPI links from each create (`POST` on a collection, answering 201,
+/// or 202 for a job started) to the operations on what it created (`{collection}/{id}…` with no other
 /// path parameter), the id taken from the answer's body: clients and
 /// stateful testers follow them.
 fn link_created(document: &mut utoipa::openapi::OpenApi) {
@@ -124,7 +124,12 @@ fn link_created(document: &mut utoipa::openapi::OpenApi) {
         let Some(create) = &mut item.post else {
             continue;
         };
-        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+        let answers = &mut create.responses.responses;
+        let created = match answers.get_mut("201") {
+            Some(created) => Some(created),
+            None => answers.get_mut("202"),
+        };
+        let Some(RefOr::T(created)) = created else {
             continue;
         };
         let prefix = format!("{path}/{{id}}");

@@ -18,6 +18,7 @@ mod respond;
 mod search;
 mod sync;
 mod tags;
+mod transfers;
 mod users;
 pub mod webhooks;
 mod wire;
@@ -81,6 +82,7 @@ pub fn whole_bodies() -> Vec<(&'static str, &'static [&'static str])> {
 
 /// Registers every documented route. Routes registered here appear in the
 /// OpenAPI document by construction (utoipa-actix-web reads them).
+#[allow(clippy::too_many_lines, reason = "a table: one line per route")]
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
         scope("/api/v1")
@@ -153,7 +155,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(webhooks::test_webhook)
             .service(webhooks::list_webhook_deliveries)
             .service(webhooks::replay_webhook_delivery)
-            .service(webhooks::replay_webhook),
+            .service(webhooks::replay_webhook)
+            .service(transfers::create_import)
+            .service(transfers::get_import)
+            .service(transfers::create_export)
+            .service(transfers::get_export)
+            .service(transfers::get_export_archive),
     )
     .service(media::get_media)
     .service(health::healthz)

@@ -29,6 +29,7 @@ Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}
         (name = "users", description = "User accounts (admins)"),
         (name = "api-keys", description = "Keys for front ends (admins)"),
         (name = "webhooks", description = "Endpoints told about content changes (admins); every delivery body is a `WebhookEvent`"),
+        (name = "transfers", description = "Imports and exports as background jobs (admins)"),
         (name = "graphql", description = "The GraphQL endpoint (see schema.graphql)"),
         (name = "operations", description = "Probes, metrics and this document"),
     )

@@ -43,7 +43,7 @@ pub async fn export<W: Write>(
     ctx: &Ctx,
     out: W,
     options: &ExportOptions,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> anyhow::Result<Manifest> {
     let mut writer = Writer::new(out, progress)?;
     let txn = ctx.db.begin_read().await?;

@@ -19,6 +19,7 @@
 mod export;
 pub mod foreign;
 mod import;
+pub mod jobs;
 mod writer;
 
 use std::collections::BTreeMap;

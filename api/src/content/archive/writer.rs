@@ -19,12 +19,15 @@ pub(super) struct Writer<'a, W: Write> {
     counts: BTreeMap<Part, u64>,
     progress: Progress,
     created_at: DateTime<Utc>,
-    report: &'a mut dyn FnMut(Progress),
+    report: &'a mut (dyn FnMut(Progress) + Send),
 }
 
 impl<'a, W: Write> Writer<'a, W> {
     /// A new archive written to `out`; `report` hears of every file.
-    pub(super) fn new(out: W, report: &'a mut dyn FnMut(Progress)) -> anyhow::Result<Self> {
+    pub(super) fn new(
+        out: W,
+        report: &'a mut (dyn FnMut(Progress) + Send),
+    ) -> anyhow::Result<Self> {
         let encoder = zstd::Encoder::new(out, 3).context("cannot start compressing")?;
         Ok(Self {
             tar: tar::Builder::new(encoder),

@@ -491,6 +491,7 @@ fn entity_types() -> Types {
         author,
         change,
         feed_mark,
+        job,
         login_failure,
         refresh_token,
         revision,

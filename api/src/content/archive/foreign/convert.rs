@@ -57,7 +57,7 @@ impl<'a, W: Write> Converter<'a, W> {
         source: &str,
         out: W,
         default_locale: &str,
-        progress: &'a mut dyn FnMut(Progress),
+        progress: &'a mut (dyn FnMut(Progress) + Send),
     ) -> anyhow::Result<Self> {
         let folder = tempfile::tempdir().context("cannot make a temporary folder")?;
         let open = |name: &str| -> anyhow::Result<BufWriter<std::fs::File>> {

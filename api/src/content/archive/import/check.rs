@@ -30,7 +30,7 @@ pub(super) async fn check(
     ctx: &Ctx,
     file: &Path,
     mode: ImportMode,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> anyhow::Result<Checked> {
     let mut state = State::default();
     let mut manifest: Option<Manifest> = None;

@@ -44,10 +44,11 @@ use super::{ArticleRecord, Manifest, Part, Progress};
 use crate::content::Ctx;
 
 /// What an import does with records the database already holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportMode {
     /// Create what is missing; leave what exists as it is.
+    #[default]
     Create,
     /// Create what is missing; update what exists to the archive's values.
     Upsert,
@@ -147,7 +148,7 @@ pub async fn import(
     ctx: &Ctx,
     file: &Path,
     options: ImportOptions,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> anyhow::Result<ImportReport> {
     let checked = check::check(ctx, file, options.mode, progress).await?;
     if options.dry_run {
@@ -176,7 +177,7 @@ pub async fn import_from(
     (system, file): (super::foreign::System, &Path),
     site_url: Option<&str>,
     options: ImportOptions,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> anyhow::Result<ImportReport> {
     let folder = tempfile::tempdir()?;
     let archive = folder.path().join("converted.tar.zst");

@@ -28,7 +28,7 @@ pub(super) async fn write(
     file: &Path,
     manifest: &Manifest,
     mode: ImportMode,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> anyhow::Result<BTreeMap<Part, Tally>> {
     if mode == ImportMode::Replace {
         wipe(ctx).await?;
