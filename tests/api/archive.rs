@@ -480,3 +480,87 @@ async fn admins_export_and_import_through_background_jobs() {
     let still = expect_json(target.get("/api/v1/articles?preview=true").await, 200).await;
     assert_eq!(still["meta"]["total"], 2);
 }
+
+/// Articles the database at `site` holds (both copies counted once).
+async fn stored_articles(site: &Site) -> i64 {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let url = match &site.1 {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}?mode=ro", site.0.join("masthead.db").display()),
+    };
+    let Ok(db) = Database::connect(&url).await else {
+        return 0;
+    };
+    let backend = db.get_database_backend();
+    let sql = "SELECT COUNT(*) AS n FROM articles WHERE copy = 'working'";
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await;
+    let count = row
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<i64>("", "n").ok())
+        .unwrap_or(0);
+    let _ = db.close().await;
+    count
+}
+
+#[tokio::test]
+async fn an_import_killed_half_way_finishes_when_run_again() {
+    let source = TestDatabase::create().await;
+    succeed(
+        &[
+            "seed",
+            "--articles",
+            "1200",
+            "--authors",
+            "20",
+            "--tags",
+            "20",
+        ],
+        &of(&source),
+    )
+    .await;
+    let source = TestApp::spawn_on(source, |_| {}).await;
+    let folder = tempfile::tempdir().expect("tempdir");
+    let file = folder.path().join("site.tar.zst").display().to_string();
+    succeed(
+        &["export", "--output", &file, "--with-accounts"],
+        &beside(&source),
+    )
+    .await;
+
+    let target = TestDatabase::create().await;
+    let site = of(&target);
+    succeed(&["migrate"], &site).await;
+    let mut command = Command::new(BINARY);
+    command.args(["import", &file]).current_dir(&site.0);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("MASTHEAD_")) {
+        command.env_remove(key);
+    }
+    command
+        .env("MASTHEAD_DATA_DIR", &site.0)
+        .env("MASTHEAD_LOG", "error");
+    if let Some(url) = &site.1 {
+        command.env("MASTHEAD_DATABASE_URL", url);
+    }
+    let mut child = command.spawn().expect("masthead import starts");
+    // Killed as soon as some articles are written, before all are.
+    let mut partial = 0;
+    while child.try_wait().expect("the import's state").is_none() {
+        partial = stored_articles(&site).await;
+        if partial > 0 {
+            child.kill().expect("kill -9");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let _ = child.wait();
+    assert!(
+        partial > 0 && partial < 1200,
+        "killed after {partial} of 1,200 articles"
+    );
+
+    let again = succeed(&["import", &file], &site).await;
+    assert!(again.contains("articles"), "{again}");
+    let target = TestApp::spawn_on(target, |_| {}).await;
+    assert_eq!(assert_same_answers(&source, &target).await, 1200);
+}

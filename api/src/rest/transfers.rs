@@ -149,16 +149,7 @@ pub async fn create_import(
 ) -> Result<HttpResponse, AppError> {
     // Refuse before reading a byte when the caller may not import.
     state.ctx.require(&caller.0, Action::AdministerContent)?;
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/form-data")
-        });
-    if !is_form {
+    if !super::assets::upload::is_multipart(&req) {
         return Err(AppError::unsupported_file(
             "send the file as multipart/form-data (field `file`)",
         ));

@@ -3,7 +3,7 @@
 //! point (with revisions); a delete is refused while content uses the asset.
 
 mod dto;
-mod upload;
+pub(super) mod upload;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};

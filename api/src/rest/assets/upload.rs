@@ -22,18 +22,21 @@ const DRAIN: usize = 64 * 1024 * 1024;
 /// Longest `alt`, `caption` or `credit` form field, in bytes.
 const MAX_TEXT_FIELD: usize = 16 * 1024;
 
-/// The upload a request carries.
-pub async fn read(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Upload, AppError> {
-    let is_multipart = req
-        .headers()
+/// Whether the request's body is `multipart/form-data`.
+pub fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
             v.trim_start()
                 .to_ascii_lowercase()
                 .starts_with("multipart/form-data")
-        });
-    if is_multipart {
+        })
+}
+
+/// The upload a request carries.
+pub async fn read(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Upload, AppError> {
+    if is_multipart(req) {
         if let Some((name, _)) = query::pairs(req.query_string())?.first() {
             return Err(AppError::bad_field(
                 name.as_str(),

@@ -13,7 +13,7 @@ use entities::{article, author, revision, tag, transition};
 use uuid::Uuid;
 
 use super::{Person, Post, System, Term};
-use crate::content::archive::import::Refused;
+use crate::content::archive::import::Problems;
 use crate::content::archive::writer::Writer;
 use crate::content::archive::{ArticleRecord, CHUNK_RECORDS, CopyLinks, Part, Progress};
 use crate::content::{article as articles, author as authors, slug, tag as tags, text, validate};
@@ -22,9 +22,6 @@ use crate::storage;
 
 /// The namespace of the ids derived from other systems' ids.
 const NAMESPACE: Uuid = Uuid::from_u128(0x6d61_7374_6865_6164_2d69_6d70_6f72_7473);
-
-/// Problems listed at most; the rest are counted.
-const LISTED: usize = 100;
 
 /// Turns people, terms and posts into an archive, checking each record as
 /// the archive import would and naming problems by the source's records.
@@ -41,8 +38,7 @@ pub struct Converter<'a, W: Write> {
     revisions: BufWriter<std::fs::File>,
     transitions: BufWriter<std::fs::File>,
     folder: tempfile::TempDir,
-    problems: Vec<String>,
-    more: usize,
+    problems: Problems,
     now: DateTime<Utc>,
 }
 
@@ -77,31 +73,19 @@ impl<'a, W: Write> Converter<'a, W> {
             revisions: open("revisions.jsonl")?,
             transitions: open("transitions.jsonl")?,
             folder,
-            problems: Vec::new(),
-            more: 0,
+            problems: Problems::default(),
             now: storage::now(),
         })
     }
 
     /// Notes a problem with a record of the source.
     pub fn problem(&mut self, problem: String) {
-        if self.problems.len() < LISTED {
-            self.problems.push(format!("{}: {problem}", self.source));
-        } else {
-            self.more += 1;
-        }
+        self.problems.push(format!("{}: {problem}", self.source));
     }
 
     fn refused(&mut self, at: &str, result: Result<(), AppError>) {
-        match result {
-            Ok(()) => {}
-            Err(AppError::Validation(errors)) => {
-                for error in errors {
-                    self.problem(format!("{at}: {}: {}", error.field, error.message));
-                }
-            }
-            Err(other) => self.problem(format!("{at}: {other}")),
-        }
+        self.problems
+            .refused(&format!("{}: {at}", self.source), result);
     }
 
     /// Writes the authors (all of them, before any post).
@@ -377,11 +361,7 @@ impl<'a, W: Write> Converter<'a, W> {
     /// record broke a rule.
     pub fn finish(mut self) -> anyhow::Result<()> {
         if !self.problems.is_empty() {
-            return Err(Refused {
-                problems: self.problems,
-                more: self.more,
-            }
-            .into());
+            return Err(self.problems.refusal().into());
         }
         let chunk = std::mem::take(&mut self.pending);
         self.writer.chunk(Part::Articles, &chunk)?;

@@ -8,15 +8,12 @@ use entities::types::{ArticleCopy, EntityKind};
 use entities::{article, asset, author, tag, user};
 
 use super::matching::{self, Fate, stored};
-use super::{ImportMode, Records, Refused, Tally, parse, read};
+use super::{ImportMode, Problems, Records, Tally, parse, read};
 use crate::content::archive::{FORMAT, FileEntry, MANIFEST, Manifest, Part, Progress};
 use crate::content::{Ctx, article as articles, author as authors, tag as tags, validate};
 use crate::error::AppError;
 use crate::media::store::original_key;
 use crate::storage;
-
-/// Problems listed at most; the rest are counted.
-const LISTED: usize = 100;
 
 /// What the checks found: the manifest, and what the import would do.
 pub(super) struct Checked {
@@ -25,7 +22,7 @@ pub(super) struct Checked {
 }
 
 /// Reads the whole archive at `file` and checks it (see the module above);
-/// refuses it ([`Refused`]) with every problem found.
+/// refuses it ([`super::Refused`]) with every problem found.
 pub(super) async fn check(
     ctx: &Ctx,
     file: &Path,
@@ -85,11 +82,7 @@ pub(super) async fn check(
             manifest,
             plan: state.plan,
         }),
-        _ => Err(Refused {
-            problems: state.problems,
-            more: state.more,
-        }
-        .into()),
+        _ => Err(state.problems.refusal().into()),
     }
 }
 
@@ -106,8 +99,7 @@ fn tally(tally: &mut Tally, fates: &[Fate]) {
 /// What the checks have gathered so far.
 #[derive(Default)]
 struct State {
-    problems: Vec<String>,
-    more: usize,
+    problems: Problems,
     plan: BTreeMap<Part, Tally>,
     /// Ids of the archive's records, by part.
     known: HashMap<Part, HashSet<uuid::Uuid>>,
@@ -136,24 +128,12 @@ impl Records {
 
 impl State {
     fn problem(&mut self, problem: String) {
-        if self.problems.len() < LISTED {
-            self.problems.push(problem);
-        } else {
-            self.more += 1;
-        }
+        self.problems.push(problem);
     }
 
     /// The problems of a domain check, each prefixed with where.
     fn refused(&mut self, at: &str, result: Result<(), AppError>) {
-        match result {
-            Ok(()) => {}
-            Err(AppError::Validation(errors)) => {
-                for error in errors {
-                    self.problem(format!("{at}: {}: {}", error.field, error.message));
-                }
-            }
-            Err(other) => self.problem(format!("{at}: {other}")),
-        }
+        self.problems.refused(at, result);
     }
 
     fn known(&mut self, part: Part, id: uuid::Uuid) {

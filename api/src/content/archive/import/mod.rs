@@ -142,6 +142,51 @@ impl fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// Problems found so far: the first hundred listed, the rest counted.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    listed: Vec<String>,
+    more: usize,
+}
+
+impl Problems {
+    /// Problems listed at most.
+    const LISTED: usize = 100;
+
+    pub(crate) fn push(&mut self, problem: String) {
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(problem);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The problems of a domain check, each prefixed with where.
+    pub(crate) fn refused(&mut self, at: &str, result: Result<(), crate::error::AppError>) {
+        match result {
+            Ok(()) => {}
+            Err(crate::error::AppError::Validation(errors)) => {
+                for error in errors {
+                    self.push(format!("{at}: {}: {}", error.field, error.message));
+                }
+            }
+            Err(other) => self.push(format!("{at}: {other}")),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// The refusal they make.
+    pub(crate) fn refusal(self) -> Refused {
+        Refused {
+            problems: self.listed,
+            more: self.more,
+        }
+    }
+}
+
 /// Checks the archive at `file` and, unless it is a dry run, imports it;
 /// `progress` hears of every file read (the checks) and written.
 pub async fn import(

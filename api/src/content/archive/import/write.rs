@@ -94,7 +94,8 @@ pub(super) async fn write(
 struct Remap {
     /// Archive id → the stored id it was matched to, when they differ.
     ids: HashMap<Uuid, Uuid>,
-    /// Archive ids of records left out (their history is left out too).
+    /// Archive ids of records left out for another stored record (their
+    /// history is left out too).
     skipped: HashSet<Uuid>,
     /// Users that exist: who may be named as having made something.
     users: HashSet<Uuid>,
@@ -119,7 +120,12 @@ impl Remap {
             self.ids.insert(id, target);
         }
         if matches!(fate, Fate::Skip(_)) {
-            self.skipped.insert(id);
+            // Another record of the same slug: the archive's history is not
+            // its history. The same record (an import run again): what it
+            // lacks of its history is still added.
+            if target != id {
+                self.skipped.insert(id);
+            }
             return None;
         }
         Some(target)
@@ -206,6 +212,64 @@ async fn chunk(
     Ok(tally)
 }
 
+/// A catalog row (author, tag, asset) as the import writes it.
+trait Cataloged {
+    const KIND: EntityKind;
+    /// Whether the public hears of it.
+    const PUBLIC: bool;
+    fn id(&self) -> Uuid;
+    fn version(&self) -> i32;
+    /// Written as `id`, its references followed.
+    fn follow(&mut self, id: Uuid, remap: &Remap);
+}
+
+macro_rules! cataloged {
+    ($module:ident, $kind:ident, $public:literal $(, $extra:ident)?) => {
+        impl Cataloged for $module::Model {
+            const KIND: EntityKind = EntityKind::$kind;
+            const PUBLIC: bool = $public;
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+            fn follow(&mut self, id: Uuid, remap: &Remap) {
+                self.id = id;
+                self.created_by = remap.user(self.created_by);
+                self.updated_by = remap.user(self.updated_by);
+                $(self.$extra = remap.user(self.$extra);)?
+            }
+        }
+    };
+}
+
+cataloged!(author, Author, true, user_id);
+cataloged!(tag, Tag, true);
+cataloged!(asset, Asset, false);
+
+/// The rows of a chunk that are written (each with its event), under the
+/// ids they are written as.
+fn kept<M: Cataloged>(
+    tx: &WriteTx,
+    rows: Vec<M>,
+    fates: &[Fate],
+    remap: &mut Remap,
+    tally: &mut Tally,
+) -> Vec<M> {
+    let mut kept = Vec::new();
+    for (mut row, fate) in rows.into_iter().zip(fates) {
+        count(tally, *fate);
+        let Some(id) = remap.decide(row.id(), *fate) else {
+            continue;
+        };
+        row.follow(id, remap);
+        event(tx, M::KIND, id, row.version(), *fate, M::PUBLIC);
+        kept.push(row);
+    }
+    kept
+}
+
 /// Authors, with their search documents and an event each.
 async fn authors(
     tx: &WriteTx,
@@ -214,18 +278,7 @@ async fn authors(
     remap: &mut Remap,
     tally: &mut Tally,
 ) -> Result<(), AppError> {
-    let mut kept = Vec::new();
-    for (mut row, fate) in rows.into_iter().zip(fates) {
-        count(tally, *fate);
-        let Some(id) = remap.decide(row.id, *fate) else {
-            continue;
-        };
-        row.id = id;
-        row.user_id = remap.user(row.user_id);
-        (row.created_by, row.updated_by) = (remap.user(row.created_by), remap.user(row.updated_by));
-        event(tx, EntityKind::Author, id, row.version, *fate, true);
-        kept.push(row);
-    }
+    let kept = kept(tx, rows, fates, remap, tally);
     upsert::<author::Entity, author::ActiveModel>(tx, &kept, &[]).await?;
     if remap.index {
         for row in &kept {
@@ -244,29 +297,12 @@ async fn tags(
     remap: &mut Remap,
     tally: &mut Tally,
 ) -> Result<(), AppError> {
-    let mut kept = Vec::new();
-    for (mut row, fate) in rows.into_iter().zip(fates) {
-        count(tally, *fate);
-        let Some(id) = remap.decide(row.id, *fate) else {
-            continue;
-        };
-        row.id = id;
-        (row.created_by, row.updated_by) = (remap.user(row.created_by), remap.user(row.updated_by));
-        event(tx, EntityKind::Tag, id, row.version, *fate, true);
-        kept.push(row);
-    }
+    let kept = kept(tx, rows, fates, remap, tally);
     upsert::<tag::Entity, tag::ActiveModel>(tx, &kept, &[]).await?;
     if remap.index {
         for row in &kept {
-            let about = row.description.as_deref();
-            index::catalog(
-                &**tx,
-                (EntityKind::Tag, row.id),
-                &row.name,
-                about,
-                index::Fts::Now,
-            )
-            .await?;
+            let (key, about) = ((EntityKind::Tag, row.id), row.description.as_deref());
+            index::catalog(&**tx, key, &row.name, about, index::Fts::Now).await?;
         }
     }
     Ok(())
@@ -280,17 +316,7 @@ async fn assets(
     remap: &mut Remap,
     tally: &mut Tally,
 ) -> Result<(), AppError> {
-    let mut kept = Vec::new();
-    for (mut row, fate) in rows.into_iter().zip(fates) {
-        count(tally, *fate);
-        let Some(id) = remap.decide(row.id, *fate) else {
-            continue;
-        };
-        row.id = id;
-        (row.created_by, row.updated_by) = (remap.user(row.created_by), remap.user(row.updated_by));
-        event(tx, EntityKind::Asset, id, row.version, *fate, false);
-        kept.push(row);
-    }
+    let kept = kept(tx, rows, fates, remap, tally);
     upsert::<asset::Entity, asset::ActiveModel>(tx, &kept, &[]).await
 }
 
