@@ -276,6 +276,10 @@ async fn check_site(database: TestDatabase, system: &str, locale: &str, feature_
     assert_eq!(send(app.anonymous(Method::GET, &path)).await.status(), 404);
     let tags = expect_json(app.get("/api/v1/tags").await, 200).await;
     assert_eq!(tags["meta"]["total"], 6, "{tags}");
+    // The search index was made for the imported site.
+    let found = send(app.anonymous(Method::GET, "/api/v1/search?q=caniculaire")).await;
+    let found = expect_json(found, 200).await;
+    assert_eq!(found["data"][0]["id"], article["id"], "{found}");
     let authors = expect_json(app.get("/api/v1/authors").await, 200).await;
     assert_eq!(authors["meta"]["total"], 2, "{authors}");
 }

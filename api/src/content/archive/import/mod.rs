@@ -24,8 +24,10 @@
 //! Each article, author, tag and asset created or updated is recorded in
 //! the change log as its own event (`created` or `updated`, public when a
 //! live copy is involved), so sync clients, webhooks and caches hear of
-//! imported content as of any other write; the search index is written in
-//! the same transactions.
+//! imported content as of any other write. The search index is written in
+//! the same transactions, except into an empty site (or one `replace`
+//! emptied), where it is made once at the end, as `masthead reindex` makes
+//! it.
 
 mod check;
 mod matching;

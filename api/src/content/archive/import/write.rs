@@ -44,9 +44,13 @@ pub(super) async fn write(
         .into_tuple()
         .all(ctx.db.conn())
         .await?;
+    // Into an empty site (or one emptied by `replace`), the search index is
+    // made once at the end (as `masthead reindex` makes it) rather than a
+    // document at a time: SQLite's full-text index merges far less.
+    let empty = article::Entity::find().one(ctx.db.conn()).await?.is_none();
     let mut remap = Remap {
         users: users.into_iter().collect(),
-        index: mode != ImportMode::Replace,
+        index: !empty,
         ..Remap::default()
     };
     let mut tallies: BTreeMap<Part, Tally> = BTreeMap::new();
@@ -83,7 +87,7 @@ pub(super) async fn write(
         done.records += tally.created + tally.updated + tally.skipped;
         progress(done);
     }
-    if mode == ImportMode::Replace {
+    if !remap.index {
         search::rebuild(ctx, &|_, _| {}).await?;
     }
     Ok(tallies)
@@ -99,8 +103,8 @@ struct Remap {
     skipped: HashSet<Uuid>,
     /// Users that exist: who may be named as having made something.
     users: HashSet<Uuid>,
-    /// Whether chunks write their search documents (a replace rebuilds the
-    /// index at the end instead).
+    /// Whether chunks write their search documents (into an empty site the
+    /// index is made at the end instead).
     index: bool,
 }
 
