@@ -12,9 +12,9 @@ use crate::process::BINARY;
 
 /// Where a command runs: a data folder, and the database URL if not the
 /// embedded file.
-type Site = (std::path::PathBuf, Option<String>);
+pub type Site = (std::path::PathBuf, Option<String>);
 
-fn of(database: &TestDatabase) -> Site {
+pub fn of(database: &TestDatabase) -> Site {
     (database.dir.path().to_path_buf(), database.url.clone())
 }
 
@@ -23,8 +23,21 @@ fn beside(app: &TestApp) -> Site {
     (app.data_dir(), app.database_url())
 }
 
+/// The articles line of an import's report: created, updated, skipped.
+pub fn articles_line(report: &str) -> Option<String> {
+    report
+        .lines()
+        .find(|line| line.starts_with("articles"))
+        .map(|line| {
+            line.split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+}
+
 /// Runs `masthead <args>` on `site`; its output, whatever the outcome.
-async fn masthead(args: &[&str], (dir, url): &Site) -> Output {
+pub async fn masthead(args: &[&str], (dir, url): &Site) -> Output {
     let mut command = Command::new(BINARY);
     command.args(args).current_dir(dir);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("MASTHEAD_")) {
@@ -294,17 +307,6 @@ async fn a_dry_run_writes_nothing_and_imports_run_again_make_no_duplicates() {
         planned.contains("would be") && planned.contains("nothing was written"),
         "{planned}"
     );
-    let articles_line = |report: &str| {
-        report
-            .lines()
-            .find(|line| line.starts_with("articles"))
-            .map(|line| {
-                line.split_whitespace()
-                    .skip(1)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-    };
     assert_eq!(articles_line(&planned).as_deref(), Some("2 0 0"));
 
     let created = succeed(&["import", &file], &of(&target)).await;

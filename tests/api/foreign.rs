@@ -3,13 +3,13 @@
 //! « guillemets » and non-breaking spaces, a quotation, six tags and two
 //! authors in order) and a draft beside it.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::archive::{articles_line, masthead, of};
 use crate::helpers::{TestApp, TestDatabase, expect_json, send};
-use crate::process::BINARY;
 
 const TITLE: &str = "L’été « caniculaire » à Montréal";
 const HTML: &str = "<p>Les «\u{a0}anciens\u{a0}» s’en souviennent : «\u{a0}Il n’a jamais fait aussi chaud.\u{a0}»</p>\
@@ -177,23 +177,10 @@ fn wordpress_export() -> String {
 
 /// Runs `masthead import <args>` on `database`.
 async fn import(args: &[&str], database: &TestDatabase) -> Output {
-    let mut command = Command::new(BINARY);
-    command
-        .arg("import")
-        .args(args)
-        .current_dir(database.dir.path());
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("MASTHEAD_")) {
-        command.env_remove(key);
-    }
-    command
-        .env("MASTHEAD_DATA_DIR", database.dir.path())
-        .env("MASTHEAD_LOG", "error");
-    if let Some(url) = &database.url {
-        command.env("MASTHEAD_DATABASE_URL", url);
-    }
-    tokio::task::spawn_blocking(move || command.output().expect("masthead runs"))
-        .await
-        .expect("the command's thread")
+    let args: Vec<&str> = std::iter::once("import")
+        .chain(args.iter().copied())
+        .collect();
+    masthead(&args, &of(database)).await
 }
 
 fn stdout_of(output: &Output) -> String {
@@ -203,19 +190,6 @@ fn stdout_of(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// The articles line of an import's report: created, updated, skipped.
-fn articles_line(report: &str) -> Option<String> {
-    report
-        .lines()
-        .find(|line| line.starts_with("articles"))
-        .map(|line| {
-            line.split_whitespace()
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
 }
 
 /// What a server on `database` says of the imported site.

@@ -16,7 +16,7 @@ mod process;
 
 mod admin_ui;
 mod architecture;
-mod archive;
+pub mod archive;
 mod browser;
 
 mod access;

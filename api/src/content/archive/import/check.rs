@@ -86,16 +86,6 @@ pub(super) async fn check(
     }
 }
 
-fn tally(tally: &mut Tally, fates: &[Fate]) {
-    for fate in fates {
-        match fate {
-            Fate::Create => tally.created += 1,
-            Fate::Update(_) => tally.updated += 1,
-            Fate::Skip(_) => tally.skipped += 1,
-        }
-    }
-}
-
 /// What the checks have gathered so far.
 #[derive(Default)]
 struct State {
@@ -184,7 +174,8 @@ impl State {
             } else {
                 matching::fates(ctx.db.conn(), &chunk, mode).await?
             };
-            tally(self.plan.entry(part).or_default(), &fates);
+            let tally = self.plan.entry(part).or_default();
+            fates.iter().for_each(|fate| tally.count(*fate));
         }
         Ok(chunk.len())
     }

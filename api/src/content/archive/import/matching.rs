@@ -44,6 +44,17 @@ impl Fate {
     }
 }
 
+impl super::Tally {
+    /// Counts one record's fate.
+    pub(super) fn count(&mut self, fate: Fate) {
+        match fate {
+            Fate::Create => self.created += 1,
+            Fate::Update(_) => self.updated += 1,
+            Fate::Skip(_) => self.skipped += 1,
+        }
+    }
+}
+
 /// The fate of every record of a chunk, in order.
 pub(super) async fn fates<C: ConnectionTrait>(
     conn: &C,

@@ -143,14 +143,6 @@ impl Remap {
     }
 }
 
-fn count(tally: &mut Tally, fate: Fate) {
-    match fate {
-        Fate::Create => tally.created += 1,
-        Fate::Update(_) => tally.updated += 1,
-        Fate::Skip(_) => tally.skipped += 1,
-    }
-}
-
 /// Writes one chunk in one transaction.
 async fn chunk(
     ctx: &Ctx,
@@ -263,7 +255,7 @@ fn kept<M: Cataloged>(
 ) -> Vec<M> {
     let mut kept = Vec::new();
     for (mut row, fate) in rows.into_iter().zip(fates) {
-        count(tally, *fate);
+        tally.count(*fate);
         let Some(id) = remap.decide(row.id(), *fate) else {
             continue;
         };
@@ -336,7 +328,7 @@ async fn users(
 ) -> Result<(), AppError> {
     let (mut hashed, mut bare) = (Vec::new(), Vec::new());
     for (mut row, fate) in rows.into_iter().zip(fates) {
-        count(tally, *fate);
+        tally.count(*fate);
         let Some(id) = remap.decide(row.id, *fate) else {
             continue;
         };
@@ -436,7 +428,7 @@ async fn articles(
     let mut rows = ArticleRows::default();
     let mut replaced = Vec::new();
     for (record, fate) in records.into_iter().zip(fates) {
-        count(tally, *fate);
+        tally.count(*fate);
         let Some(id) = remap.decide(record.working.id, *fate) else {
             continue;
         };
