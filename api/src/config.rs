@@ -145,6 +145,10 @@ pub struct Config {
     /// (tests, intranets); refused by default.
     #[arg(long, env = "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
     pub webhook_allow_private: bool,
+    /// Whether imports may fetch pictures from loopback, private and
+    /// link-local addresses (tests, intranets); refused by default.
+    #[arg(long, env = "MASTHEAD_IMPORT_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub import_allow_private: bool,
     /// Multiplies the webhook retry schedule (5 s, 5 min, 30 min, … 24 h);
     /// below 1 in tests.
     #[arg(long, env = "MASTHEAD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
@@ -258,6 +262,7 @@ impl Default for Config {
             public_stale_while_revalidate: 0,
             change_retention_days: 90,
             webhook_allow_private: false,
+            import_allow_private: false,
             webhook_retry_scale: 1.0,
             webhook_interval_ms: 250,
             graphql_ws_ping_ms: 15_000,

@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod identity;
 pub mod media;
+pub mod net;
 pub mod rest;
 pub mod storage;
 pub mod telemetry;

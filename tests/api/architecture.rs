@@ -58,8 +58,20 @@ const RULES: &[Rule] = &[
         ],
     },
     Rule {
+        module: "net",
+        may_import: &["error"],
+        must_not_name: &[
+            "actix_web",
+            "async_graphql",
+            "utoipa",
+            "sea_orm",
+            "entities",
+            "migration",
+        ],
+    },
+    Rule {
         module: "content",
-        may_import: &["error", "storage", "auth", "media"],
+        may_import: &["error", "storage", "auth", "media", "net"],
         must_not_name: FRAMEWORKS,
     },
     Rule {
@@ -70,7 +82,7 @@ const RULES: &[Rule] = &[
     Rule {
         module: "feed",
         may_import: &[
-            "error", "config", "storage", "auth", "media", "content", "identity",
+            "error", "config", "storage", "auth", "media", "net", "content", "identity",
         ],
         must_not_name: FRAMEWORKS,
     },

@@ -37,7 +37,12 @@ pub fn articles_line(report: &str) -> Option<String> {
 }
 
 /// Runs `masthead <args>` on `site`; its output, whatever the outcome.
-pub async fn masthead(args: &[&str], (dir, url): &Site) -> Output {
+pub async fn masthead(args: &[&str], site: &Site) -> Output {
+    masthead_with(args, site, &[]).await
+}
+
+/// Runs `masthead <args>` on `site` with the settings `env` besides.
+pub async fn masthead_with(args: &[&str], (dir, url): &Site, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(BINARY);
     command.args(args).current_dir(dir);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("MASTHEAD_")) {
@@ -49,6 +54,7 @@ pub async fn masthead(args: &[&str], (dir, url): &Site) -> Output {
     if let Some(url) = url {
         command.env("MASTHEAD_DATABASE_URL", url);
     }
+    command.envs(env.iter().copied());
     tokio::task::spawn_blocking(move || command.output().expect("masthead runs"))
         .await
         .expect("the command's thread")
@@ -373,7 +379,7 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// Waits for the job at `/api/v1/{kind}/{id}` to end; the job.
-async fn finished(app: &TestApp, kind: &str, id: &str) -> Value {
+pub async fn finished(app: &TestApp, kind: &str, id: &str) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let job = expect_json(app.get(&format!("/api/v1/{kind}/{id}")).await, 200).await;
@@ -389,7 +395,7 @@ async fn finished(app: &TestApp, kind: &str, id: &str) -> Value {
 }
 
 /// Starts an import of `bytes` over the API as `credential`.
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     credential: &str,
     bytes: Vec<u8>,

@@ -4,11 +4,13 @@
 //! authors in order) and a draft beside it.
 
 use std::process::Output;
+use std::sync::{Arc, Mutex};
 
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::archive::{articles_line, masthead, of};
+use crate::archive::{articles_line, finished, masthead, masthead_with, of, upload};
 use crate::helpers::{TestApp, TestDatabase, expect_json, send};
 
 const TITLE: &str = "L’été « caniculaire » à Montréal";
@@ -345,4 +347,267 @@ async fn a_record_breaking_a_rule_is_named_by_its_source() {
         "{message}"
     );
     assert!(message.contains("nothing was written"), "{message}");
+}
+
+/// What the old site keeps: the paths asked for, and its picture.
+type Shelf = (Arc<Mutex<Vec<String>>>, Vec<u8>);
+
+/// The old site's picture server: `ete.jpg` anywhere is a 64×48 JPEG,
+/// `notes.txt` text, anything else a 404; it counts what it is asked.
+struct OldSite {
+    url: String,
+    asked: Arc<Mutex<Vec<String>>>,
+    jpeg: Vec<u8>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl OldSite {
+    fn start() -> Self {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let jpeg = crate::media::jpeg(64, 48);
+        let state = web::Data::new((asked.clone(), jpeg.clone()));
+        let server = HttpServer::new(move || {
+            App::new().app_data(state.clone()).default_service(web::to(
+                |req: HttpRequest, state: web::Data<Shelf>| async move {
+                    state.0.lock().unwrap().push(req.path().to_owned());
+                    if req.path().ends_with("/ete.jpg") {
+                        HttpResponse::Ok()
+                            .content_type("image/jpeg")
+                            .body(state.1.clone())
+                    } else if req.path().ends_with("/notes.txt") {
+                        HttpResponse::Ok()
+                            .content_type("image/jpeg")
+                            .body("pas une image")
+                    } else {
+                        HttpResponse::NotFound().finish()
+                    }
+                },
+            ))
+        })
+        .workers(1)
+        .disable_signals()
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let port = server.addrs()[0].port();
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            asked,
+            jpeg,
+            handle,
+        }
+    }
+
+    fn asked(&self) -> usize {
+        self.asked.lock().unwrap().len()
+    }
+}
+
+impl Drop for OldSite {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// The Ghost export with its draft showing a picture the old site lost.
+fn ghost_export_with_pictures() -> String {
+    let mut export: Value = serde_json::from_str(&ghost_export()).unwrap();
+    let posts = export["db"][0]["data"]["posts"].as_array_mut().unwrap();
+    posts[1]["feature_image"] = json!("__GHOST_URL__/content/images/perdue.jpg");
+    export.to_string()
+}
+
+/// The article of `app` whose title starts with `title`, as editors read it.
+async fn article_titled(app: &TestApp, title: &str) -> Value {
+    let all = expect_json(app.get("/api/v1/articles?preview=true").await, 200).await;
+    all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with(title))
+        .cloned()
+        .unwrap_or_else(|| panic!("no article «{title}»: {all}"))
+}
+
+/// The line of a report naming `part`: created, updated, skipped.
+fn part_line(report: &str, part: &str) -> Option<String> {
+    report
+        .lines()
+        .find(|line| line.split_whitespace().next() == Some(part))
+        .map(|line| {
+            line.split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+}
+
+#[tokio::test]
+async fn featured_images_are_fetched_into_the_media_library_when_they_can_be() {
+    let old = OldSite::start();
+    let folder = tempfile::tempdir().expect("tempdir");
+    let file = folder.path().join("ghost.json");
+    std::fs::write(&file, ghost_export_with_pictures()).expect("write the export");
+    let file = file.to_str().unwrap();
+    let args = [file, "--from", "ghost", "--site-url", old.url.as_str()];
+    let allow = [("MASTHEAD_IMPORT_ALLOW_PRIVATE", "true")];
+
+    // The server's own network is refused unless allowed: nothing is asked,
+    // and the pictures stay at their addresses.
+    let guarded = TestDatabase::create().await;
+    let report = stdout_of(
+        &masthead_with(
+            &["import", args[0], args[1], args[2], args[3], args[4]],
+            &of(&guarded),
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(old.asked(), 0, "the guard stops before any connection");
+    assert!(
+        report.contains("loopback") && report.contains("MASTHEAD_IMPORT_ALLOW_PRIVATE"),
+        "{report}"
+    );
+    let assets = part_line(&report, "assets");
+    assert!(
+        matches!(assets.as_deref(), None | Some("0 0 0")),
+        "{report}"
+    );
+    let app = TestApp::spawn_on(guarded, |_| {}).await;
+    let kept = article_titled(&app, "L’été").await;
+    let ete = format!("{}/content/images/ete.jpg", old.url);
+    assert_eq!(kept["featured_image"]["url"], ete.as_str());
+    assert_eq!(kept["featured_image"]["asset_id"], Value::Null);
+    drop(app);
+
+    // Asked not to, it fetches nothing even where it may.
+    let kept = TestDatabase::create().await;
+    let mut keep_args = args.to_vec();
+    keep_args.insert(0, "import");
+    keep_args.push("--keep-picture-urls");
+    stdout_of(&masthead_with(&keep_args, &of(&kept), &allow).await);
+    assert_eq!(old.asked(), 0);
+
+    // Allowed: the picture is fetched once into the library; the lost one
+    // stays at its address, and the report says why.
+    let database = TestDatabase::create().await;
+    let mut import_args = args.to_vec();
+    import_args.insert(0, "import");
+    let report = stdout_of(&masthead_with(&import_args, &of(&database), &allow).await);
+    assert_eq!(
+        part_line(&report, "assets").as_deref(),
+        Some("1 0 0"),
+        "{report}"
+    );
+    let lost = format!("{}/content/images/perdue.jpg", old.url);
+    assert!(
+        report.contains(&format!("left out: featured image {lost} from the media library (the server answered 404 Not Found): shown from its address")),
+        "{report}"
+    );
+    assert_eq!(old.asked(), 2, "each picture asked for once");
+    let mut upsert_args = import_args.clone();
+    upsert_args.extend(["--mode", "upsert"]);
+    let again = stdout_of(&masthead_with(&upsert_args, &of(&database), &allow).await);
+    assert_eq!(
+        part_line(&again, "assets").as_deref(),
+        Some("0 1 0"),
+        "{again}"
+    );
+    assert_eq!(articles_line(&again).as_deref(), Some("0 2 0"), "{again}");
+
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let assets = expect_json(app.get("/api/v1/assets").await, 200).await;
+    assert_eq!(assets["meta"]["total"], 1, "no duplicate: {assets}");
+    let asset = &assets["data"][0];
+    assert_eq!(asset["filename"], "ete.jpg");
+    assert_eq!(asset["width"], 64);
+    assert_eq!(asset["height"], 48);
+    let article = article_titled(&app, "L’été").await;
+    let image = &article["featured_image"];
+    assert_eq!(image["asset_id"], asset["id"], "{article}");
+    let path = format!("/media/{}/ete.jpg", asset["id"].as_str().unwrap());
+    assert_eq!(image["url"], path.as_str());
+    assert_eq!(image["alt"], "Le soleil sur le fleuve");
+    assert_eq!(
+        (image["width"].clone(), image["height"].clone()),
+        (json!(64), json!(48))
+    );
+    // Shown by a published article, the picture is public, byte for byte.
+    let served = send(app.anonymous(Method::GET, &path)).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.bytes().await.unwrap().to_vec(), old.jpeg);
+    let usage = format!("/api/v1/assets/{}/usage", asset["id"].as_str().unwrap());
+    let usage = expect_json(app.get(&usage).await, 200).await;
+    assert!(
+        usage.to_string().contains(article["id"].as_str().unwrap()),
+        "{usage}"
+    );
+    let draft = article_titled(&app, "Brouillon").await;
+    assert_eq!(draft["featured_image"]["url"], lost.as_str());
+    assert_eq!(draft["featured_image"]["asset_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn an_import_job_fetches_wordpress_featured_images_with_their_alt_text() {
+    let old = OldSite::start();
+    let address = format!("{}/wp-content/uploads/ete.jpg", old.url);
+    let export = wordpress_export()
+        .replace("https://journal.example/wp-content/uploads/ete.jpg", &address)
+        .replace(
+            "<wp:post_type>attachment</wp:post_type>",
+            "<wp:post_type>attachment</wp:post_type>\n<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[Le fleuve « au soleil »]]></wp:meta_value></wp:postmeta>",
+        )
+        // The draft shows an attachment that is no picture.
+        .replace(
+            "<wp:status>draft</wp:status>\n<wp:post_type>post</wp:post_type>\n",
+            "<wp:status>draft</wp:status>\n<wp:post_type>post</wp:post_type>\n<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>8</wp:meta_value></wp:postmeta>\n",
+        )
+        .replace(
+            "</channel>",
+            &format!("<item><title>notes</title><wp:post_id>8</wp:post_id><wp:post_type>attachment</wp:post_type><wp:attachment_url>{}/wp-content/uploads/notes.txt</wp:attachment_url></item>\n</channel>", old.url),
+        );
+    let app = TestApp::spawn_with(|config| config.import_allow_private = true).await;
+    let admin = app.admin_token.clone();
+    let bytes = export.into_bytes();
+    let refused = upload(
+        &app,
+        &admin,
+        bytes.clone(),
+        &[("from", "wordpress"), ("fetch_pictures", "peut-être")],
+    )
+    .await;
+    crate::helpers::expect_problem(refused, 400).await;
+    let mut last_notes = String::new();
+    for round in 0..2 {
+        let fields = [("from", "wordpress"), ("mode", "upsert")];
+        let job = expect_json(upload(&app, &admin, bytes.clone(), &fields).await, 202).await;
+        assert_eq!(job["options"]["fetch_pictures"], true, "{job}");
+        let job = finished(&app, "imports", job["id"].as_str().unwrap()).await;
+        assert_eq!(job["state"], "succeeded", "{job}");
+        last_notes = job["report"]["left_out"].to_string();
+        let assets = &job["report"]["parts"]["assets"];
+        let expected = if round == 0 {
+            json!({"created": 1, "updated": 0, "skipped": 0})
+        } else {
+            json!({"created": 0, "updated": 1, "skipped": 0})
+        };
+        assert_eq!(assets, &expected, "{job}");
+    }
+    assert_eq!(old.asked(), 4, "each picture once per import");
+    let notes = last_notes;
+    assert!(
+        notes.contains("notes.txt from the media library (")
+            && notes.contains("shown from its address"),
+        "{notes}"
+    );
+    let article = article_titled(&app, "L’été").await;
+    let image = &article["featured_image"];
+    assert!(image["asset_id"].is_string(), "{article}");
+    assert_eq!(image["alt"], "Le fleuve « au soleil »");
+    let asset = format!("/api/v1/assets/{}", image["asset_id"].as_str().unwrap());
+    let asset = expect_json(app.get(&asset).await, 200).await;
+    assert_eq!(asset["alt"], "Le fleuve « au soleil »");
+    assert_eq!(asset["size"], old.jpeg.len());
 }

@@ -93,6 +93,7 @@ pub fn media(config: &Config) -> anyhow::Result<Media> {
         max_upload_bytes: config.max_upload_bytes,
         public_all: config.public_media == PublicMedia::All,
         flights: Flights::new(parallel),
+        fetch_allow_private: config.import_allow_private,
     })
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::app;
 use crate::config::Config;
-use crate::content::archive::foreign::System;
+use crate::content::archive::foreign::{Source, System};
 use crate::content::archive::{self, ExportOptions, ImportMode, ImportOptions, Progress};
 use crate::telemetry;
 
@@ -47,6 +47,10 @@ pub struct ImportArgs {
     /// addresses and links.
     #[arg(long)]
     site_url: Option<String>,
+    /// With `--from`: leave featured images at their addresses rather than
+    /// fetching them into the media library.
+    #[arg(long)]
+    keep_picture_urls: bool,
     /// `create` adds what is missing; `upsert` also updates what matches;
     /// `replace` removes every article, author, tag and asset first.
     #[arg(long, default_value = "create")]
@@ -126,9 +130,13 @@ pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     };
     let report = match args.from {
         Some(system) => {
-            let source = (system, args.file.as_path());
-            let site_url = args.site_url.as_deref();
-            archive::import_from(&ctx, source, site_url, options, &mut progress).await
+            let source = Source {
+                system,
+                site_url: args.site_url.clone(),
+                fetch_pictures: !args.keep_picture_urls,
+            };
+            let file = args.file.as_path();
+            archive::import_from(&ctx, (&source, file), options, &mut progress).await
         }
         None => archive::import(&ctx, &args.file, options, &mut progress).await,
     };

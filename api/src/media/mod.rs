@@ -29,4 +29,7 @@ pub struct Media {
     /// those used by published content.
     pub public_all: bool,
     pub flights: Flights,
+    /// `MASTHEAD_IMPORT_ALLOW_PRIVATE`: imports may fetch pictures from
+    /// the server's own network.
+    pub fetch_allow_private: bool,
 }

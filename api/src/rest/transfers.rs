@@ -21,7 +21,7 @@ use super::docs::{
 };
 use super::respond;
 use crate::auth::policy::Action;
-use crate::content::archive::foreign::System;
+use crate::content::archive::foreign::{Source, System};
 use crate::content::archive::jobs::{self, Job, Work};
 use crate::content::archive::{ExportOptions, ImportMode, ImportOptions};
 use crate::error::AppError;
@@ -93,6 +93,14 @@ struct ImportForm {
     /// The old site's address, for Ghost's `__GHOST_URL__`.
     #[serde(default)]
     site_url: String,
+    /// With `from` ghost or wordpress: fetch the featured images into the
+    /// media library (`false`: leave them at their addresses).
+    #[serde(default = "yes")]
+    fetch_pictures: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What an import does with records the database already holds.
@@ -229,8 +237,11 @@ async fn read_form(mut form: Multipart, folder: PathBuf, limit: usize) -> Result
     };
     Ok(Work::Import {
         file,
-        from: options.from,
-        site_url: options.site_url,
+        from: options.from.map(|system| Source {
+            system,
+            site_url: options.site_url,
+            fetch_pictures: options.fetch_pictures,
+        }),
         options: ImportOptions {
             mode: options.mode,
             dry_run: options.dry_run,
@@ -239,12 +250,24 @@ async fn read_form(mut form: Multipart, folder: PathBuf, limit: usize) -> Result
 }
 
 /// The options of an import form.
-#[derive(Default)]
 struct FormOptions {
     mode: ImportMode,
     dry_run: bool,
     from: Option<System>,
     site_url: Option<String>,
+    fetch_pictures: bool,
+}
+
+impl Default for FormOptions {
+    fn default() -> Self {
+        Self {
+            mode: ImportMode::default(),
+            dry_run: false,
+            from: None,
+            site_url: None,
+            fetch_pictures: true,
+        }
+    }
 }
 
 impl FormOptions {
@@ -272,10 +295,15 @@ impl FormOptions {
                 };
             }
             "site_url" => self.site_url = Some(text).filter(|url| !url.trim().is_empty()),
+            "fetch_pictures" => {
+                self.fetch_pictures = text
+                    .parse()
+                    .map_err(|_| AppError::bad_field("fetch_pictures", "must be true or false"))?;
+            }
             other => {
                 return Err(AppError::bad_field(
                     other,
-                    "unknown form field (known: file, mode, dry_run, from, site_url)",
+                    "unknown form field (known: file, mode, dry_run, from, site_url, fetch_pictures)",
                 ));
             }
         }

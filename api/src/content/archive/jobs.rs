@@ -16,7 +16,7 @@ use sea_orm::{ActiveValue, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::foreign::System;
+use super::foreign::Source;
 use super::{ExportOptions, ImportOptions, Progress, Refused};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
@@ -33,8 +33,8 @@ pub enum Work {
     /// Import the file at `file` (removed once done).
     Import {
         file: PathBuf,
-        from: Option<System>,
-        site_url: Option<String>,
+        /// Another system's export, when it is one.
+        from: Option<Source>,
         options: ImportOptions,
     },
     /// Export into the file at `file`.
@@ -54,16 +54,12 @@ impl Work {
 
     fn options(&self) -> Value {
         match self {
-            Self::Import {
-                from,
-                site_url,
-                options,
-                ..
-            } => json!({
+            Self::Import { from, options, .. } => json!({
                 "mode": options.mode,
                 "dry_run": options.dry_run,
-                "from": from.map(|system| format!("{system:?}").to_lowercase()),
-                "site_url": site_url,
+                "from": from.as_ref().map(|source| source.system.name()),
+                "site_url": from.as_ref().and_then(|source| source.site_url.clone()),
+                "fetch_pictures": from.as_ref().is_some_and(|source| source.fetch_pictures),
             }),
             Self::Export { options, .. } => json!({
                 "since": options.since,
@@ -171,14 +167,12 @@ async fn run(ctx: Ctx, id: Uuid, work: Work) {
         Work::Import {
             file,
             from,
-            site_url,
             options,
         } => {
             let result = match from {
-                Some(system) => {
-                    let source = (*system, file.as_path());
-                    super::import_from(&ctx, source, site_url.as_deref(), *options, &mut report)
-                        .await
+                Some(source) => {
+                    let source = (source, file.as_path());
+                    super::import_from(&ctx, source, *options, &mut report).await
                 }
                 None => super::import(&ctx, file, *options, &mut report).await,
             };

@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub(crate) use read::picture;
 pub use read::{Delivery, get, list, open, pictures, usage};
 pub use write::{delete, may_upload, upload};
+pub(crate) use write::{new_row, snapshot_of};
 
 use super::Patch;
 use super::validate::Errors;

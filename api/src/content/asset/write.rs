@@ -4,6 +4,7 @@
 //! forces it).
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use entities::types::{ChangeKind, EventVerb};
 use entities::{asset, asset_use};
 use sea_orm::{
@@ -86,34 +87,12 @@ pub async fn upload(ctx: &Ctx, principal: &Principal, upload: Upload) -> Result<
             })??;
     drop(slot);
     let key = store::original_key(&taken.sha256);
-    let size = i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX);
+    let mut row = new_row(Uuid::now_v7(), &taken, principal.user_id(), now());
+    (row.alt, row.caption, row.credit) = (alt, caption, credit);
     let data = Bytes::from(taken.bytes);
     if !ctx.media.blobs.exists(&key).await? {
         ctx.media.blobs.put(&key, data.clone()).await?;
     }
-    let at = now();
-    let side = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
-    let row = asset::Model {
-        id: Uuid::now_v7(),
-        filename: taken.filename,
-        content_type: taken.kind.content_type().to_owned(),
-        size,
-        sha256: taken.sha256,
-        width: side(taken.width),
-        height: side(taken.height),
-        blurhash: taken.blurhash,
-        dominant_color: taken.dominant_color,
-        alt,
-        caption,
-        credit,
-        focal_x: None,
-        focal_y: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        created_by: principal.user_id(),
-        updated_by: principal.user_id(),
-    };
     // A new asset is used by nothing: the public sees it only in a public library.
     let written = insert(ctx, &row, principal.user_id(), ctx.media.public_all).await;
     if written.is_err() {
@@ -173,7 +152,39 @@ async fn forget_blob_if_unused(ctx: &Ctx, sha256: &str) {
     }
 }
 
-fn snapshot_of(row: &asset::Model) -> AssetSnapshot {
+/// The row of a file taken in (version 1, no text yet), made by `who` at `at`.
+pub(crate) fn new_row(
+    id: Uuid,
+    taken: &intake::Intake,
+    who: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> asset::Model {
+    let side = |n: Option<u32>| n.and_then(|n| i32::try_from(n).ok());
+    asset::Model {
+        id,
+        filename: taken.filename.clone(),
+        content_type: taken.kind.content_type().to_owned(),
+        size: i64::try_from(taken.bytes.len()).unwrap_or(i64::MAX),
+        sha256: taken.sha256.clone(),
+        width: side(taken.width),
+        height: side(taken.height),
+        blurhash: taken.blurhash.clone(),
+        dominant_color: taken.dominant_color.clone(),
+        alt: None,
+        caption: None,
+        credit: None,
+        focal_x: None,
+        focal_y: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        created_by: who,
+        updated_by: who,
+    }
+}
+
+/// What the history keeps of an asset.
+pub(crate) fn snapshot_of(row: &asset::Model) -> AssetSnapshot {
     AssetSnapshot {
         filename: row.filename.clone(),
         alt: row.alt.clone(),

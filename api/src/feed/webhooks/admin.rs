@@ -12,8 +12,7 @@ use uuid::Uuid;
 
 use super::payload::{self, Objects};
 use super::{
-    Delivery, Webhook, check_locales, check_patterns, deliveries_of, guard, insert_all, pending,
-    sign,
+    Delivery, Webhook, check_locales, check_patterns, deliveries_of, insert_all, pending, sign,
 };
 use crate::auth::Principal;
 use crate::auth::policy::Action;
@@ -22,6 +21,7 @@ use crate::content::{Choice, Named, Patch};
 use crate::error::AppError;
 use crate::feed::Feed;
 use crate::feed::events::{self, EventFilter, PRUNED};
+use crate::net::guard;
 use crate::storage::now;
 use crate::storage::page::{self, Direction, ListQuery, Page, Sort, sort_fields};
 
@@ -122,7 +122,13 @@ async fn resolve(
         },
     };
     match input.url {
-        Some(url) => match guard::check_url(&url, feed.settings.allow_private).await {
+        Some(url) => match guard::check_url(
+            &url,
+            feed.settings.allow_private,
+            "MASTHEAD_WEBHOOK_ALLOW_PRIVATE",
+        )
+        .await
+        {
             Ok(_) if url.len() > 2048 => errors.push("url", "must be at most 2048 bytes"),
             Ok(_) => row.url = url,
             Err(reason) => errors.push("url", reason),

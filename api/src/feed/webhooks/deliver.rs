@@ -20,11 +20,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::guard::{GuardedResolver, forbidden};
 use super::sign;
 use crate::auth::token::random_bytes;
 use crate::error::AppError;
 use crate::feed::Feed;
+use crate::net::guard::{GuardedResolver, literal_refused};
 use crate::storage::now;
 
 /// Waits after the 1st, 2nd, … failed attempt, in seconds.
@@ -192,7 +192,7 @@ async fn post(sender: &Sender, claimed: &Claimed) -> Outcome {
     let mut response = match sent {
         Ok(response) => response,
         Err(err) => {
-            let mut outcome = failed(describe(&err));
+            let mut outcome = failed(crate::net::describe(&err, TIMEOUT));
             outcome.latency_ms = millis(started);
             return outcome;
         }
@@ -221,39 +221,6 @@ async fn post(sender: &Sender, claimed: &Claimed) -> Outcome {
 
 fn millis(started: Instant) -> i32 {
     i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX)
-}
-
-/// A URL whose host is a forbidden address literal (names are checked by
-/// the resolver).
-fn literal_refused(url: &str, allow_private: bool) -> Option<String> {
-    if allow_private {
-        return None;
-    }
-    let url = url::Url::parse(url).ok()?;
-    let ip = match url.host()? {
-        url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
-        url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
-        url::Host::Domain(_) => return None,
-    };
-    forbidden(ip).map(|why| format!("refused: {ip} is {why}"))
-}
-
-fn describe(err: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    let mut text = if err.is_timeout() {
-        format!("no answer within {} s", TIMEOUT.as_secs())
-    } else if err.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "the request failed".to_owned()
-    };
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// At most [`EXCERPT_BYTES`] of an answer, cut at a character boundary.

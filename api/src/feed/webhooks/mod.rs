@@ -3,12 +3,11 @@
 //! event) (`dispatch`), and deliveries are attempted, signed with the
 //! Standard Webhooks scheme (`sign`), retried on a schedule and logged
 //! (`deliver`), by whichever process claims them. URLs pass the SSRF guard
-//! (`guard`) when saved and when called.
+//! (`crate::net::guard`) when saved and when called.
 
 mod admin;
 pub mod deliver;
 pub mod dispatch;
-pub mod guard;
 pub mod payload;
 pub mod sign;
 

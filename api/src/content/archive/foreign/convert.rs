@@ -9,19 +9,18 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entities::types::{ArticleCopy, ChangeKind, EntityKind, State};
-use entities::{article, author, revision, tag, transition};
+use entities::{article, asset, asset_use, author, revision, tag, transition};
 use uuid::Uuid;
 
-use super::{Person, Post, System, Term};
+use super::pictures::{self, Fetch};
+use super::{Person, Post, System, Term, derived};
 use crate::content::archive::import::Problems;
 use crate::content::archive::writer::Writer;
 use crate::content::archive::{ArticleRecord, CHUNK_RECORDS, CopyLinks, Part, Progress};
+use crate::content::asset::{media_path, snapshot_of as asset_snapshot};
 use crate::content::{article as articles, author as authors, slug, tag as tags, text, validate};
 use crate::error::AppError;
 use crate::storage;
-
-/// The namespace of the ids derived from other systems' ids.
-const NAMESPACE: Uuid = Uuid::from_u128(0x6d61_7374_6865_6164_2d69_6d70_6f72_7473);
 
 /// Turns people, terms and posts into an archive, checking each record as
 /// the archive import would and naming problems by the source's records.
@@ -33,6 +32,10 @@ pub struct Converter<'a, W: Write> {
     authors: HashMap<String, Uuid>,
     tags: HashMap<String, Uuid>,
     slugs: HashSet<(String, String)>,
+    /// The featured images fetched, by address.
+    pictures: HashMap<String, asset::Model>,
+    /// Which article copies show them.
+    uses: Vec<asset_use::Model>,
     pending: Vec<ArticleRecord>,
     /// Revisions and transitions, kept on disk until the articles are written.
     revisions: BufWriter<std::fs::File>,
@@ -40,10 +43,6 @@ pub struct Converter<'a, W: Write> {
     folder: tempfile::TempDir,
     problems: Problems,
     now: DateTime<Utc>,
-}
-
-fn derived(parts: &[&str]) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, parts.join(":").as_bytes())
 }
 
 impl<'a, W: Write> Converter<'a, W> {
@@ -69,6 +68,8 @@ impl<'a, W: Write> Converter<'a, W> {
             authors: HashMap::new(),
             tags: HashMap::new(),
             slugs: HashSet::new(),
+            pictures: HashMap::new(),
+            uses: Vec::new(),
             pending: Vec::new(),
             revisions: open("revisions.jsonl")?,
             transitions: open("transitions.jsonl")?,
@@ -86,6 +87,47 @@ impl<'a, W: Write> Converter<'a, W> {
     fn refused(&mut self, at: &str, result: Result<(), AppError>) {
         self.problems
             .refused(&format!("{}: {at}", self.source), result);
+    }
+
+    /// Fetches the featured images at `wanted` (address, alt text) and
+    /// writes them as assets, each chunk followed by its files (first of
+    /// all); returns a note for each one kept at its address.
+    pub fn pictures(
+        &mut self,
+        fetch: Option<&Fetch>,
+        wanted: Vec<(String, Option<String>)>,
+    ) -> anyhow::Result<Vec<String>> {
+        let Some(fetch) = fetch else {
+            return Ok(Vec::new());
+        };
+        let system = self.system;
+        let place = (self.folder.path(), self.now);
+        let (fetched, notes) = pictures::fetch_all(fetch, system, wanted, place);
+        let mut fetched: Vec<_> = fetched.into_iter().collect();
+        fetched.sort_by_key(|(_, picture)| picture.asset.id);
+        let mut history = Vec::new();
+        let mut files = HashSet::new();
+        for chunk in fetched.chunks(CHUNK_RECORDS) {
+            let rows: Vec<&asset::Model> = chunk.iter().map(|(_, p)| &p.asset).collect();
+            self.writer.chunk(Part::Assets, &rows)?;
+            for (url, picture) in chunk {
+                let row = &picture.asset;
+                if files.insert(row.sha256.clone()) {
+                    let bytes = std::fs::read(&picture.file)?;
+                    self.writer
+                        .file(format!("media/{}", row.sha256), &bytes, 0)?;
+                }
+                let message = format!("Imported from {} ({url})", system.title());
+                let entity = (EntityKind::Asset, row.id);
+                history.push(self.revision(entity, &asset_snapshot(row), message)?);
+            }
+        }
+        self.history(&history)?;
+        self.pictures = fetched
+            .into_iter()
+            .map(|(url, picture)| (url, picture.asset))
+            .collect();
+        Ok(notes)
     }
 
     /// Writes the authors (all of them, before any post).
@@ -217,6 +259,18 @@ impl<'a, W: Write> Converter<'a, W> {
         );
         self.steps(&post, &working, (&author_ids, &tag_ids))?;
         let published = post.state == State::Published;
+        if let Some(asset_id) = working.featured_asset_id {
+            let used = |copy| asset_use::Model {
+                asset_id,
+                entity: EntityKind::Article,
+                entity_id: id,
+                copy,
+            };
+            self.uses.push(used(ArticleCopy::Working));
+            if published {
+                self.uses.push(used(ArticleCopy::Live));
+            }
+        }
         let live = published.then(|| article::Model {
             copy: ArticleCopy::Live,
             ..working.clone()
@@ -268,6 +322,11 @@ impl<'a, W: Write> Converter<'a, W> {
         let body =
             markdown(&post.html).with_context(|| format!("{at}: the body is not readable HTML"))?;
         let published = post.state == State::Published;
+        let picture = post
+            .feature_image
+            .as_ref()
+            .and_then(|url| self.pictures.get(url))
+            .cloned();
         let scheduled_at = (post.state == State::Scheduled)
             .then_some(post.published_at)
             .flatten();
@@ -284,14 +343,18 @@ impl<'a, W: Write> Converter<'a, W> {
             excerpt: post.excerpt.clone().filter(|e| !e.trim().is_empty()),
             word_count: i32::try_from(text::word_count(&body)).unwrap_or(i32::MAX),
             body,
-            featured_image_url: post.feature_image.clone(),
-            featured_image_alt: post
-                .feature_image
-                .as_ref()
-                .and(post.feature_image_alt.clone()),
-            featured_asset_id: None,
-            featured_image_width: None,
-            featured_image_height: None,
+            featured_image_url: match &picture {
+                Some(row) => Some(media_path(row.id, &row.filename)),
+                None => post.feature_image.clone(),
+            },
+            featured_image_alt: post.feature_image.as_ref().and(
+                post.feature_image_alt
+                    .clone()
+                    .or_else(|| picture.as_ref().and_then(|row| row.alt.clone())),
+            ),
+            featured_asset_id: picture.as_ref().map(|row| row.id),
+            featured_image_width: picture.as_ref().and_then(|row| row.width),
+            featured_image_height: picture.as_ref().and_then(|row| row.height),
             seo_title: post.seo_title.clone().filter(|t| !t.is_empty()),
             seo_description: post.seo_description.clone().filter(|d| !d.is_empty()),
             seo_canonical_url: post.canonical_url.clone().filter(|u| !u.is_empty()),
@@ -365,6 +428,8 @@ impl<'a, W: Write> Converter<'a, W> {
         }
         let chunk = std::mem::take(&mut self.pending);
         self.writer.chunk(Part::Articles, &chunk)?;
+        let uses = std::mem::take(&mut self.uses);
+        self.chunks(Part::AssetUses, &uses)?;
         self.revisions.flush()?;
         self.transitions.flush()?;
         copy_lines::<revision::Model, W>(

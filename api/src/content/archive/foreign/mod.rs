@@ -11,9 +11,11 @@
 //! revision 1, whose message says where it came from (and, for a
 //! WordPress term, whether it was a category or a tag); a published or
 //! scheduled article gets there by one `import` step of its history.
-//! Pictures stay at their addresses (featured images and avatars as URLs).
+//! Featured images are fetched into the media library (`pictures`) unless
+//! asked not to; those that cannot be, and avatars, stay at their addresses.
 
 pub mod ghost;
+pub mod pictures;
 pub mod wordpress;
 
 mod convert;
@@ -25,8 +27,20 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entities::types::State;
 
+use uuid::Uuid;
+
 use super::Progress;
 use convert::Converter;
+pub use pictures::Fetch;
+
+/// The namespace of the ids derived from other systems' ids.
+const NAMESPACE: Uuid = Uuid::from_u128(0x6d61_7374_6865_6164_2d69_6d70_6f72_7473);
+
+/// The id of a record made from another system's record named by `parts`:
+/// the same on every import of the same export.
+fn derived(parts: &[&str]) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, parts.join(":").as_bytes())
+}
 
 /// Which system an export comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +50,8 @@ pub enum System {
 }
 
 impl System {
-    fn name(self) -> &'static str {
+    /// Its name, as `--from` takes it.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Ghost => "ghost",
             Self::Wordpress => "wordpress",
@@ -61,6 +76,17 @@ impl std::str::FromStr for System {
             _ => Err(format!("`{name}` is not a system: ghost or wordpress")),
         }
     }
+}
+
+/// Another system's export, and how to read it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub system: System,
+    /// The old site's address, for Ghost's `__GHOST_URL__`.
+    pub site_url: Option<String>,
+    /// Fetch the featured images into the media library (else they stay
+    /// at their addresses).
+    pub fetch_pictures: bool,
 }
 
 /// An author as another system has it.
@@ -115,14 +141,15 @@ pub struct Post {
 }
 
 /// Turns the export at `file` into a Masthead archive at `archive`;
-/// returns what it left out (pages, internal tags, trashed posts).
-/// `site_url` is the site's address, for Ghost's `__GHOST_URL__`.
+/// returns what it left out (pages, internal tags, trashed posts) and the
+/// featured images kept at their addresses. `fetch` fetches the featured
+/// images (none: they stay at their addresses). Blocks: call it off the
+/// runtime's threads.
 pub fn convert(
-    system: System,
-    file: &Path,
-    archive: &Path,
+    source: &Source,
+    (file, archive): (&Path, &Path),
     default_locale: &str,
-    site_url: Option<&str>,
+    fetch: Option<&Fetch>,
 ) -> anyhow::Result<Vec<String>> {
     let out = BufWriter::new(
         std::fs::File::create(archive)
@@ -130,22 +157,34 @@ pub fn convert(
     );
     let mut quiet = |_: Progress| {};
     let name = file.display().to_string();
+    let system = source.system;
     let mut converter = Converter::new(system, &name, out, default_locale, &mut quiet)?;
     let left_out = match system {
         System::Ghost => {
-            let export = ghost::read(file, site_url)?;
+            let export = ghost::read(file, source.site_url.as_deref())?;
+            let wanted = export
+                .posts
+                .iter()
+                .filter_map(|post| {
+                    Some((post.feature_image.clone()?, post.feature_image_alt.clone()))
+                })
+                .collect();
+            let mut notes = converter.pictures(fetch, wanted)?;
             converter.people(&export.people)?;
             converter.terms(&export.terms)?;
             for post in export.posts {
                 converter.post(post)?;
             }
-            export.left_out
+            notes.extend(export.left_out);
+            notes
         }
         System::Wordpress => {
             let site = wordpress::scan(file)?;
+            let mut notes = converter.pictures(fetch, site.pictures())?;
             converter.people(&site.people)?;
             converter.terms(&site.terms)?;
-            wordpress::posts(file, &site, |post| converter.post(post))?
+            notes.extend(wordpress::posts(file, &site, |post| converter.post(post))?);
+            notes
         }
     };
     converter.finish()?;

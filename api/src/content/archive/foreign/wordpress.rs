@@ -6,7 +6,7 @@
 //! (`category domain="author"`) the others, in order; `wp:post_date_gmt`
 //! gives the dates; `_thumbnail_id` the featured image's address.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::BufReader;
 use std::path::Path;
 
@@ -23,8 +23,10 @@ use super::{Person, Post, Term, parse_date};
 pub struct Site {
     pub people: Vec<Person>,
     pub terms: Vec<Term>,
-    /// Attachment post id → its file's address.
-    attachments: HashMap<String, String>,
+    /// Attachment post id → its file's address and alt text.
+    attachments: HashMap<String, Attachment>,
+    /// The attachments posts show as featured images.
+    thumbnails: HashSet<String>,
     /// The channel's language.
     language: Option<String>,
 }
@@ -203,6 +205,28 @@ fn attribute(start: &BytesStart<'_>, key: &str) -> Option<String> {
         })
 }
 
+/// A file of the media library.
+#[derive(Debug, Clone)]
+struct Attachment {
+    url: String,
+    alt: Option<String>,
+}
+
+impl Site {
+    /// The featured images of the posts, with their alt text.
+    pub fn pictures(&self) -> Vec<(String, Option<String>)> {
+        let mut pictures: Vec<(String, Option<String>)> = self
+            .thumbnails
+            .iter()
+            .filter_map(|id| self.attachments.get(id))
+            .map(|found| (found.url.clone(), found.alt.clone()))
+            .collect();
+        pictures.sort();
+        pictures.dedup_by(|a, b| a.0 == b.0);
+        pictures
+    }
+}
+
 /// The first reading: people, terms, attachments and the language.
 pub fn scan(path: &Path) -> anyhow::Result<Site> {
     let mut site = Site::default();
@@ -280,9 +304,25 @@ fn scan_item(item: &Item, site: &mut Site, creators: &mut Vec<String>, terms: &m
     if item.get("wp:post_type") == Some("attachment") {
         let url = item.get("wp:attachment_url").or(item.get("guid"));
         if let (Some(id), Some(url)) = (item.get("wp:post_id"), url) {
-            site.attachments.insert(id.to_owned(), url.to_owned());
+            let alt = item.meta.get("_wp_attachment_image_alt");
+            let found = Attachment {
+                url: url.trim().to_owned(),
+                alt: alt
+                    .map(|alt| alt.trim().to_owned())
+                    .filter(|alt| !alt.is_empty()),
+            };
+            site.attachments.insert(id.to_owned(), found);
         }
         return;
+    }
+    if item.get("wp:post_type").unwrap_or("post") == "post"
+        && !skipped_status(item.get("wp:status"))
+    {
+        site.thumbnails.extend(
+            item.meta
+                .get("_thumbnail_id")
+                .map(|id| id.trim().to_owned()),
+        );
     }
     creators.extend(item.get("dc:creator").map(str::to_owned));
     for (domain, nicename, name) in &item.categories {
@@ -326,7 +366,7 @@ pub fn posts(
             if kind == "attachment" {
                 return Ok(());
             }
-            if kind != "post" || matches!(status, "trash" | "auto-draft" | "inherit") {
+            if kind != "post" || skipped_status(Some(status)) {
                 left_out.push(format!("{kind} {id} «{title}» ({status})"));
                 return Ok(());
             }
@@ -334,6 +374,11 @@ pub fn posts(
         },
     )?;
     Ok(left_out)
+}
+
+/// Whether a post of this status is left out.
+fn skipped_status(status: Option<&str>) -> bool {
+    matches!(status, Some("trash" | "auto-draft" | "inherit"))
 }
 
 fn post(item: Item, site: &Site, id: String, title: String) -> Post {
@@ -371,8 +416,7 @@ fn post(item: Item, site: &Site, id: String, title: String) -> Post {
     let feature_image = item
         .meta
         .get("_thumbnail_id")
-        .and_then(|id| site.attachments.get(id.trim()))
-        .cloned();
+        .and_then(|id| site.attachments.get(id.trim()));
     Post {
         url: item.get("link").map(str::to_owned),
         slug: item.get("wp:post_name").map(str::to_owned),
@@ -383,8 +427,8 @@ fn post(item: Item, site: &Site, id: String, title: String) -> Post {
         updated_at: date("wp:post_modified_gmt", "wp:post_modified").unwrap_or(created_at),
         created_at,
         locale: site.language.clone(),
-        feature_image,
-        feature_image_alt: None,
+        feature_image: feature_image.map(|found| found.url.clone()),
+        feature_image_alt: feature_image.and_then(|found| found.alt.clone()),
         seo_title: item.meta.get("_yoast_wpseo_title").cloned(),
         seo_description: item.meta.get("_yoast_wpseo_metadesc").cloned(),
         canonical_url: item.meta.get("_yoast_wpseo_canonical").cloned(),

@@ -218,11 +218,11 @@ pub async fn import(
 }
 
 /// Imports the export of another system (see `foreign`): converted into
-/// an archive in a temporary folder, then imported like one.
+/// an archive in a temporary folder (its featured images fetched first,
+/// when `source` asks), then imported like one.
 pub async fn import_from(
     ctx: &Ctx,
-    (system, file): (super::foreign::System, &Path),
-    site_url: Option<&str>,
+    (source, file): (&super::foreign::Source, &Path),
     options: ImportOptions,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> anyhow::Result<ImportReport> {
@@ -230,9 +230,13 @@ pub async fn import_from(
     let archive = folder.path().join("converted.tar.zst");
     let (from, to) = (file.to_path_buf(), archive.clone());
     let locale = ctx.settings.default_locale.clone();
-    let site_url = site_url.map(str::to_owned);
+    let fetch = match source.fetch_pictures {
+        true => Some(super::foreign::Fetch::new(&ctx.media)?),
+        false => None,
+    };
+    let source = source.clone();
     let left_out = tokio::task::spawn_blocking(move || {
-        super::foreign::convert(system, &from, &to, &locale, site_url.as_deref())
+        super::foreign::convert(&source, (&from, &to), &locale, fetch.as_ref())
     })
     .await??;
     let mut report = import(ctx, &archive, options, progress).await?;

@@ -1,9 +1,11 @@
-//! The SSRF guard: a webhook may not reach the server's own network. A URL
-//! whose host is, or resolves to, a loopback, private, link-local (cloud
-//! metadata), shared, multicast or unspecified address is refused — when the
-//! webhook is saved, and again at every delivery, where the connection is
-//! made only to the addresses checked (see [`GuardedResolver`]), so a name
-//! that changes its answer in between gains nothing.
+//! The SSRF guard: a call Masthead makes on someone's behalf (a webhook's
+//! delivery, a picture fetched by an import) may not reach the server's own
+//! network. A URL whose host is, or resolves to, a loopback, private,
+//! link-local (cloud metadata), shared, multicast or unspecified address is
+//! refused — when the URL is given, and again at every call, where the
+//! connection is made only to the addresses checked (see
+//! [`GuardedResolver`]), so a name that changes its answer in between
+//! gains nothing.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -79,10 +81,11 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
 }
 
-/// Checks a webhook URL: `http` or `https`, a host, and — unless private
+/// Checks a URL to call: `http` or `https`, a host, and — unless private
 /// addresses are allowed — no forbidden address among those it resolves
-/// to. The error is the reason, for the `url` field.
-pub async fn check_url(raw: &str, allow_private: bool) -> Result<Url, String> {
+/// to. The error is the reason, for the `url` field; it names `setting`,
+/// the switch that allows private addresses.
+pub async fn check_url(raw: &str, allow_private: bool, setting: &str) -> Result<Url, String> {
     let url = Url::parse(raw).map_err(|err| format!("is not a URL ({err})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("must be an http or https URL".to_owned());
@@ -108,7 +111,7 @@ pub async fn check_url(raw: &str, allow_private: bool) -> Result<Url, String> {
     for address in addresses {
         if let Some(why) = forbidden(address.ip()) {
             return Err(format!(
-                "resolves to {} ({why}); set MASTHEAD_WEBHOOK_ALLOW_PRIVATE=true to allow it",
+                "resolves to {} ({why}); set {setting}=true to allow it",
                 address.ip()
             ));
         }
@@ -116,11 +119,26 @@ pub async fn check_url(raw: &str, allow_private: bool) -> Result<Url, String> {
     Ok(url)
 }
 
-/// The resolver of the delivery client: the system's answers, without the
+/// A URL whose host is a forbidden address literal: the reason (names are
+/// checked by the resolver, which a literal never meets).
+pub fn literal_refused(url: &str, allow_private: bool) -> Option<String> {
+    if allow_private {
+        return None;
+    }
+    let url = Url::parse(url).ok()?;
+    let ip = match url.host()? {
+        url::Host::Ipv4(ip) => IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip),
+        url::Host::Domain(_) => return None,
+    };
+    forbidden(ip).map(|why| format!("refused: {ip} is {why}"))
+}
+
+/// The resolver of guarded clients: the system's answers, without the
 /// forbidden addresses; a name left with none fails to connect.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardedResolver {
-    /// `MASTHEAD_WEBHOOK_ALLOW_PRIVATE`.
+    /// Private addresses allowed (tests, intranets).
     pub allow_private: bool,
 }
 
@@ -134,7 +152,7 @@ impl Resolve for GuardedResolver {
                 .collect();
             if allowed.is_empty() {
                 return Err(format!(
-                    "{} resolves only to addresses webhooks may not call",
+                    "{} resolves only to addresses that may not be called",
                     name.as_str()
                 )
                 .into());
@@ -202,10 +220,24 @@ mod tests {
             ("http://169.254.169.254/latest/meta-data", "link-local"),
             ("http://localhost/hook", "loopback"),
         ] {
-            let err = check_url(url, false).await.unwrap_err();
+            let err = check_url(url, false, "ALLOW").await.unwrap_err();
             assert!(err.contains(reason), "{url}: {err}");
         }
-        assert!(check_url("http://127.0.0.1:8080/hook", true).await.is_ok());
-        assert!(check_url("https://93.184.216.34/hook", false).await.is_ok());
+        assert!(
+            check_url("http://127.0.0.1:8080/hook", true, "ALLOW")
+                .await
+                .is_ok()
+        );
+        assert!(
+            check_url("https://93.184.216.34/hook", false, "ALLOW")
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            literal_refused("http://10.0.0.1/x.jpg", false).as_deref(),
+            Some("refused: 10.0.0.1 is a private address")
+        );
+        assert_eq!(literal_refused("http://10.0.0.1/x.jpg", true), None);
+        assert_eq!(literal_refused("http://example.com/x.jpg", false), None);
     }
 }
