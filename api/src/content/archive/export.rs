@@ -281,12 +281,13 @@ async fn export_articles<W: Write>(
             .all(txn)
             .await?;
         let mut live = live;
+        let (mut authors, mut tags) = (CopyLinks::of_authors(&authors), CopyLinks::of_tags(&tags));
         let records: Vec<ArticleRecord> = working
             .into_iter()
             .map(|row| ArticleRecord {
                 live: live.remove(&row.id),
-                authors: CopyLinks::of_authors(&authors, row.id),
-                tags: CopyLinks::of_tags(&tags, row.id),
+                authors: authors.remove(&row.id).unwrap_or_default(),
+                tags: tags.remove(&row.id).unwrap_or_default(),
                 working: row,
             })
             .collect();

@@ -134,24 +134,32 @@ pub struct CopyLinks {
 }
 
 impl CopyLinks {
-    fn of_authors(rows: &[article_author::Model], article: Uuid) -> Self {
-        let mut links = Self::default();
-        let mut rows: Vec<_> = rows.iter().filter(|r| r.article_id == article).collect();
-        rows.sort_by_key(|r| r.position);
-        for row in rows {
-            links.push(row.copy, row.author_id);
+    /// The links of each article, in order, from its (article, copy,
+    /// position, author or tag) rows in any order.
+    fn grouped(
+        rows: impl Iterator<Item = (Uuid, entities::types::ArticleCopy, i32, Uuid)>,
+    ) -> std::collections::HashMap<Uuid, Self> {
+        let mut rows: Vec<_> = rows.collect();
+        rows.sort_by_key(|&(article, _, position, _)| (article, position));
+        let mut links: std::collections::HashMap<Uuid, Self> = std::collections::HashMap::new();
+        for (article, copy, _, id) in rows {
+            links.entry(article).or_default().push(copy, id);
         }
         links
     }
 
-    fn of_tags(rows: &[article_tag::Model], article: Uuid) -> Self {
-        let mut links = Self::default();
-        let mut rows: Vec<_> = rows.iter().filter(|r| r.article_id == article).collect();
-        rows.sort_by_key(|r| r.position);
-        for row in rows {
-            links.push(row.copy, row.tag_id);
-        }
-        links
+    fn of_authors(rows: &[article_author::Model]) -> std::collections::HashMap<Uuid, Self> {
+        Self::grouped(
+            rows.iter()
+                .map(|r| (r.article_id, r.copy, r.position, r.author_id)),
+        )
+    }
+
+    fn of_tags(rows: &[article_tag::Model]) -> std::collections::HashMap<Uuid, Self> {
+        Self::grouped(
+            rows.iter()
+                .map(|r| (r.article_id, r.copy, r.position, r.tag_id)),
+        )
     }
 
     fn push(&mut self, copy: entities::types::ArticleCopy, id: Uuid) {
@@ -210,5 +218,28 @@ mod tests {
         let mut sorted = Part::ALL;
         sorted.sort();
         assert_eq!(sorted, Part::ALL);
+    }
+
+    #[test]
+    fn links_are_grouped_by_article_in_order_of_position_per_copy() {
+        use entities::types::ArticleCopy::{Live, Working};
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (x, y, z) = (
+            Uuid::from_u128(10),
+            Uuid::from_u128(11),
+            Uuid::from_u128(12),
+        );
+        let rows = [
+            (b, Working, 0, z),
+            (a, Working, 1, x),
+            (a, Live, 1, z),
+            (a, Working, 0, y),
+            (a, Live, 0, x),
+        ];
+        let links = CopyLinks::grouped(rows.into_iter());
+        assert_eq!(links[&a].working, [y, x]);
+        assert_eq!(links[&a].live, [x, z]);
+        assert_eq!(links[&b].working, [z]);
+        assert!(links[&b].live.is_empty());
     }
 }
