@@ -211,6 +211,7 @@ fn table() -> Vec<Row> {
         row(M::POST, "/api/v1/exports", T::Nothing, B::Export, [401, 403, 403, 403, 403, 403, 403, 202]),
         row(M::GET, "/api/v1/exports/{id}", T::ExportJob, B::None, ADMINS),
         row(M::GET, "/api/v1/exports/{id}/archive", T::ExportJob, B::None, ADMINS),
+        row(M::DELETE, "/api/v1/exports/{id}", T::ExportJob, B::None, [401, 403, 403, 403, 403, 403, 403, 204]),
         row(M::GET, "/api/v1/assets", T::Nothing, B::None, ALL_200),
         row(M::POST, "/api/v1/assets", T::Nothing, B::Upload, [401, 403, 403, 403, 201, 201, 201, 201]),
         row(M::GET, "/api/v1/assets/{id}", T::PublicAsset, B::None, ALL_200),

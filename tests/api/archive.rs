@@ -434,6 +434,17 @@ async fn admins_export_and_import_through_background_jobs() {
     assert_eq!(download.status(), 200);
     let archive = download.bytes().await.unwrap().to_vec();
     assert_eq!(&archive[..4], &[0x28, 0xb5, 0x2f, 0xfd], "a zstd stream");
+    // Deleted, the job and its archive are gone.
+    let path = format!("/api/v1/exports/{id}");
+    assert_eq!(source.delete(&path).await.status(), 204);
+    assert_eq!(source.get(&path).await.status(), 404);
+    let gone = source.get(&format!("{path}/archive")).await;
+    assert_eq!(gone.status(), 404);
+    let stored = source
+        .data_dir()
+        .join("exports")
+        .join(format!("{id}.tar.zst"));
+    assert!(!stored.exists(), "the archive's file is removed");
 
     let target = TestApp::spawn().await;
     let (_, editor) = target.user("editor", None).await;

@@ -160,6 +160,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(transfers::get_import)
             .service(transfers::create_export)
             .service(transfers::get_export)
+            .service(transfers::delete_export)
             .service(transfers::get_export_archive),
     )
     .service(media::get_media)

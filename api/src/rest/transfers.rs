@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
@@ -405,6 +405,33 @@ pub async fn get_export(
 ) -> Result<HttpResponse, AppError> {
     let job = jobs::get(&state.ctx, &caller.0, "export", id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(JobOut::from(job)))
+}
+
+/// Delete an export: its job and its archive.
+///
+/// 409 while it runs. Archives are kept until deleted.
+///
+/// Needs the admin role.
+#[utoipa::path(
+    tag = "transfers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The job's id")),
+    responses((status = 204, description = "Deleted"), BadRequest, Unauthorized, Forbidden, NotFound, Conflict)
+)]
+#[delete("/exports/{id}")]
+pub async fn delete_export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let job = jobs::forget(&state.ctx, &caller.0, "export", id.into_inner()).await?;
+    match tokio::fs::remove_file(archive_path(&state, job.id)).await {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!(error = %err, job = %job.id, "cannot remove an export's archive");
+        }
+        _ => {}
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Download an export's archive.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entities::job;
-use sea_orm::{ActiveValue, EntityTrait};
+use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -150,6 +150,33 @@ pub async fn get(ctx: &Ctx, principal: &Principal, kind: &str, id: Uuid) -> Resu
         .ok_or_else(|| AppError::NotFound {
             entity: if kind == "import" { "import" } else { "export" },
         })
+}
+
+/// Forgets the ended job `id` of `kind`, for an admin; the job as it was
+/// (its file is the caller's to remove). A running job is a 409.
+pub async fn forget(
+    ctx: &Ctx,
+    principal: &Principal,
+    kind: &str,
+    id: Uuid,
+) -> Result<Job, AppError> {
+    let job = get(ctx, principal, kind, id).await?;
+    let running = || AppError::Conflict {
+        detail: format!("the {kind} is still running; delete it once it has ended"),
+        errors: Vec::new(),
+    };
+    if job.state == "running" {
+        return Err(running());
+    }
+    let deleted = job::Entity::delete_many()
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::State.ne("running"))
+        .exec(&ctx.db.pool)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(running());
+    }
+    Ok(job)
 }
 
 /// Does the work, writing its progress down as it goes and its outcome

@@ -6,7 +6,7 @@
 //! removed, size and placeholder read). A picture that cannot be fetched,
 //! or is not a picture, stays at its address, and the report says why.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -73,6 +73,12 @@ pub(super) fn fetch_all(
         let result = picture(fetch, system, (&url, alt), (folder, now)).await;
         (url, result)
     };
+    // Each address once (posts may share a picture), with its first alt text.
+    let mut seen = HashSet::new();
+    let wanted: Vec<_> = wanted
+        .into_iter()
+        .filter(|(url, _)| seen.insert(url.clone()))
+        .collect();
     let results: Vec<(String, Result<Picture, String>)> = fetch.runtime.block_on(
         futures_util::stream::iter(wanted)
             .map(one)

@@ -222,7 +222,6 @@ impl Site {
             .map(|found| (found.url.clone(), found.alt.clone()))
             .collect();
         pictures.sort();
-        pictures.dedup_by(|a, b| a.0 == b.0);
         pictures
     }
 }
