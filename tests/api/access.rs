@@ -229,6 +229,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/media/{id}/{filename}", T::PublicAsset, B::None, ALL_200),
         row(M::GET, "/media/{id}/{filename}", T::Asset, B::None, [404, 404, 200, 200, 200, 200, 200, 200]),
         q("?w=160&format=webp", row(M::GET, "/media/{id}/{filename}", T::PublicAsset, B::None, ALL_200)),
+        row(M::GET, "/", T::Nothing, B::None, ALL_200),
         row(M::GET, "/healthz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/readyz", T::Nothing, B::None, ALL_200),
         row(M::GET, "/metrics", T::Nothing, B::None, ALL_200),

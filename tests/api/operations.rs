@@ -31,6 +31,50 @@ async fn health_and_readiness_probes_answer() {
 }
 
 #[tokio::test]
+async fn the_home_page_names_the_version_and_links_the_api_and_its_documents() {
+    let app = TestApp::spawn().await;
+    let browser = app
+        .anonymous(Method::GET, "/")
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8");
+    let page = send(browser).await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        header(&page, "content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(header(&page, "content-security-policy").is_some());
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Masthead {}", env!("CARGO_PKG_VERSION"))),
+        "{html}"
+    );
+    let json = send(
+        app.anonymous(Method::GET, "/")
+            .header("accept", "application/json"),
+    )
+    .await;
+    let json = expect_json(json, 200).await;
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    let links = json["links"].as_object().unwrap();
+    assert_eq!(links.len(), 4, "{json}");
+    // Every link is on the page and answers.
+    for (name, path) in links {
+        let path = path.as_str().unwrap();
+        assert!(html.contains(&format!("href=\"{path}\"")), "{name}: {html}");
+        let followed = send(
+            app.anonymous(Method::GET, path)
+                .header("accept", "text/html"),
+        )
+        .await;
+        assert_eq!(followed.status(), 200, "{name} at {path}");
+    }
+    let posted = send(app.anonymous(Method::POST, "/")).await;
+    assert_eq!(posted.status(), 405);
+    assert_eq!(header(&posted, "allow").as_deref(), Some("GET"));
+}
+
+#[tokio::test]
 async fn every_answer_carries_the_security_headers() {
     // HTML pages allow only what they load from this server.
     {

@@ -11,6 +11,7 @@ mod docs;
 mod edit;
 mod health;
 mod history;
+mod home;
 mod list;
 mod media;
 pub mod openapi;
@@ -164,6 +165,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(transfers::get_export_archive),
     )
     .service(media::get_media)
+    .service(home::get_home)
     .service(health::healthz)
     .service(health::readyz)
     .service(health::metrics)
