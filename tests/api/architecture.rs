@@ -17,6 +17,15 @@ struct Rule {
 
 const FRAMEWORKS: &[&str] = &["actix_web", "actix_cors", "async_graphql", "utoipa"];
 const DATABASE: &[&str] = &["sea_orm", "entities", "migration"];
+/// Neither HTTP serving nor the database (files, outbound calls).
+const NO_SERVING_NO_DATABASE: &[&str] = &[
+    "actix_web",
+    "async_graphql",
+    "utoipa",
+    "sea_orm",
+    "entities",
+    "migration",
+];
 
 const RULES: &[Rule] = &[
     Rule {
@@ -48,26 +57,12 @@ const RULES: &[Rule] = &[
     Rule {
         module: "media",
         may_import: &["error"],
-        must_not_name: &[
-            "actix_web",
-            "async_graphql",
-            "utoipa",
-            "sea_orm",
-            "entities",
-            "migration",
-        ],
+        must_not_name: NO_SERVING_NO_DATABASE,
     },
     Rule {
         module: "net",
         may_import: &["error"],
-        must_not_name: &[
-            "actix_web",
-            "async_graphql",
-            "utoipa",
-            "sea_orm",
-            "entities",
-            "migration",
-        ],
+        must_not_name: NO_SERVING_NO_DATABASE,
     },
     Rule {
         module: "content",

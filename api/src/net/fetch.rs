@@ -24,8 +24,6 @@ pub struct Fetcher {
 #[derive(Debug, Clone)]
 pub struct Fetched {
     pub bytes: Vec<u8>,
-    /// As the server said.
-    pub content_type: Option<String>,
     /// Where it was found, after redirects.
     pub url: String,
 }
@@ -86,11 +84,6 @@ impl Fetcher {
         if usize::try_from(announced).map_or(true, |n| n > max_bytes) {
             return Err(too_large());
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
         let found = response.url().to_string();
         let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         while let Some(chunk) = response
@@ -103,10 +96,6 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched {
-            bytes,
-            content_type,
-            url: found,
-        })
+        Ok(Fetched { bytes, url: found })
     }
 }
