@@ -102,6 +102,18 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What is wrong, in words: each field's problem (`field: reason`) for
+    /// a validation error, else the error's own sentence.
+    pub fn reasons(&self) -> Vec<String> {
+        match self {
+            Self::Validation(errors) => errors
+                .iter()
+                .map(|error| format!("{}: {}", error.field, error.message))
+                .collect(),
+            other => vec![other.to_string()],
+        }
+    }
+
     /// 405 for a method the resource does not answer; `allow` lists those it does.
     pub fn method_not_allowed(allow: impl Into<String>) -> Self {
         Self::MethodNotAllowed {

@@ -6,12 +6,12 @@
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::archive::{articles_line, finished, masthead, masthead_with, of, upload};
-use crate::helpers::{TestApp, TestDatabase, expect_json, send};
+use crate::helpers::{LocalServer, TestApp, TestDatabase, expect_json, send};
 
 const TITLE: &str = "L’été « caniculaire » à Montréal";
 const HTML: &str = "<p>Les «\u{a0}anciens\u{a0}» s’en souviennent : «\u{a0}Il n’a jamais fait aussi chaud.\u{a0}»</p>\
@@ -358,56 +358,41 @@ struct OldSite {
     url: String,
     asked: Arc<Mutex<Vec<String>>>,
     jpeg: Vec<u8>,
-    handle: actix_web::dev::ServerHandle,
+    /// Stops the site when dropped.
+    _server: LocalServer,
 }
 
 impl OldSite {
     fn start() -> Self {
         let asked = Arc::new(Mutex::new(Vec::new()));
         let jpeg = crate::media::jpeg(64, 48);
-        let state = web::Data::new((asked.clone(), jpeg.clone()));
-        let server = HttpServer::new(move || {
-            App::new().app_data(state.clone()).default_service(web::to(
-                |req: HttpRequest, state: web::Data<Shelf>| async move {
-                    state.0.lock().unwrap().push(req.path().to_owned());
-                    if req.path().ends_with("/ete.jpg") {
-                        HttpResponse::Ok()
-                            .content_type("image/jpeg")
-                            .body(state.1.clone())
-                    } else if req.path().ends_with("/notes.txt") {
-                        HttpResponse::Ok()
-                            .content_type("image/jpeg")
-                            .body("pas une image")
-                    } else {
-                        HttpResponse::NotFound().finish()
-                    }
-                },
-            ))
-        })
-        .workers(1)
-        .disable_signals()
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let port = server.addrs()[0].port();
-        let server = server.run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let server = LocalServer::start(
+            (asked.clone(), jpeg.clone()),
+            |req: HttpRequest, state: web::Data<Shelf>| async move {
+                state.0.lock().unwrap().push(req.path().to_owned());
+                if req.path().ends_with("/ete.jpg") {
+                    HttpResponse::Ok()
+                        .content_type("image/jpeg")
+                        .body(state.1.clone())
+                } else if req.path().ends_with("/notes.txt") {
+                    HttpResponse::Ok()
+                        .content_type("image/jpeg")
+                        .body("pas une image")
+                } else {
+                    HttpResponse::NotFound().finish()
+                }
+            },
+        );
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: server.origin.clone(),
             asked,
             jpeg,
-            handle,
+            _server: server,
         }
     }
 
     fn asked(&self) -> usize {
         self.asked.lock().unwrap().len()
-    }
-}
-
-impl Drop for OldSite {
-    fn drop(&mut self) {
-        drop(self.handle.stop(false));
     }
 }
 

@@ -492,3 +492,49 @@ pub async fn run_node(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// A small HTTP server of the test's own on a free local port (a webhook
+/// receiver, an old site to import from), answering every path with
+/// `handler`; it stops when dropped.
+pub struct LocalServer {
+    /// `http://127.0.0.1:<port>`.
+    pub origin: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl LocalServer {
+    /// Starts one worker answering every request with `handler`, which
+    /// reads `state` as `web::Data<S>`.
+    pub fn start<S, F, Args>(state: S, handler: F) -> Self
+    where
+        S: Send + Sync + 'static,
+        F: actix_web::Handler<Args> + Clone + Send + 'static,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        let state = web::Data::new(state);
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(state.clone())
+                .default_service(web::to(handler.clone()))
+        })
+        .workers(1)
+        .disable_signals()
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let port = server.addrs()[0].port();
+        let server = server.run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            origin: format!("http://127.0.0.1:{port}"),
+            handle,
+        }
+    }
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}

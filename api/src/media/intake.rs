@@ -38,7 +38,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
     for byte in digest {
-        hex.push_str(&format!("{byte:02x}"));
+        use std::fmt::Write;
+        let _ = write!(hex, "{byte:02x}");
     }
     hex
 }

@@ -5,8 +5,10 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
+
+use crate::helpers::LocalServer;
 
 /// One request as received.
 #[derive(Debug, Clone)]
@@ -72,7 +74,8 @@ pub struct Receiver {
     /// `http://127.0.0.1:<port>/hook`.
     pub url: String,
     inner: Arc<Mutex<Inner>>,
-    handle: actix_web::dev::ServerHandle,
+    /// Stops the receiver when dropped.
+    _server: LocalServer,
 }
 
 fn header(req: &HttpRequest, name: &str) -> String {
@@ -87,50 +90,40 @@ impl Receiver {
     /// Starts a receiver.
     pub fn start() -> Self {
         let inner = Arc::new(Mutex::new(Inner::default()));
-        let state = web::Data::new(inner.clone());
-        let server = HttpServer::new(move || {
-            App::new().app_data(state.clone()).default_service(web::to(
-                |req: HttpRequest, body: web::Bytes, state: web::Data<Arc<Mutex<Inner>>>| async move {
-                    let mut inner = state.lock().unwrap();
-                    inner.received.push(Received {
-                        path: req.path().to_owned(),
-                        id: header(&req, "webhook-id"),
-                        timestamp: header(&req, "webhook-timestamp"),
-                        signature: header(&req, "webhook-signature"),
-                        content_type: header(&req, "content-type"),
-                        body: String::from_utf8(body.to_vec()).unwrap(),
-                        at: Instant::now(),
-                    });
-                    let reply = inner
-                        .script
-                        .pop_front()
-                        .or_else(|| inner.otherwise.clone())
-                        .unwrap_or(Reply::status(200));
-                    let mut answer = HttpResponse::build(
-                        actix_web::http::StatusCode::from_u16(reply.status).unwrap(),
-                    );
-                    if let Some(after) = reply.retry_after {
-                        answer.insert_header(("retry-after", after));
-                    }
-                    if let Some(location) = reply.location {
-                        answer.insert_header(("location", location));
-                    }
-                    answer.body(format!("answer {}", reply.status))
-                },
-            ))
-        })
-        .workers(1)
-        .disable_signals()
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let port = server.addrs()[0].port();
-        let server = server.run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let server = LocalServer::start(
+            inner.clone(),
+            |req: HttpRequest, body: web::Bytes, state: web::Data<Arc<Mutex<Inner>>>| async move {
+                let mut inner = state.lock().unwrap();
+                inner.received.push(Received {
+                    path: req.path().to_owned(),
+                    id: header(&req, "webhook-id"),
+                    timestamp: header(&req, "webhook-timestamp"),
+                    signature: header(&req, "webhook-signature"),
+                    content_type: header(&req, "content-type"),
+                    body: String::from_utf8(body.to_vec()).unwrap(),
+                    at: Instant::now(),
+                });
+                let reply = inner
+                    .script
+                    .pop_front()
+                    .or_else(|| inner.otherwise.clone())
+                    .unwrap_or(Reply::status(200));
+                let mut answer = HttpResponse::build(
+                    actix_web::http::StatusCode::from_u16(reply.status).unwrap(),
+                );
+                if let Some(after) = reply.retry_after {
+                    answer.insert_header(("retry-after", after));
+                }
+                if let Some(location) = reply.location {
+                    answer.insert_header(("location", location));
+                }
+                answer.body(format!("answer {}", reply.status))
+            },
+        );
         Self {
-            url: format!("http://127.0.0.1:{port}/hook"),
+            url: format!("{}/hook", server.origin),
             inner,
-            handle,
+            _server: server,
         }
     }
 
@@ -164,13 +157,6 @@ impl Receiver {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let handle = self.handle.clone();
-        tokio::spawn(async move { handle.stop(false).await });
     }
 }
 

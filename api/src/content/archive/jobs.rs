@@ -161,20 +161,18 @@ pub async fn forget(
     id: Uuid,
 ) -> Result<Job, AppError> {
     let job = get(ctx, principal, kind, id).await?;
-    let running = || AppError::Conflict {
-        detail: format!("the {kind} is still running; delete it once it has ended"),
-        errors: Vec::new(),
-    };
-    if job.state == "running" {
-        return Err(running());
-    }
+    // Only an ended job goes: the delete itself checks, so a job that is
+    // running (or started meanwhile) stays.
     let deleted = job::Entity::delete_many()
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::State.ne("running"))
         .exec(&ctx.db.pool)
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(running());
+        return Err(AppError::Conflict {
+            detail: format!("the {kind} is still running; delete it once it has ended"),
+            errors: Vec::new(),
+        });
     }
     Ok(job)
 }

@@ -9,7 +9,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{FORMAT, FileEntry, MANIFEST, Manifest, Part, Progress, sha256_hex};
+use super::{FORMAT, FileEntry, MANIFEST, Manifest, Part, Progress};
+use crate::media::intake::sha256_hex;
 use crate::storage;
 
 /// The archive being written, and what it holds so far.

@@ -16,7 +16,6 @@ use futures_util::StreamExt;
 
 use super::{System, derived};
 use crate::content::asset::new_row;
-use crate::error::AppError;
 use crate::media::{Media, Rules, intake};
 use crate::net::Fetcher;
 
@@ -115,7 +114,8 @@ async fn picture(
     let rules = fetch.rules;
     let folder = folder.to_path_buf();
     let taken = tokio::task::spawn_blocking(move || {
-        let taken = intake::take(fetched.bytes, name.as_deref(), rules).map_err(refusal)?;
+        let taken = intake::take(fetched.bytes, name.as_deref(), rules)
+            .map_err(|err| err.reasons().join("; "))?;
         if !taken.kind.is_image() {
             return Err(format!("not a picture but {}", taken.kind.content_type()));
         }
@@ -129,16 +129,4 @@ async fn picture(
     let mut asset = new_row(derived(&[system.name(), "asset", url]), &taken, None, now);
     asset.alt = alt;
     Ok(Picture { asset, file })
-}
-
-/// Why the library refuses a file, in words.
-fn refusal(err: AppError) -> String {
-    match err {
-        AppError::Validation(errors) => errors
-            .iter()
-            .map(|error| error.message.clone())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
 }

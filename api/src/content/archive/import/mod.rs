@@ -165,14 +165,10 @@ impl Problems {
 
     /// The problems of a domain check, each prefixed with where.
     pub(crate) fn refused(&mut self, at: &str, result: Result<(), crate::error::AppError>) {
-        match result {
-            Ok(()) => {}
-            Err(crate::error::AppError::Validation(errors)) => {
-                for error in errors {
-                    self.push(format!("{at}: {}: {}", error.field, error.message));
-                }
+        if let Err(err) = result {
+            for reason in err.reasons() {
+                self.push(format!("{at}: {reason}"));
             }
-            Err(other) => self.push(format!("{at}: {other}")),
         }
     }
 

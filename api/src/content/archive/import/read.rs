@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc;
 
-use super::super::sha256_hex;
+use crate::media::intake::sha256_hex;
 
 /// The largest file an archive may hold (a chunk of records, or one asset).
 const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
