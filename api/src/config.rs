@@ -141,6 +141,9 @@ pub struct Config {
     /// 410 and start over.
     #[arg(long, env = "MASTHEAD_CHANGE_RETENTION_DAYS", default_value_t = 90)]
     pub change_retention_days: u32,
+    /// Days the audit log keeps its entries (`GET /api/v1/audit`).
+    #[arg(long, env = "MASTHEAD_AUDIT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub audit_retention_days: u32,
     /// Whether webhooks may call loopback, private and link-local addresses
     /// (tests, intranets); refused by default.
     #[arg(long, env = "MASTHEAD_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
@@ -261,6 +264,7 @@ impl Default for Config {
             public_s_maxage: 0,
             public_stale_while_revalidate: 0,
             change_retention_days: 90,
+            audit_retention_days: 365,
             webhook_allow_private: false,
             import_allow_private: false,
             webhook_retry_scale: 1.0,

@@ -53,6 +53,11 @@ pub enum AppError {
     /// 404: no such entity (or route).
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
+    /// 301: a former slug of an entity (design §15): `slug` is its current
+    /// one and `id` its id. REST answers with `Location`; GraphQL reads the
+    /// entity and says `redirectTo`.
+    #[error("moved permanently to `{slug}`")]
+    Moved { id: uuid::Uuid, slug: String },
     /// 405: the resource exists but does not answer this method.
     #[error("this resource answers only {allow}")]
     MethodNotAllowed { allow: String },
@@ -180,6 +185,7 @@ impl AppError {
             Self::Forbidden { .. } => "urn:masthead:problem:forbidden",
             Self::TooManyRequests { .. } => "urn:masthead:problem:too-many-requests",
             Self::NotFound { .. } => "urn:masthead:problem:not-found",
+            Self::Moved { .. } => "urn:masthead:problem:moved",
             Self::MethodNotAllowed { .. } => "urn:masthead:problem:method-not-allowed",
             Self::Conflict { .. } => "urn:masthead:problem:conflict",
             Self::InvalidTransition { .. } => "urn:masthead:problem:invalid-transition",
@@ -203,6 +209,7 @@ impl AppError {
             Self::Forbidden { .. } => "FORBIDDEN",
             Self::TooManyRequests { .. } => "RATE_LIMITED",
             Self::NotFound { .. } => "NOT_FOUND",
+            Self::Moved { .. } => "MOVED",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::Conflict { .. } => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
@@ -225,6 +232,7 @@ impl AppError {
             Self::Forbidden { .. } => 403,
             Self::TooManyRequests { .. } => 429,
             Self::NotFound { .. } => 404,
+            Self::Moved { .. } => 301,
             Self::MethodNotAllowed { .. } => 405,
             Self::Conflict { .. } | Self::InvalidTransition { .. } => 409,
             Self::VersionConflict { .. } => 412,
@@ -240,6 +248,7 @@ impl AppError {
     /// The short name of the status, as a problem's `title`.
     fn title(&self) -> &'static str {
         match self.status() {
+            301 => "Moved Permanently",
             400 => "Bad Request",
             401 => "Unauthorized",
             403 => "Forbidden",
@@ -264,6 +273,8 @@ impl AppError {
         match self {
             Self::Unavailable => vec![("retry-after", "1".to_owned())],
             Self::MethodNotAllowed { allow } => vec![("allow", allow.clone())],
+            // Relative to the entity's own path (`…/articles/old` → `…/articles/new`).
+            Self::Moved { slug, .. } => vec![("location", slug.clone())],
             Self::RangeNotSatisfiable { size } => {
                 vec![("content-range", format!("bytes */{size}"))]
             }

@@ -22,6 +22,7 @@ mod m20261205_000011_search_ranges;
 mod m20261206_000012_link_sort_keys;
 mod m20261207_000013_article_source;
 mod m20261208_000014_jobs;
+mod m20261209_000015_editors;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_link_sort_keys::Migration),
             Box::new(m20261207_000013_article_source::Migration),
             Box::new(m20261208_000014_jobs::Migration),
+            Box::new(m20261209_000015_editors::Migration),
         ]
     }
 }

@@ -62,6 +62,8 @@ enum Target {
     ImportJob,
     /// An export job the admin started, once it has ended.
     ExportJob,
+    /// A draft (as [`Target::Draft`]) with a preview link the admin made: `id|link_id`.
+    PreviewLink,
 }
 
 /// What a row sends.
@@ -94,6 +96,10 @@ enum Body {
     /// A file to import, as a form.
     ImportForm,
     Export,
+    /// A preview link's lifetime.
+    NewPreviewLink,
+    /// The tag every merged tag goes into.
+    MergeInto,
 }
 
 struct Row {
@@ -153,6 +159,12 @@ fn table() -> Vec<Row> {
         row(M::POST, "/api/v1/articles/{id}/transitions", T::Draft, B::Submit, OWN_DRAFTS),
         row(M::POST, "/api/v1/articles/{id}/transitions", T::Draft, B::Publish, EDITORS),
         row(M::GET, "/api/v1/articles/{id}/transitions", T::Draft, B::None, HISTORY),
+        q("?autosave=true", row(M::PATCH, "/api/v1/articles/{id}", T::Draft, B::ArticleEdit, OWN_DRAFTS)),
+        // Signed-in users have no autosave of a fresh draft; keys have none at all.
+        row(M::GET, "/api/v1/articles/{id}/autosave", T::Draft, B::None, [401, 403, 403, 404, 404, 404, 404, 404]),
+        row(M::POST, "/api/v1/articles/{id}/preview-links", T::Draft, B::NewPreviewLink, [401, 403, 403, 403, 201, 403, 201, 201]),
+        row(M::GET, "/api/v1/articles/{id}/preview-links", T::Draft, B::None, OWN_DRAFTS),
+        row(M::DELETE, "/api/v1/articles/{id}/preview-links/{link_id}", T::PreviewLink, B::None, [401, 403, 403, 403, 204, 403, 204, 204]),
         row(M::GET, "/api/v1/articles/{id}/revisions", T::Draft, B::None, HISTORY),
         row(M::GET, "/api/v1/articles/{id}/revisions/{version}", T::Draft, B::None, HISTORY),
         q("?from=1&to=1", row(M::GET, "/api/v1/articles/{id}/diff", T::Draft, B::None, HISTORY)),
@@ -179,6 +191,10 @@ fn table() -> Vec<Row> {
         ]);
     }
     rows.extend([
+        q("?detach=true", row(M::DELETE, "/api/v1/tags/{id}", T::Tag, B::None, EDITORS_DELETE)),
+        row(M::POST, "/api/v1/tags/{id}/merge", T::Tag, B::MergeInto, EDITORS),
+    ]);
+    rows.extend([
         row(M::POST, "/api/v1/auth/login", T::Nothing, B::AdminLogin, ALL_200),
         row(M::POST, "/api/v1/auth/refresh", T::Nothing, B::UnknownRefreshToken, [401; 8]),
         row(M::POST, "/api/v1/auth/logout", T::Nothing, B::UnknownRefreshToken, [204; 8]),
@@ -196,6 +212,7 @@ fn table() -> Vec<Row> {
         row(M::POST, "/api/v1/api-keys", T::Nothing, B::NewApiKey, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/api-keys/{id}", T::ApiKey, B::None, ADMINS),
         row(M::DELETE, "/api/v1/api-keys/{id}", T::ApiKey, B::None, [401, 403, 403, 403, 403, 403, 403, 204]),
+        row(M::GET, "/api/v1/audit", T::Nothing, B::None, ADMINS),
         row(M::GET, "/api/v1/webhooks", T::Nothing, B::None, ADMINS),
         row(M::POST, "/api/v1/webhooks", T::Nothing, B::NewWebhook, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/webhooks/{id}", T::Webhook, B::None, ADMINS),
@@ -250,6 +267,8 @@ struct World {
     /// Someone else's profile.
     other_profile: String,
     credentials: Vec<(Who, Option<String>)>,
+    /// The tag merged tags go into.
+    merge_target: String,
 }
 
 async fn world() -> World {
@@ -257,6 +276,7 @@ async fn world() -> World {
     let app = TestApp::spawn().await;
     let own_profile = id_of(&app.create_author("Autrice Propre").await);
     let other_profile = id_of(&app.create_author("Autre Auteur").await);
+    let merge_target = id_of(&app.create_tag("Cible des fusions").await);
     let delivery = app.api_key("delivery").await;
     let preview = app.api_key("preview").await;
     let (_, viewer) = app.user("viewer", None).await;
@@ -278,6 +298,7 @@ async fn world() -> World {
         own_profile,
         other_profile,
         credentials,
+        merge_target,
     }
 }
 
@@ -368,6 +389,11 @@ impl World {
                 }
                 id
             }
+            Target::PreviewLink => {
+                let id = id_of(&app.create_article(json!({"title": format!("Partagé {unique}"), "author_ids": [profile]})).await);
+                let link = created(app.post(&format!("/api/v1/articles/{id}/preview-links"), &json!({})).await).await;
+                format!("{id}|{}", id_of(&link))
+            }
             Target::Delivery => {
                 let hook = id_of(&created(app.post("/api/v1/webhooks", &json!({"url": PUBLIC_HOOK})).await).await);
                 let ping = expect_json(app.post(&format!("/api/v1/webhooks/{hook}/test"), &json!({})).await, 202).await;
@@ -409,6 +435,8 @@ impl World {
             Body::Upload | Body::ImportForm => return None,
             Body::Export => json!({"no_media": true}),
             Body::AssetEdit => json!({"alt": format!("Texte {unique}")}),
+            Body::NewPreviewLink => json!({"expires_in": 3600}),
+            Body::MergeInto => json!({"into": self.merge_target}),
         })
     }
 }
@@ -445,6 +473,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
                         .replace("{id}", id)
                         .replace("{version}", "1")
                         .replace("{delivery_id}", second)
+                        .replace("{link_id}", second)
                         .replace("{filename}", second)
                 }
                 None => row.path.to_owned(),

@@ -245,6 +245,25 @@ impl TestApp {
             .expect("the change log can be pruned")
     }
 
+    /// Prunes the audit log now, as the server does every hour, keeping `days` days.
+    pub async fn prune_audit_log(&self, days: u32) -> u64 {
+        masthead::identity::audit_log::prune(&self.state.identity, days)
+            .await
+            .expect("the audit log can be pruned")
+    }
+
+    /// Runs a statement on the server's database, behind its back (to age
+    /// a row, say).
+    pub async fn run_sql(&self, sql: &str) {
+        self.state
+            .ctx
+            .db
+            .pool
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    }
+
     /// The server's database URL (`None`: the embedded file).
     pub fn database_url(&self) -> Option<String> {
         self._database.url.clone()

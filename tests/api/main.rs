@@ -21,8 +21,10 @@ mod browser;
 
 mod access;
 mod articles;
+mod audit;
 mod authors_and_tags;
 mod drift;
+mod editors;
 mod errors;
 pub mod feed;
 mod foreign;

@@ -53,12 +53,13 @@ async fn the_readme_tour_runs_as_written() {
     // The reader's own picture.
     std::fs::write(dir.path().join("photo.jpg"), crate::media::jpeg(1200, 800)).unwrap();
     let script = format!(
-        "{}{}{}{}{}",
+        "{}{}{}{}{}{}",
         block("tour"),
         block("search"),
         block("media"),
         block("feed"),
-        block("translations")
+        block("translations"),
+        block("editors")
     )
     .replace("127.0.0.1:9000", &receiver_address)
     .replace("http://127.0.0.1:8080", &app.address)
@@ -152,6 +153,27 @@ async fn the_readme_tour_runs_as_written() {
         assert!(
             stdout.to_lowercase().contains(&line.to_lowercase()),
             "the translations walk-through prints {line}: {stdout}"
+        );
+    }
+
+    // Editors' tools: autosave and its fold, a preview link, a redirect, a
+    // merge, and the audit log that saw it.
+    let redirect = format!("301 {}/api/v1/tags/arts", app.address);
+    for line in [
+        r#"{"base_version":"#,
+        r#"excerpt":"Un été « inoubliable »."}"#,
+        "\n\"Un été « inoubliable ».\"\n",
+        r#"{"excerpt":"Un été « inoubliable ».","subtitle":"Chronique d’un été"}"#,
+        r#"{"subtitle":"Chronique d’un été","state":"#,
+        "\n403\n",
+        r#"{"slug":"arts"}"#,
+        &redirect,
+        r#"{"slug":"arts","name":"Culture"}"#,
+        "\n[\"tag.deleted\",\"127.0.0.1\"]\n",
+    ] {
+        assert!(
+            stdout.contains(line),
+            "the editors' walk-through prints {line}: {stdout}"
         );
     }
 

@@ -123,6 +123,34 @@ fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> a
     AppError::bad_field("path", message).into()
 }
 
+/// Starts the background workers of a server; the sender stops them.
+fn spawn_workers(
+    state: &AppState,
+    webhook_interval: u64,
+    scheduler_interval: u64,
+) -> anyhow::Result<watch::Sender<bool>> {
+    let (stop_workers, stop) = watch::channel(false);
+    workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
+    let audit_days = state.config.audit_retention_days;
+    workers::spawn_pruner(
+        state.feed.clone(),
+        (state.identity.clone(), audit_days),
+        stop.clone(),
+    );
+    workers::spawn_live(state.feed.clone(), stop.clone());
+    if webhook_interval > 0 {
+        let sender = Sender::new(&state.feed).context("cannot make the webhook client")?;
+        let objects = Arc::new(rest::webhooks::ApiObjects::new(state.ctx.clone()));
+        let interval = Duration::from_millis(webhook_interval.max(10));
+        workers::spawn_webhooks(state.feed.clone(), sender, objects, interval, stop.clone());
+    }
+    if scheduler_interval > 0 {
+        let interval = Duration::from_millis(scheduler_interval.max(10));
+        workers::spawn_scheduler(state.ctx.clone(), interval, stop);
+    }
+    Ok(stop_workers)
+}
+
 /// A bound, not yet running server, with its background workers.
 pub struct Application {
     server: Server,
@@ -168,6 +196,7 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .service(graphql::graphiql::graphiql_asset)
                 .default_service(web::to(no_route))
+                .wrap(from_fn(http::origin::capture))
                 .wrap(from_fn(http::reads::route))
                 .wrap(from_fn(gate::gate))
                 .wrap(from_fn(audit::audit_documentation))
@@ -183,20 +212,7 @@ impl Application {
             server = server.workers(workers.max(1));
         }
         let server = server.listen(listener)?.run();
-        let (stop_workers, stop) = watch::channel(false);
-        workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
-        workers::spawn_pruner(state.feed.clone(), stop.clone());
-        workers::spawn_live(state.feed.clone(), stop.clone());
-        if webhook_interval > 0 {
-            let sender = Sender::new(&state.feed).context("cannot make the webhook client")?;
-            let objects = Arc::new(rest::webhooks::ApiObjects::new(state.ctx.clone()));
-            let interval = Duration::from_millis(webhook_interval.max(10));
-            workers::spawn_webhooks(state.feed.clone(), sender, objects, interval, stop.clone());
-        }
-        if scheduler_interval > 0 {
-            let interval = Duration::from_millis(scheduler_interval.max(10));
-            workers::spawn_scheduler(state.ctx.clone(), interval, stop);
-        }
+        let stop_workers = spawn_workers(&state, webhook_interval, scheduler_interval)?;
         Ok(Self {
             server,
             port,

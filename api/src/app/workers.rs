@@ -11,6 +11,7 @@ use crate::content::{Ctx, article};
 use crate::feed::Feed;
 use crate::feed::webhooks::deliver::{self, CLAIM_BATCH, Sender};
 use crate::feed::webhooks::{Objects, dispatch};
+use crate::identity::{Identity, audit_log};
 use crate::storage;
 
 /// Webhook attempts one process makes at once.
@@ -71,15 +72,25 @@ pub fn spawn_checkpointer(db: storage::Db, mut stop: watch::Receiver<bool>) {
     });
 }
 
-/// Prunes the change log of events older than its retention, at start and
-/// then every hour (any process may; the work is idempotent).
-pub fn spawn_pruner(feed: Feed, mut stop: watch::Receiver<bool>) {
+/// Prunes the change log and the audit log of what is older than their
+/// retentions, at start and then every hour (any process may; the work is
+/// idempotent).
+pub fn spawn_pruner(
+    feed: Feed,
+    (identity, audit_days): (Identity, u32),
+    mut stop: watch::Receiver<bool>,
+) {
     tokio::spawn(async move {
         loop {
             match feed.prune().await {
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "pruned old events from the change log"),
                 Err(err) => tracing::warn!(error = %err, "could not prune the change log"),
+            }
+            match audit_log::prune(&identity, audit_days).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "pruned old entries from the audit log"),
+                Err(err) => tracing::warn!(error = %err, "could not prune the audit log"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(PRUNE_INTERVAL) => {}

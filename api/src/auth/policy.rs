@@ -36,6 +36,8 @@ pub enum Action {
     ManageApiKeys,
     /// Manage webhooks and see their deliveries.
     ManageWebhooks,
+    /// Read the audit log.
+    ReadAuditLog,
     /// Upload files to the media library.
     UploadMedia,
     /// Edit and delete assets in the media library (authors: their own uploads).
@@ -126,11 +128,14 @@ pub fn grant(principal: &Principal, action: Action, public_read: bool) -> Grant 
             | EditMedia,
             User(Editor | Admin),
         ) => Yes,
-        (ManageUsers | ManageApiKeys | ManageWebhooks | AdministerContent, User(Admin)) => Yes,
+        (
+            ManageUsers | ManageApiKeys | ManageWebhooks | ReadAuditLog | AdministerContent,
+            User(Admin),
+        ) => Yes,
         (
             ReadPreview | ReadPrivate | UseOwnAccount | ReadHistory | CreateArticle | EditArticle
             | Submit | Review | DeleteArticle | EditAuthorsAndTags | ManageUsers | ManageApiKeys
-            | ManageWebhooks | AdministerContent | UploadMedia | EditMedia,
+            | ManageWebhooks | ReadAuditLog | AdministerContent | UploadMedia | EditMedia,
             Anonymous | DeliveryKey | PreviewKey | User(Viewer | Author | Editor),
         ) => No,
     }
@@ -153,6 +158,7 @@ pub fn require(
             Action::ManageUsers
             | Action::ManageApiKeys
             | Action::ManageWebhooks
+            | Action::ReadAuditLog
             | Action::AdministerContent => "this needs the admin role",
             Action::ReadHistory => "history is for signed-in users",
             Action::Submit => "submitting needs the author (own drafts), editor or admin role",
@@ -221,6 +227,7 @@ mod tests {
             (ManageUsers, "------Y"),
             (ManageApiKeys, "------Y"),
             (ManageWebhooks, "------Y"),
+            (ReadAuditLog, "------Y"),
             (UploadMedia, "----YYY"),
             (EditMedia, "----OYY"),
         ];

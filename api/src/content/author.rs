@@ -100,6 +100,7 @@ impl AuthorInput {
 pub type AuthorFilter = NameFilter;
 
 const TABLE: Table<author::Entity> = Table {
+    kind: EntityKind::Author,
     store: Slugged {
         id: author::Column::Id,
         slug: author::Column::Slug,
@@ -554,7 +555,7 @@ impl Catalog for Author {
     /// One author by id or slug.
     async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Author, AppError> {
         ctx.require(principal, Action::ReadLive)?;
-        let row = TABLE.store.find(ctx.db.conn(), key, false).await?;
+        let row = TABLE.find_or_moved(ctx.db.conn(), key).await?;
         Ok(redact(from_row(row)?, ctx, principal))
     }
 

@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::history::{self, Versioned, Write};
+use super::redirects::{self, Address};
 use super::{Ctx, Key, localized, search, slug};
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -140,6 +141,8 @@ rows!(author: bio, tag: description);
 /// A catalogue table: its slugged identity, the columns an
 /// edit never writes, and the slug of a name without letters.
 pub(crate) struct Table<E: EntityTrait> {
+    /// What its rows are, in revisions, events and redirects.
+    pub kind: EntityKind,
     pub store: Slugged<E>,
     /// Identity, creation, and columns written elsewhere (an author's user link).
     pub kept: &'static [E::Column],
@@ -212,15 +215,39 @@ where
     }
 
     /// The slug of an edited row: the one given when it changes (409 when
-    /// taken), else the current one.
+    /// taken; the former one then redirects to the row), else the current one.
     pub async fn edit_slug<C: ConnectionTrait>(
         &self,
         conn: &C,
         given: Option<&String>,
         current: &E::Model,
     ) -> Result<String, AppError> {
-        let (slug, id) = (current.slug(), current.id());
-        slug::for_edit(conn, &self.store, given, slug, id, Condition::all()).await
+        let (former, id) = (current.slug(), current.id());
+        let slug = slug::for_edit(conn, &self.store, given, former, id, Condition::all()).await?;
+        let address = |slug| Address { scope: "", slug };
+        redirects::moved(conn, (self.kind, id), address(former), address(&slug)).await?;
+        Ok(slug)
+    }
+
+    /// The row `key` names, for a read: a former slug is a 301 to the
+    /// row's current one (design §15).
+    pub async fn find_or_moved<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        key: &Key,
+    ) -> Result<E::Model, AppError> {
+        let found = self.store.find(conn, key, false).await;
+        let (Err(AppError::NotFound { .. }), Key::Slug { slug, .. }) = (&found, key) else {
+            return found;
+        };
+        let Some(id) = redirects::follow(conn, self.kind, (slug, Some("")), &[]).await? else {
+            return found;
+        };
+        let row = self.store.find(conn, &Key::Id(id), false).await?;
+        Err(AppError::Moved {
+            id,
+            slug: row.slug().to_owned(),
+        })
     }
 
     /// Inserts a new row (version 1) with its history.
@@ -304,6 +331,7 @@ where
             .exec(conn)
             .await?;
         search::index::remove(conn, row.id(), None).await?;
+        redirects::forget(conn, self.kind, row.id()).await?;
         let event = Event {
             entity: T::KIND,
             id: row.id(),

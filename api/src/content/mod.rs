@@ -17,6 +17,7 @@ mod ctx;
 pub mod history;
 pub mod locales;
 pub mod localized;
+mod redirects;
 pub mod search;
 pub mod slug;
 pub mod tag;

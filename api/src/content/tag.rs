@@ -14,8 +14,9 @@ pub use super::catalog::TagSort;
 use super::catalog::{Catalog, NameFilter, Note, Table};
 use super::history::Versioned;
 use super::localized::{self, Localized};
+use super::redirects;
 use super::validate::{self, Errors};
-use super::{Ctx, Key, Patch, now, slug};
+use super::{Ctx, Key, Patch, article, now, slug};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
 use crate::error::AppError;
@@ -72,6 +73,7 @@ impl TagInput {
 pub type TagFilter = NameFilter;
 
 const TABLE: Table<tag::Entity> = Table {
+    kind: EntityKind::Tag,
     store: Slugged {
         id: tag::Column::Id,
         slug: tag::Column::Slug,
@@ -212,6 +214,69 @@ async fn published_counts<C: ConnectionTrait>(
         .collect())
 }
 
+/// Merges the tag `key` names into the one `into` names (design §15): every
+/// article filed under it is filed under `into` instead, each with a
+/// revision; its slug and its former slugs lead to `into`; and it is
+/// deleted. Returns `into`, counted. Needs the right to edit tags.
+pub async fn merge(
+    ctx: &Ctx,
+    principal: &Principal,
+    key: &Key,
+    into: &Key,
+) -> Result<Tag, AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
+    let tx = ctx.begin_write().await?;
+    let from = TABLE.store.find(&*tx, key, true).await?;
+    let target = match TABLE.store.find(&*tx, into, true).await {
+        Err(AppError::NotFound { .. }) => {
+            return Err(AppError::invalid("into", "names no tag"));
+        }
+        found => found?,
+    };
+    if target.id == from.id {
+        return Err(AppError::invalid("into", "is the tag being merged"));
+    }
+    let who = principal.user_id();
+    let message = format!("tag `{}` merged into `{}`", from.slug, target.slug);
+    article::retag(&tx, (from.id, Some(target.id)), who, &message).await?;
+    redirects::merged(&*tx, EntityKind::Tag, (from.id, &from.slug), target.id).await?;
+    TABLE
+        .delete_unused::<Tag, _>(&tx, (&Key::Id(from.id), who), uses, in_use)
+        .await?;
+    let count = published_count(&*tx, target.id).await?;
+    tx.commit().await?;
+    counted(target, count)
+}
+
+/// Deletes the tag `key` names after taking it off every article filed
+/// under it (each gets a revision; otherwise unchanged): `DELETE
+/// /tags/{id}?detach=true`.
+pub async fn delete_detaching(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
+    ctx.require(principal, Action::EditAuthorsAndTags)?;
+    let tx = ctx.begin_write().await?;
+    let row = TABLE.store.find(&*tx, key, true).await?;
+    let who = principal.user_id();
+    let message = format!("tag `{}` removed before its deletion", row.slug);
+    article::retag(&tx, (row.id, None), who, &message).await?;
+    TABLE
+        .delete_unused::<Tag, _>(&tx, (&Key::Id(row.id), who), uses, in_use)
+        .await?;
+    tx.commit().await
+}
+
+/// The links that file articles (either copy) under tag `id`.
+fn uses(id: Uuid) -> sea_orm::Select<article_tag::Entity> {
+    article_tag::Entity::find().filter(article_tag::Column::TagId.eq(id))
+}
+
+/// Why a tag in use cannot go.
+fn in_use(n: u64) -> String {
+    format!(
+        "the tag is used by {n} article(s); remove it from them first, merge it into another \
+         tag (POST /api/v1/tags/{{id}}/merge) or delete it with detach=true"
+    )
+}
+
 impl Versioned for Tag {
     const KIND: EntityKind = EntityKind::Tag;
     const EDIT: Action = Action::EditAuthorsAndTags;
@@ -312,7 +377,7 @@ impl Catalog for Tag {
     /// One tag by id or slug, with its published article count.
     async fn get(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Tag, AppError> {
         ctx.require(principal, Action::ReadLive)?;
-        let row = TABLE.store.find(ctx.db.conn(), key, false).await?;
+        let row = TABLE.find_or_moved(ctx.db.conn(), key).await?;
         let count = published_count(ctx.db.conn(), row.id).await?;
         counted(row, count)
     }
@@ -339,10 +404,8 @@ impl Catalog for Tag {
     async fn delete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<(), AppError> {
         ctx.require(principal, Action::EditAuthorsAndTags)?;
         let tx = ctx.begin_write().await?;
-        let uses = |id| article_tag::Entity::find().filter(article_tag::Column::TagId.eq(id));
-        let what = |n| format!("the tag is used by {n} article(s); remove it from them first");
         TABLE
-            .delete_unused::<Tag, _>(&tx, (key, principal.user_id()), uses, what)
+            .delete_unused::<Tag, _>(&tx, (key, principal.user_id()), uses, in_use)
             .await?;
         tx.commit().await
     }

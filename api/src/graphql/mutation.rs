@@ -11,14 +11,16 @@ use super::inputs::{
 };
 use super::query::key;
 use super::scalars::Timestamp;
-use super::types::{ArticleGql, AssetGql, AuthorGql, Revisable, RevisionType, TagGql, Tokens};
+use super::types::{
+    ArticleGql, AssetGql, AuthorGql, AutosaveGql, Revisable, RevisionType, TagGql, Tokens,
+};
 use crate::config::Secret;
 use crate::content::Catalog;
-use crate::content::article::{self, Article, TransitionInput};
+use crate::content::article::{self, Article, TransitionInput, autosave};
 use crate::content::asset::{self, Asset};
 use crate::content::author::Author;
 use crate::content::history::{Versioned, restore};
-use crate::content::tag::Tag;
+use crate::content::tag::{self, Tag};
 use crate::content::workflow;
 use crate::identity::sessions;
 
@@ -71,7 +73,7 @@ impl Mutation {
         let r = req(ctx)?;
         article::create(&r.ctx, &r.principal, input.into())
             .await
-            .map(ArticleGql)
+            .map(ArticleGql::from)
             .gql()
     }
 
@@ -84,7 +86,23 @@ impl Mutation {
         input: UpdateArticleInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<ArticleGql> {
-        updated(ctx, &id, input.into(), expected_version, ArticleGql).await
+        updated::<Article, _>(ctx, &id, input.into(), expected_version, ArticleGql::from).await
+    }
+
+    /// Autosaves fields of an article for the signed-in caller: their one
+    /// autosave of it is overwritten, the article is not written (no
+    /// revision, no event). Their next `updateArticle` folds it in.
+    async fn autosave_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateArticleInput,
+    ) -> async_graphql::Result<AutosaveGql> {
+        let r = req(ctx)?;
+        autosave::save(&r.ctx, &r.principal, &key(&id), input.into())
+            .await
+            .map(AutosaveGql::from)
+            .gql()
     }
 
     /// Deletes an article (kept, restorable by an admin); `permanent` (admins) purges it.
@@ -110,7 +128,7 @@ impl Mutation {
         let r = req(ctx)?;
         article::undelete(&r.ctx, &r.principal, &key(&id))
             .await
-            .map(ArticleGql)
+            .map(ArticleGql::from)
             .gql()
     }
 
@@ -140,7 +158,7 @@ impl Mutation {
         };
         article::transition(&r.ctx, &r.principal, &key(&id), input)
             .await
-            .map(ArticleGql)
+            .map(ArticleGql::from)
             .gql()
     }
 
@@ -159,13 +177,13 @@ impl Mutation {
         match kind {
             RevisionType::Article => restore::<Article>(ctx, who, &key, version, expected_version)
                 .await
-                .map(|a| Revisable::Article(Box::new(ArticleGql(a)))),
+                .map(|a| Revisable::Article(Box::new(ArticleGql::from(a)))),
             RevisionType::Author => restore::<Author>(ctx, who, &key, version, expected_version)
                 .await
-                .map(|a| Revisable::Author(AuthorGql(a))),
+                .map(|a| Revisable::Author(AuthorGql::from(a))),
             RevisionType::Tag => restore::<Tag>(ctx, who, &key, version, expected_version)
                 .await
-                .map(|t| Revisable::Tag(TagGql(t))),
+                .map(|t| Revisable::Tag(TagGql::from(t))),
             RevisionType::Asset => restore::<Asset>(ctx, who, &key, version, expected_version)
                 .await
                 .map(|a| Revisable::Asset(AssetGql(a))),
@@ -182,7 +200,7 @@ impl Mutation {
         let r = req(ctx)?;
         Author::create(&r.ctx, &r.principal, input.into())
             .await
-            .map(AuthorGql)
+            .map(AuthorGql::from)
             .gql()
     }
 
@@ -194,7 +212,7 @@ impl Mutation {
         input: UpdateAuthorInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<AuthorGql> {
-        updated(ctx, &id, input.into(), expected_version, AuthorGql).await
+        updated::<Author, _>(ctx, &id, input.into(), expected_version, AuthorGql::from).await
     }
 
     /// Deletes an author credited on no article.
@@ -239,7 +257,7 @@ impl Mutation {
         let r = req(ctx)?;
         Tag::create(&r.ctx, &r.principal, input.into())
             .await
-            .map(TagGql)
+            .map(TagGql::from)
             .gql()
     }
 
@@ -251,12 +269,42 @@ impl Mutation {
         input: UpdateTagInput,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<TagGql> {
-        updated(ctx, &id, input.into(), expected_version, TagGql).await
+        updated::<Tag, _>(ctx, &id, input.into(), expected_version, TagGql::from).await
     }
 
-    /// Deletes a tag no article is filed under.
-    async fn delete_tag(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        deleted::<Tag>(ctx, &id).await
+    /// Deletes a tag no article is filed under; with `detach`, a tag that
+    /// articles are filed under is first taken off them (each gets a
+    /// revision).
+    async fn delete_tag(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default)] detach: bool,
+    ) -> async_graphql::Result<bool> {
+        if !detach {
+            return deleted::<Tag>(ctx, &id).await;
+        }
+        let r = req(ctx)?;
+        tag::delete_detaching(&r.ctx, &r.principal, &key(&id))
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
+    /// Merges tag `id` into tag `into` (ids or slugs): its articles are
+    /// filed under `into` (each with a revision), it is deleted, and its
+    /// slug redirects to `into`. Returns `into`.
+    async fn merge_tag(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        into: ID,
+    ) -> async_graphql::Result<TagGql> {
+        let r = req(ctx)?;
+        tag::merge(&r.ctx, &r.principal, &key(&id), &key(&into))
+            .await
+            .map(TagGql::from)
+            .gql()
     }
 
     /// Signs in; the same throttling and answers as `POST /api/v1/auth/login`.

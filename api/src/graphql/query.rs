@@ -10,7 +10,8 @@ use super::paging::{Conn, Paging};
 use super::scalars::Timestamp;
 use super::types::{
     ArticleGql, ArticleStateGql, AssetGql, AuthorGql, SearchConn, SearchType, SyncPageGql,
-    SyncType, TagGql, UserGql, not_found_as_none, read_of, search_connection, search_offset,
+    SyncType, TagGql, UserGql, followed, not_found_as_none, read_of, search_connection,
+    search_offset,
 };
 use crate::content::article::{self, ArticleFilter, ArticleSort, Include, Read};
 use crate::content::asset::{self, AssetFilter, TypeFilter};
@@ -275,7 +276,14 @@ impl Query {
     /// configured fallbacks or its language, then the default locale) that
     /// has one (`locale` on the answer says which); `fallback: false` keeps
     /// to the locale asked for. `preview: true` reads the working copy
-    /// (preview keys, signed-in users).
+    /// (preview keys, signed-in users). `previewToken`, a preview link's
+    /// token, reads that article's working copy for anyone holding it
+    /// (`FORBIDDEN` once the link expired or was revoked). A former slug
+    /// answers the article with `redirectTo`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the ways of addressing and reading one article"
+    )]
     async fn article(
         &self,
         ctx: &Context<'_>,
@@ -284,19 +292,28 @@ impl Query {
         locale: Option<String>,
         #[graphql(default = true)] fallback: bool,
         preview: Option<bool>,
+        preview_token: Option<String>,
     ) -> async_graphql::Result<Option<ArticleGql>> {
         let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
         let read = read_of(ctx, preview, false);
-        let found = match locale {
+        if let Some(token) = preview_token {
+            // For the link's holder only: never kept by a shared cache.
+            ctx.insert_http_header("cache-control", "private, no-store");
+            let shared = article::preview::read(&r.ctx, &key, &token, read).await;
+            return not_found_as_none(shared.map(ArticleGql::from));
+        }
+        let mut chain = None;
+        if let Some(tag) = locale {
+            let wanted = validate::locale_filter(&tag).map_err(|m| invalid("locale", &m))?;
+            chain = Some(r.ctx.settings.locales.chain(&[wanted], fallback));
+        }
+        let get = async |key: Key| match &chain {
             None => article::get(&r.ctx, &r.principal, &key, read).await,
-            Some(tag) => {
-                let wanted = validate::locale_filter(&tag).map_err(|m| invalid("locale", &m))?;
-                let chain = r.ctx.settings.locales.chain(&[wanted], fallback);
-                article::get_localized(&r.ctx, &r.principal, &key, read, &chain).await
-            }
+            Some(chain) => article::get_localized(&r.ctx, &r.principal, &key, read, chain).await,
         };
-        not_found_as_none(found.map(ArticleGql))
+        let found = get(key).await;
+        followed(found, get, ArticleGql).await
     }
 
     /// Articles: the published ones for the public, working copies for
@@ -332,7 +349,7 @@ impl Query {
         let page = article::list(&r.ctx, &r.principal, &query, read_of(ctx, preview, true))
             .await
             .gql()?;
-        Ok(paging.connection(page, ArticleGql))
+        Ok(paging.connection(page, ArticleGql::from))
     }
 
     /// One asset of the media library; `null` when there is none (or the
@@ -378,7 +395,8 @@ impl Query {
     ) -> async_graphql::Result<Option<AuthorGql>> {
         let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
-        not_found_as_none(Author::get(&r.ctx, &r.principal, &key).await.map(AuthorGql))
+        let get = async |key: Key| Author::get(&r.ctx, &r.principal, &key).await;
+        followed(get(key).await, get, AuthorGql).await
     }
 
     /// Authors.
@@ -398,7 +416,7 @@ impl Query {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<AuthorGql>> {
         let paging = Paging::new(first, after, last, before)?;
-        catalog::<Author, _>(ctx, filter, sort, paging, AuthorGql).await
+        catalog::<Author, _>(ctx, filter, sort, paging, AuthorGql::from).await
     }
 
     /// One tag by `id` or `slug`; `null` when there is none.
@@ -410,7 +428,8 @@ impl Query {
     ) -> async_graphql::Result<Option<TagGql>> {
         let r = req(ctx)?;
         let key = key_of(id, slug, None)?;
-        not_found_as_none(Tag::get(&r.ctx, &r.principal, &key).await.map(TagGql))
+        let get = async |key: Key| Tag::get(&r.ctx, &r.principal, &key).await;
+        followed(get(key).await, get, TagGql).await
     }
 
     /// Tags, with their published article counts.
@@ -430,7 +449,7 @@ impl Query {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<TagGql>> {
         let paging = Paging::new(first, after, last, before)?;
-        catalog::<Tag, _>(ctx, filter, sort, paging, TagGql).await
+        catalog::<Tag, _>(ctx, filter, sort, paging, TagGql::from).await
     }
 
     /// Delta sync, as `GET /api/v1/sync`: without `cursor`, every object the

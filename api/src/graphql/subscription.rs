@@ -92,7 +92,7 @@ impl ContentEvent {
         not_found_as_none(
             article::get(&r.ctx, &r.principal, &key, read)
                 .await
-                .map(ArticleGql),
+                .map(ArticleGql::from),
         )
     }
     /// The author, for author events.
@@ -102,7 +102,11 @@ impl ContentEvent {
         }
         let r = req(ctx)?;
         let key = Key::Id(self.0.event.id);
-        not_found_as_none(Author::get(&r.ctx, &r.principal, &key).await.map(AuthorGql))
+        not_found_as_none(
+            Author::get(&r.ctx, &r.principal, &key)
+                .await
+                .map(AuthorGql::from),
+        )
     }
     /// The tag, for tag events.
     async fn tag(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TagGql>> {
@@ -111,6 +115,6 @@ impl ContentEvent {
         }
         let r = req(ctx)?;
         let key = Key::Id(self.0.event.id);
-        not_found_as_none(Tag::get(&r.ctx, &r.principal, &key).await.map(TagGql))
+        not_found_as_none(Tag::get(&r.ctx, &r.principal, &key).await.map(TagGql::from))
     }
 }

@@ -1,12 +1,13 @@
 //! The HTTP layer both adapters stand on: the state handlers reach, the
 //! caller behind a request, JSON bodies, query strings, preconditions,
 //! answers with their ETags, the shared cache of public answers, where reads
-//! go when there are replicas, and the problem+json rendering of errors. REST and GraphQL differ only above it.
+//! go when there are replicas, where a request comes from (for the audit log), and the problem+json rendering of errors. REST and GraphQL differ only above it.
 
 pub mod answer;
 pub mod body;
 pub mod cache;
 pub mod caller;
+pub mod origin;
 mod problem;
 pub mod query;
 pub mod reads;

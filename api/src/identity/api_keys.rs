@@ -6,18 +6,20 @@ use chrono::{DateTime, Utc};
 use entities::api_key;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::Identity;
+use super::audit_log::{Entry, actor_of};
 use crate::auth::policy::Action;
 use crate::auth::{KeyKind, Principal, token};
 use crate::config::Secret;
-use crate::content::Choice;
 use crate::content::validate::Errors;
+use crate::content::{Choice, Named};
 use crate::error::AppError;
-use crate::storage::now;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, ListQuery, Page};
+use crate::storage::{audit_log, now};
 
 /// Characters of the random part kept in `prefix`, to tell keys apart.
 const SHOWN_CHARS: usize = 6;
@@ -133,6 +135,14 @@ pub async fn create(
     api_key::Entity::insert(api_key::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
         .await?;
+    let entry = Entry {
+        kind: "api_key.created",
+        actor: actor_of(principal),
+        target: Some(("api_key", row.id)),
+        detail: Some(json!({"name": row.name, "kind": row.kind.as_str(), "prefix": row.prefix})),
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Ok((from_row(row), Secret::new(key)))
 }
@@ -177,12 +187,20 @@ pub async fn revoke(identity: &Identity, principal: &Principal, id: Uuid) -> Res
     match found {
         None => return Err(AppError::not_found("API key")),
         Some(key) if key.revoked_at.is_some() => {}
-        Some(_) => {
+        Some(key) => {
             api_key::Entity::update_many()
                 .col_expr(api_key::Column::RevokedAt, Expr::value(Some(now())))
                 .filter(api_key::Column::Id.eq(id))
                 .exec(&*tx)
                 .await?;
+            let entry = Entry {
+                kind: "api_key.revoked",
+                actor: actor_of(principal),
+                target: Some(("api_key", id)),
+                detail: Some(json!({"name": key.name, "prefix": key.prefix})),
+                ..Entry::default()
+            };
+            audit_log::record(&*tx, entry).await?;
         }
     }
     tx.commit().await

@@ -4,6 +4,7 @@
 //! module stores and checks them. The content domain never reaches in here.
 
 pub mod api_keys;
+pub mod audit_log;
 pub mod sessions;
 pub mod users;
 

@@ -13,11 +13,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use uuid::Uuid;
 
 use super::Identity;
+use super::audit_log::{self, Actor, Entry};
 use super::users::email_key;
 use crate::auth::jwt::TokenError;
 use crate::auth::{Principal, token};
 use crate::config::Secret;
 use crate::error::AppError;
+use crate::storage::audit_log as storage_log;
 use crate::storage::now;
 
 /// Failed sign-ins an account may have in [`WINDOW`] before it is throttled.
@@ -70,8 +72,13 @@ async fn check_throttle<C: ConnectionTrait>(
     Err(AppError::TooManyRequests { retry_after })
 }
 
-async fn record_failure(identity: &Identity, keys: &[String]) -> Result<(), AppError> {
+async fn record_failure(
+    identity: &Identity,
+    keys: &[String],
+    entry: Entry<'_>,
+) -> Result<(), AppError> {
     let tx = identity.begin_write().await?;
+    storage_log::record(&*tx, entry).await?;
     let at = now();
     login_failure::Entity::insert_many(keys.iter().map(|key| {
         login_failure::ActiveModel::from(login_failure::Model {
@@ -132,10 +139,23 @@ pub async fn login(
 ) -> Result<Tokens, AppError> {
     let account_key = format!("account:{}", email_key(email));
     let mut keys = vec![account_key.clone()];
-    check_throttle(identity.db.conn(), &account_key, ACCOUNT_LIMIT).await?;
+    let throttled = |err| async move {
+        let entry = Entry {
+            kind: "auth.sign_in_throttled",
+            subject: Some(email),
+            ..Entry::default()
+        };
+        audit_log::note(identity, entry).await?;
+        Err::<Tokens, AppError>(err)
+    };
+    if let Err(err) = check_throttle(identity.db.conn(), &account_key, ACCOUNT_LIMIT).await {
+        return throttled(err).await;
+    }
     if let Some(address) = client_address {
         let address_key = format!("address:{address}");
-        check_throttle(identity.db.conn(), &address_key, ADDRESS_LIMIT).await?;
+        if let Err(err) = check_throttle(identity.db.conn(), &address_key, ADDRESS_LIMIT).await {
+            return throttled(err).await;
+        }
         keys.push(address_key);
     }
 
@@ -147,8 +167,19 @@ pub async fn login(
     let matches = identity.verify_password(password.expose(), hash)?;
     let user = match row {
         Some(user) if matches && !user.disabled => user,
-        _ => {
-            record_failure(identity, &keys).await?;
+        row => {
+            let reason = match row {
+                None => "no account has this e-mail address",
+                Some(user) if user.disabled => "the account is disabled",
+                Some(_) => "wrong password",
+            };
+            let entry = Entry {
+                kind: "auth.sign_in_failed",
+                subject: Some(email),
+                detail: Some(serde_json::json!({"reason": reason})),
+                ..Entry::default()
+            };
+            record_failure(identity, &keys, entry).await?;
             return Err(AppError::InvalidCredentials);
         }
     };
@@ -159,6 +190,13 @@ pub async fn login(
         .exec(&*tx)
         .await?;
     let tokens = issue(identity, &*tx, user.id, user.role, Uuid::now_v7()).await?;
+    let entry = Entry {
+        kind: "auth.signed_in",
+        actor: Actor::User(user.id),
+        target: Some(("user", user.id)),
+        ..Entry::default()
+    };
+    storage_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Ok(tokens)
 }
@@ -171,6 +209,16 @@ async fn revoke_family<C: ConnectionTrait>(conn: &C, family_id: Uuid) -> Result<
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// The audit entry of a refused refresh (of `user`'s token, when known).
+fn refusal(user: Option<Uuid>, reason: &str) -> Entry<'static> {
+    Entry {
+        kind: "auth.refresh_refused",
+        target: user.map(|id| ("user", id)),
+        detail: Some(serde_json::json!({"reason": reason})),
+        ..Entry::default()
+    }
 }
 
 fn refused_refresh() -> AppError {
@@ -186,16 +234,25 @@ pub async fn refresh(identity: &Identity, refresh: &Secret) -> Result<Tokens, Ap
         .one(&*tx)
         .await?
     else {
+        drop(tx);
+        let reason = "the token is unknown";
+        audit_log::note(identity, refusal(None, reason)).await?;
         return Err(refused_refresh());
     };
     let reused = stored.used_at.is_some() || stored.revoked_at.is_some();
     let user = user::Entity::find_by_id(stored.user_id).one(&*tx).await?;
     let usable_user = user.filter(|u| !u.disabled);
     if reused || stored.expires_at <= now() || usable_user.is_none() {
-        if reused {
+        let reason = if reused {
             tracing::warn!(family = %stored.family_id, "a spent refresh token was presented again; the session is revoked");
-        }
+            "the token was used or revoked before: the session is revoked"
+        } else if usable_user.is_none() {
+            "the account is disabled or gone"
+        } else {
+            "the token expired"
+        };
         revoke_family(&*tx, stored.family_id).await?;
+        storage_log::record(&*tx, refusal(Some(stored.user_id), reason)).await?;
         tx.commit().await?;
         return Err(refused_refresh());
     }
@@ -209,6 +266,8 @@ pub async fn refresh(identity: &Identity, refresh: &Secret) -> Result<Tokens, Ap
     if spent.rows_affected != 1 {
         // Spent concurrently by another request: the same token twice.
         revoke_family(&*tx, stored.family_id).await?;
+        let reason = "the token was used twice at once: the session is revoked";
+        storage_log::record(&*tx, refusal(Some(stored.user_id), reason)).await?;
         tx.commit().await?;
         return Err(refused_refresh());
     }

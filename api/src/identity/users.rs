@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 use entities::{author, refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::Identity;
+use super::audit_log::{Actor, Entry, actor_of};
 use crate::auth::policy::Action;
 use crate::auth::{Principal, Role, password};
 use crate::config::Secret;
@@ -17,7 +19,7 @@ use crate::content::{Choice, Named, Patch};
 use crate::error::AppError;
 use crate::storage::page::sort_fields;
 use crate::storage::page::{self, Direction, ListQuery, Page};
-use crate::storage::{contains_ci, now};
+use crate::storage::{audit_log, contains_ci, now};
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +229,14 @@ pub async fn create_unchecked(
             other => other,
         })?;
     link_author(&*tx, row.id, input.author_id).await?;
+    let entry = Entry {
+        kind: "user.created",
+        actor: created_by.map_or(Actor::Nobody, Actor::User),
+        target: Some(("user", row.id)),
+        detail: Some(json!({"email": row.email, "role": row.role.as_str()})),
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Ok(from_row(row, input.author_id))
 }
@@ -375,6 +385,23 @@ pub async fn update(
     if disabled && !current.disabled {
         revoke_sessions(&*tx, id).await?;
     }
+    let kind = if role == current.role {
+        "user.updated"
+    } else {
+        "user.role_changed"
+    };
+    let detail = json!({
+        "role": {"from": current.role.as_str(), "to": role.as_str()},
+        "disabled": {"from": current.disabled, "to": disabled},
+    });
+    let entry = Entry {
+        kind,
+        actor: actor_of(principal),
+        target: Some(("user", id)),
+        detail: Some(detail),
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     load(identity, id).await
 }
@@ -400,6 +427,18 @@ async fn set_password(
         .await?;
     // A new password ends every session signed in with the old one.
     revoke_sessions(&*tx, id).await?;
+    let own = principal.user_id() == Some(id);
+    let entry = Entry {
+        kind: if own {
+            "auth.password_changed"
+        } else {
+            "user.password_reset"
+        },
+        actor: actor_of(principal),
+        target: Some(("user", id)),
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await
 }
 

@@ -185,14 +185,13 @@ catalog_handlers! {
         create: "Create an author.",
         patch: "Update some fields of an author.",
         replace: "Replace an author.",
-        delete: "Delete an author credited on no article.",
     },
     list: list_authors = "/authors",
     create: create_author,
     get: get_author = "/authors/{id}",
     patch: patch_author,
     replace: replace_author,
-    delete: delete_author,
+    delete: delete_author = "Delete an author credited on no article.",
 }
 
 history_handlers! {

@@ -38,15 +38,14 @@ macro_rules! catalog_handlers {
             get: $get_summary:literal,
             create: $create_summary:literal,
             patch: $patch_summary:literal,
-            replace: $replace_summary:literal,
-            delete: $delete_summary:literal $(,)?
+            replace: $replace_summary:literal $(,)?
         },
         list: $list:ident = $list_path:literal,
         create: $create:ident,
         get: $get:ident = $item_path:literal,
         patch: $patch:ident,
         replace: $replace:ident,
-        delete: $delete:ident $(,)?
+        $(delete: $delete:ident = $delete_summary:literal $(,)?)?
     ) => {
         #[doc = concat!("How `/", $name, "` reads its query string.")]
         pub struct $collection;
@@ -119,7 +118,7 @@ macro_rules! catalog_handlers {
             responses(
                 (status = 200, description = "The current representation", body = $out, headers(("ETag" = String))),
                 (status = 304, description = "Not modified since the ETag in If-None-Match"),
-                $crate::rest::docs::BadRequest, $crate::rest::docs::NotFound,
+                $crate::rest::docs::Moved, $crate::rest::docs::BadRequest, $crate::rest::docs::NotFound,
             )
         )]
         #[get($item_path)]
@@ -131,7 +130,7 @@ macro_rules! catalog_handlers {
         ) -> Result<actix_web::HttpResponse, $crate::error::AppError> {
             let options = $crate::rest::list::read_options::<$collection>(req.query_string())?;
             let key = $crate::content::Key::parse(&path, None);
-            $crate::rest::respond::public(&state, &caller.0, &req, async || {
+            let answer = $crate::rest::respond::public(&state, &caller.0, &req, async || {
                 let found = <$item as $crate::content::Catalog>::get(&state.ctx, &caller.0, &key).await?;
                 let mut keys = $crate::http::answer::ContentKeys::of(<$collection as $crate::rest::list::Collection>::NAME);
                 keys.add(<$item as $crate::content::history::Versioned>::KIND, found.id);
@@ -139,7 +138,8 @@ macro_rules! catalog_handlers {
                 let rendered = $crate::rest::respond::render_entity(version, &<$out>::from(found), options.fields.as_deref())?;
                 Ok(rendered.keyed(&keys))
             })
-            .await
+            .await;
+            $crate::rest::respond::or_moved(&req, answer)
         }
 
         #[doc = $create_summary]
@@ -200,6 +200,7 @@ macro_rules! catalog_handlers {
             ],
         }
 
+        $(
         #[doc = $delete_summary]
         #[doc = ""]
         #[doc = "Needs the editor or admin role."]
@@ -220,6 +221,7 @@ macro_rules! catalog_handlers {
             <$item as $crate::content::Catalog>::delete(&state.ctx, &caller.0, &key).await?;
             Ok(actix_web::HttpResponse::NoContent().finish())
         }
+        )?
     };
 }
 

@@ -43,6 +43,15 @@ problems! {
     TooManyRequests = 429,
 }
 
+/// A former slug (design §15): `Location` is the same address with the
+/// current slug (and the same query).
+#[derive(IntoResponses)]
+#[response(
+    status = 301,
+    headers(("Location" = String, description = "The address with the current slug"))
+)]
+pub struct Moved;
+
 /// Pagination, sorting and shaping parameters common to every list.
 ///
 /// Lists also speak the conventions of admin UIs. A request with any of

@@ -1,6 +1,7 @@
 //! Editing an article, author or tag: `PATCH` (fields not sent keep their
 //! values) and `PUT` (fields not sent are cleared) share everything but
-//! that, so one template writes both handlers of each resource.
+//! that, so one template writes both handlers of each resource (only `PUT`
+//! for articles, whose `PATCH` also autosaves: `rest::articles::editing`).
 
 /// Writes the `PATCH` and `PUT` handlers of a resource. Each write body
 /// converts into the domain input with `From`; `PUT` then replaces
@@ -20,6 +21,19 @@ macro_rules! edit_handlers {
     ) => {
         $crate::rest::edit::edit_handlers!(@one patch, $patch, false, [$($patch_doc),+],
             $tag, $item, $input, $write, $out, $key, $path);
+        $crate::rest::edit::edit_handlers!(@one put, $replace, true, [$($replace_doc),+],
+            $tag, $item, $input, $write, $out, $key, $path);
+    };
+    (
+        tag: $tag:literal,
+        item: $item:ty,
+        input: $input:ty,
+        write: $write:ty,
+        out: $out:ty,
+        key: $key:literal,
+        path: $path:literal,
+        replace: $replace:ident [$($replace_doc:literal),+ $(,)?] $(,)?
+    ) => {
         $crate::rest::edit::edit_handlers!(@one put, $replace, true, [$($replace_doc),+],
             $tag, $item, $input, $write, $out, $key, $path);
     };

@@ -4,6 +4,7 @@
 mod api_keys;
 mod articles;
 pub mod assets;
+mod audit_log;
 mod auth;
 mod authors;
 mod catalog;
@@ -55,6 +56,7 @@ pub fn vocabularies() -> Vec<(&'static str, Vocabulary)> {
         ("/api/v1/assets/{id}/revisions", history),
         ("/api/v1/users", Vocabulary::of::<users::Users>()),
         ("/api/v1/api-keys", Vocabulary::of::<api_keys::ApiKeys>()),
+        ("/api/v1/audit", Vocabulary::of::<audit_log::AuditLog>()),
         ("/api/v1/webhooks", Vocabulary::of::<webhooks::Webhooks>()),
         (
             "/api/v1/webhooks/{id}/deliveries",
@@ -100,6 +102,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(articles::get_article_revision)
             .service(articles::restore_article_revision)
             .service(articles::diff_article)
+            .service(articles::get_article_autosave)
+            .service(articles::create_preview_link)
+            .service(articles::list_preview_links)
+            .service(articles::revoke_preview_link)
             .service(authors::list_authors)
             .service(authors::create_author)
             .service(authors::get_author)
@@ -116,6 +122,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(tags::patch_tag)
             .service(tags::replace_tag)
             .service(tags::delete_tag)
+            .service(tags::merge_tag)
             .service(tags::list_tag_revisions)
             .service(tags::get_tag_revision)
             .service(tags::restore_tag_revision)
@@ -147,6 +154,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(api_keys::create_api_key)
             .service(api_keys::get_api_key)
             .service(api_keys::revoke_api_key)
+            .service(audit_log::list_audit_events)
             .service(webhooks::list_webhooks)
             .service(webhooks::create_webhook)
             .service(webhooks::get_webhook)

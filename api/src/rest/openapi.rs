@@ -28,6 +28,7 @@ Errors are `application/problem+json` (RFC 9457) with `errors: [{field, message}
         (name = "sync", description = "Delta sync: everything once, then only what changed"),
         (name = "users", description = "User accounts (admins)"),
         (name = "api-keys", description = "Keys for front ends (admins)"),
+        (name = "audit", description = "Who did what, from where and when (admins)"),
         (name = "webhooks", description = "Endpoints told about content changes (admins); every delivery body is a `WebhookEvent`"),
         (name = "transfers", description = "Imports and exports as background jobs (admins)"),
         (name = "graphql", description = "The GraphQL endpoint (see schema.graphql)"),

@@ -94,6 +94,29 @@ pub async fn public_varying(
     Ok(served.answer.respond(req, control))
 }
 
+/// A read that found a former slug ([`AppError::Moved`]): `301` to the
+/// same address with the current slug in place of the last segment, and
+/// the same query. Any other answer as it is.
+pub fn or_moved(
+    req: &HttpRequest,
+    answer: Result<HttpResponse, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let Err(AppError::Moved { slug, .. }) = &answer else {
+        return answer;
+    };
+    let path = req.path();
+    let parent = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+    let mut location = format!("{parent}{slug}");
+    if !req.query_string().is_empty() {
+        location.push('?');
+        location.push_str(req.query_string());
+    }
+    Ok(HttpResponse::MovedPermanently()
+        .insert_header(("location", location))
+        .insert_header(("cache-control", PRIVATE))
+        .finish())
+}
+
 /// The answer to a write: `status` with the entity, its ETag, and for a create its `Location`.
 pub fn written<T: Serialize>(
     status: StatusCode,

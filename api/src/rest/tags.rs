@@ -1,18 +1,25 @@
 //! `/api/v1/tags`: the topics articles are filed under.
 
-use actix_web::{delete, get, patch, post, put};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::catalog::catalog_handlers;
-use super::docs::ListOf;
+use super::docs::{
+    BadRequest, Conflict, Forbidden, ListOf, NotFound, Unauthorized, Unprocessable,
+    UnsupportedMediaType,
+};
 use super::history::history_handlers;
+use super::respond;
 use super::wire::writable;
-use crate::content::Patch;
 use crate::content::localized::Localized;
-use crate::content::tag::{Tag, TagInput, TagSort};
+use crate::content::tag::{self, Tag, TagInput, TagSort};
+use crate::content::{Catalog, Key, Patch};
+use crate::error::AppError;
+use crate::http::{AppState, Caller, JsonBody, query};
 
 /// A tag.
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,14 +135,89 @@ catalog_handlers! {
         create: "Create a tag.",
         patch: "Update some fields of a tag.",
         replace: "Replace a tag.",
-        delete: "Delete a tag no article is filed under.",
     },
     list: list_tags = "/tags",
     create: create_tag,
     get: get_tag = "/tags/{id}",
     patch: patch_tag,
     replace: replace_tag,
-    delete: delete_tag,
+}
+
+/// Delete a tag.
+///
+/// A tag that articles are filed under is a 409, unless `detach=true`:
+/// then it is first taken off each of them (each gets a revision and is
+/// otherwise unchanged, in the same state; a live copy loses it at once).
+///
+/// Needs the editor or admin role.
+#[utoipa::path(
+    tag = "tags",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Tag id or slug"),
+           ("detach" = Option<bool>, Query, description = "`true`: take the tag off its articles first")),
+    responses((status = 204, description = "Deleted"), BadRequest, Unauthorized, Forbidden, NotFound, Conflict)
+)]
+#[delete("/tags/{id}")]
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let mut detach = false;
+    for (name, value) in query::pairs(req.query_string())? {
+        match name.as_str() {
+            "detach" => detach = query::boolean(&name, &value)?,
+            other => return Err(query::unknown(other)),
+        }
+    }
+    let key = Key::parse(&path, None);
+    if detach {
+        tag::delete_detaching(&state.ctx, &caller.0, &key).await?;
+    } else {
+        Tag::delete(&state.ctx, &caller.0, &key).await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The tag another one is merged into.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagMerge {
+    /// The id or slug of the tag that takes the merged one's place.
+    #[schema(min_length = 1)]
+    pub into: String,
+}
+
+/// Merge a tag into another.
+///
+/// Every article filed under the tag is filed under `into` instead, each
+/// with a revision (in the same state; live copies change at once). The
+/// merged tag is deleted and its slug redirects to `into` (301). The answer
+/// is `into`, with its new article count.
+///
+/// Needs the editor or admin role.
+#[utoipa::path(
+    tag = "tags",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Id or slug of the tag merged (and deleted)")),
+    request_body = TagMerge,
+    responses(
+        (status = 200, description = "The tag merged into", body = TagOut, headers(("ETag" = String))),
+        BadRequest, Unauthorized, Forbidden, NotFound, UnsupportedMediaType, Unprocessable,
+    )
+)]
+#[post("/tags/{id}/merge")]
+pub async fn merge_tag(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<TagMerge>,
+) -> Result<HttpResponse, AppError> {
+    let into = Key::parse(&body.into_inner().into, None);
+    let merged = tag::merge(&state.ctx, &caller.0, &Key::parse(&path, None), &into).await?;
+    let version = merged.version;
+    respond::written(StatusCode::OK, None, version, &TagOut::from(merged))
 }
 
 history_handlers! {

@@ -41,7 +41,8 @@ pub struct Event<'a> {
 /// Records an event with the work of `tx`: it is written when `tx`
 /// commits, and only then.
 pub fn record(tx: &WriteTx, event: Event<'_>) {
-    tx.push_event(change::ActiveModel {
+    let entry = super::audit_log::of_event(&event);
+    let change = change::ActiveModel {
         seq: ActiveValue::NotSet,
         entity: ActiveValue::Set(event.entity),
         entity_id: ActiveValue::Set(event.id),
@@ -53,7 +54,8 @@ pub fn record(tx: &WriteTx, event: Event<'_>) {
         previous_locale: ActiveValue::Set(event.previous_locale.map(str::to_owned)),
         actor: ActiveValue::Set(event.actor),
         public: ActiveValue::Set(event.public),
-    });
+    };
+    tx.push_event(change, entry);
 }
 
 /// The current time at the precision both databases store (microseconds),

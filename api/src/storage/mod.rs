@@ -4,6 +4,7 @@
 //! Nothing here knows a business rule; the domain (`content`) and the
 //! accounts (`identity`) build on it.
 
+pub mod audit_log;
 mod changes;
 mod counts;
 mod direct;

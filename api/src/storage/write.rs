@@ -17,7 +17,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use entities::change;
+use entities::{audit_event, change};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
@@ -156,8 +156,9 @@ pub struct WriteTx {
     txn: DatabaseTransaction,
     slot: Held,
     gate: Option<Arc<WriteGate>>,
-    /// Events of the change log, written last (see [`WriteTx::commit`]).
-    events: std::sync::Mutex<Vec<change::ActiveModel>>,
+    /// Events of the change log with their audit-log entries, written last
+    /// (see [`WriteTx::commit`]).
+    events: std::sync::Mutex<Vec<(change::ActiveModel, audit_event::ActiveModel)>>,
 }
 
 /// The writer slot while a writer holds it; let go without a commit, it
@@ -173,10 +174,11 @@ impl Drop for Held {
 }
 
 impl WriteTx {
-    /// Adds an event to the change log with the transaction's work.
-    pub(super) fn push_event(&self, event: change::ActiveModel) {
+    /// Adds an event to the change log, and its entry to the audit log,
+    /// with the transaction's work.
+    pub(super) fn push_event(&self, event: change::ActiveModel, entry: audit_event::ActiveModel) {
         if let Ok(mut events) = self.events.lock() {
-            events.push(event);
+            events.push((event, entry));
         }
     }
 
@@ -203,8 +205,12 @@ impl WriteTx {
             gate,
             events,
         } = self;
-        let events = events.into_inner().unwrap_or_default();
+        let (events, entries): (Vec<_>, Vec<_>) =
+            events.into_inner().unwrap_or_default().into_iter().unzip();
         if !events.is_empty() {
+            audit_event::Entity::insert_many(entries)
+                .exec_without_returning(&txn)
+                .await?;
             if txn.get_database_backend() == DatabaseBackend::Postgres {
                 txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({EVENT_LOCK})"))
                     .await?;

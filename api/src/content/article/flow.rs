@@ -15,6 +15,7 @@ use super::read::read_one;
 use super::rules::{self, Draft};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
+use crate::content::redirects::{self, Address};
 use crate::content::validate::Errors;
 use crate::content::workflow::{self, WorkflowAction};
 use crate::content::{ArticleCopy, Choice, Ctx, Key, Named, State, WriteTx, now};
@@ -186,8 +187,20 @@ pub(super) async fn make_live(
     row.published_version = Some(row.version);
     row.published_at = published_at.or(row.published_at).or(Some(at));
     row.scheduled_at = None;
-    let was_in = live_locale(tx, row.id).await?;
+    let was_at = live_address(tx, row.id).await?;
+    let was_in = was_at.as_ref().map(|(locale, _)| locale.clone());
     delete_live(&**tx, row.id).await?;
+    if let Some((locale, slug)) = &was_at {
+        let former = Address {
+            scope: locale,
+            slug,
+        };
+        let current = Address {
+            scope: &row.locale,
+            slug: &row.slug,
+        };
+        redirects::moved(&**tx, (EntityKind::Article, row.id), former, current).await?;
+    }
     let live = article::Model {
         copy: ArticleCopy::Live,
         updated_at: at,
@@ -214,6 +227,19 @@ pub(super) async fn make_live(
     };
     record(tx, &row, from, step, seen).await?;
     Ok(row)
+}
+
+/// The locale and slug readers find the article at (its live copy's), if it is live.
+async fn live_address(tx: &WriteTx, id: Uuid) -> Result<Option<(String, String)>, AppError> {
+    Ok(article::Entity::find()
+        .select_only()
+        .column(article::Column::Locale)
+        .column(article::Column::Slug)
+        .filter(article::Column::Id.eq(id))
+        .filter(article::Column::Copy.eq(ArticleCopy::Live))
+        .into_tuple()
+        .one(&**tx)
+        .await?)
 }
 
 /// The locale readers have the article in (its live copy's), if it is live:

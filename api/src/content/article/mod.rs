@@ -5,12 +5,15 @@
 //! snapshot); `write`, `read` and `flow` hold the transactions; `query` the
 //! SQL they share.
 
+pub mod autosave;
 mod flow;
 mod linked;
 mod model;
 mod pictures;
+pub mod preview;
 mod query;
 mod read;
+mod retag;
 mod rules;
 mod schedule;
 mod translations;
@@ -26,6 +29,7 @@ pub use model::{
 pub(crate) use pictures::drop_picture;
 pub(crate) use read::{by_ids, view_for};
 pub use read::{get, get_localized, list};
+pub(crate) use retag::retag;
 pub use rules::ArticleSnapshot;
 pub(crate) use rules::check_imported;
 pub use schedule::run_schedule;

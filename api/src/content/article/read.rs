@@ -9,7 +9,8 @@ use super::model::{Article, ArticleFilter, ArticleSort, Include, Read, View};
 use super::{linked, pictures, query, translations};
 use crate::auth::Principal;
 use crate::auth::policy::Action;
-use crate::content::{ArticleCopy, Ctx, Key, author};
+use crate::content::redirects;
+use crate::content::{ArticleCopy, Ctx, EntityKind, Key, author};
 use crate::error::AppError;
 use crate::storage::Scope;
 use crate::storage::page::{self, ListQuery, Page};
@@ -50,7 +51,7 @@ pub(super) async fn read_one<C: ConnectionTrait>(
 }
 
 /// Hides private fields of expanded authors from callers who may not read them.
-fn redact(mut article: Article, ctx: &Ctx, principal: &Principal) -> Article {
+pub(super) fn redact(mut article: Article, ctx: &Ctx, principal: &Principal) -> Article {
     if let Some(authors) = article.authors.take() {
         article.authors = Some(
             authors
@@ -70,7 +71,8 @@ pub async fn get(
     read: Read,
 ) -> Result<Article, AppError> {
     let view = view_for(ctx, principal, read.preview)?;
-    let row = query::find_row(ctx, ctx.db.conn(), key, view, false).await?;
+    let found = query::find_row(ctx, ctx.db.conn(), key, view, false).await;
+    let row = or_moved(ctx, found, (key, view), &[]).await?;
     let mut article = read_one(ctx.db.conn(), row, view.copy(), read.include).await?;
     if read.include.pictures {
         pictures::attach(ctx.db.conn(), std::slice::from_mut(&mut article)).await?;
@@ -92,13 +94,37 @@ pub async fn get_localized(
 ) -> Result<Article, AppError> {
     let view = view_for(ctx, principal, read.preview)?;
     let conn = ctx.db.conn();
-    let row = query::find_row_preferring(ctx, conn, (key, view, false), chain).await?;
+    let found = query::find_row_preferring(ctx, conn, (key, view, false), chain).await;
+    let row = or_moved(ctx, found, (key, view), chain).await?;
     let row = translations::choose(conn, row, view, chain).await?;
     let mut article = read_one(conn, row, view.copy(), read.include).await?;
     if read.include.pictures {
         pictures::attach(conn, std::slice::from_mut(&mut article)).await?;
     }
     Ok(redact(article, ctx, principal))
+}
+
+/// When no article has the slug `key` names but one had it (design §15):
+/// a 301 to that one's current slug, in the copy the caller sees. Former
+/// slugs in the locales of `preferred`, then the default locale, come first.
+async fn or_moved(
+    ctx: &Ctx,
+    found: Result<article::Model, AppError>,
+    (key, view): (&Key, View),
+    preferred: &[String],
+) -> Result<article::Model, AppError> {
+    let (Err(AppError::NotFound { .. }), Key::Slug { slug, locale }) = (&found, key) else {
+        return found;
+    };
+    let mut scopes: Vec<&str> = preferred.iter().map(String::as_str).collect();
+    scopes.push(&ctx.settings.default_locale);
+    let conn = ctx.db.conn();
+    let former = (slug.as_str(), locale.as_deref());
+    let Some(id) = redirects::follow(conn, EntityKind::Article, former, &scopes).await? else {
+        return found;
+    };
+    let row = query::find_row(ctx, conn, &Key::Id(id), view, false).await?;
+    Err(AppError::Moved { id, slug: row.slug })
 }
 
 /// Articles by id in one view, as `principal` may see them, `include`

@@ -13,16 +13,16 @@ use uuid::Uuid;
 
 use super::flow::{self, Step};
 use super::model::{Article, ArticleInput, Include, View};
-use super::pictures;
 use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft, Resolved};
 use super::translations;
+use super::{autosave, pictures, preview};
 use crate::auth::Principal;
 use crate::auth::policy::{Action, Grant};
 use crate::content::history::{self, Versioned, Write};
 use crate::content::validate::{self, Errors};
-use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, search, slug};
+use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, redirects, search, slug};
 use crate::error::AppError;
 use crate::storage::{Event, Slugged, record_event};
 
@@ -210,6 +210,8 @@ struct Plan {
     current: Article,
     fields: Resolved,
     slug: String,
+    /// The editor's autosave folded into the edit, which the edit clears.
+    autosaved: Option<Uuid>,
 }
 
 impl Edit<'_> {
@@ -229,7 +231,17 @@ impl Edit<'_> {
         )
         .await?;
         validate::check_version(self.expected_version, current.version)?;
-        let fields = rules::resolve(&ctx.settings.default_locale, self.input, Some(&current))?;
+        // The editor's autosave, if any, is what this save applies over.
+        let mut autosaved = None;
+        let mut base = None;
+        if let Some(user) = self.principal.user_id()
+            && let Some(slot) = autosave::slot(conn, current.id, user).await?
+        {
+            base = Some(autosave::folded(conn, &current, &slot).await?);
+            autosaved = Some(user);
+        }
+        let base = base.as_ref().unwrap_or(&current);
+        let fields = rules::resolve(&ctx.settings.default_locale, self.input, Some(base))?;
         let draft = Draft::Edit {
             article: &current,
             credits: &fields.author_ids,
@@ -240,12 +252,13 @@ impl Edit<'_> {
             .slug
             .value()
             .cloned()
-            .unwrap_or_else(|| current.slug.clone());
+            .unwrap_or_else(|| base.slug.clone());
         Ok(Plan {
             current_row,
             current,
             fields,
             slug,
+            autosaved,
         })
     }
 
@@ -263,6 +276,7 @@ impl Edit<'_> {
             current,
             mut fields,
             slug,
+            autosaved,
         } = plan;
         let pictures = pictures::fill(&**tx, &mut fields).await?;
         let authors_changed = fields.author_ids != current.author_ids;
@@ -316,6 +330,9 @@ impl Edit<'_> {
         }
         if pictures != pictures::used_by(&current_row) {
             pictures::record(&**tx, row.id, ArticleCopy::Working, &pictures).await?;
+        }
+        if let Some(user) = autosaved {
+            autosave::clear(&**tx, row.id, user).await?;
         }
         let row = back_to_draft(tx, row, current.state, self.principal.user_id()).await?;
         Ok(Some(query::assemble_with(
@@ -446,6 +463,9 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
         .exec(&**tx)
         .await?;
     history::forget::<Article, _>(&**tx, row.id).await?;
+    redirects::forget(&**tx, EntityKind::Article, row.id).await?;
+    autosave::forget(&**tx, row.id).await?;
+    preview::forget(&**tx, row.id).await?;
     search::index::remove(&**tx, row.id, None).await?;
     pictures::record_live(tx, row.id, &[], who).await?;
     pictures::forget(&**tx, row.id, None).await?;

@@ -8,6 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::payload::{self, Objects};
@@ -21,9 +22,10 @@ use crate::content::{Choice, Named, Patch};
 use crate::error::AppError;
 use crate::feed::Feed;
 use crate::feed::events::{self, EventFilter, PRUNED};
+use crate::identity::audit_log::{Entry, actor_of};
 use crate::net::guard;
-use crate::storage::now;
 use crate::storage::page::{self, Direction, ListQuery, Page, Sort, sort_fields};
+use crate::storage::{audit_log, now};
 
 /// How long the secret before a rotation keeps signing.
 const ROTATION_OVERLAP_HOURS: i64 = 24;
@@ -175,6 +177,21 @@ async fn resolve(
     Ok(row)
 }
 
+/// A webhook's address as the audit log keeps it: without the user
+/// information or query that may carry a credential.
+fn shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
+
 /// Creates a webhook; its secret is in the answer and never shown again.
 /// It is told about events from now on.
 pub async fn create(
@@ -192,6 +209,14 @@ pub async fn create(
     webhook::Entity::insert(webhook::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
         .await?;
+    let entry = Entry {
+        kind: "webhook.created",
+        actor: actor_of(principal),
+        target: Some(("webhook", row.id)),
+        detail: Some(json!({"url": shown(&row.url)})),
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Ok(Created {
         webhook: Webhook::of(&row)?,
@@ -266,6 +291,14 @@ pub async fn update(
             current: now_current,
         });
     }
+    let entry = Entry {
+        kind: "webhook.updated",
+        actor: actor_of(principal),
+        target: Some(("webhook", id)),
+        detail: Some(json!({"url": shown(&row.url), "enabled": row.enabled})),
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Webhook::of(&row)
 }
@@ -282,6 +315,14 @@ pub async fn delete(feed: &Feed, principal: &Principal, id: Uuid) -> Result<(), 
     if deleted.rows_affected == 0 {
         return Err(AppError::not_found("webhook"));
     }
+    let entry = Entry {
+        kind: "webhook.deleted",
+        actor: actor_of(principal),
+        target: Some(("webhook", id)),
+        detail: None,
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await
 }
 
@@ -316,6 +357,14 @@ pub async fn rotate_secret(
             errors: Vec::new(),
         });
     }
+    let entry = Entry {
+        kind: "webhook.secret_rotated",
+        actor: actor_of(principal),
+        target: Some(("webhook", id)),
+        detail: None,
+        ..Entry::default()
+    };
+    audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     row.previous_secret_until = Some(until);
     row.version += 1;

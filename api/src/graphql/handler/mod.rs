@@ -25,7 +25,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::answer::PRIVATE;
 use crate::http::body::read_json;
-use crate::http::cache::serve_public;
+use crate::http::cache::{Served, serve_public};
 use crate::http::{AppState, Caller, Rendered, reads};
 
 /// A GraphQL request (the body of a `POST`).
@@ -207,20 +207,7 @@ async fn run(
     );
     match served.await {
         Ok(served) if get => {
-            let control = if served.shared {
-                state.cache.control()
-            } else {
-                PRIVATE
-            };
-            let mut answer = served.answer;
-            if !did_not_run {
-                let etag = crate::http::answer::list_etag(&answer.body);
-                answer.headers.push(("etag", etag));
-            }
-            let mut response = answer.respond(req, control);
-            response
-                .headers_mut()
-                .append(header::VARY, header::HeaderValue::from_static("Accept"));
+            let response = cacheable(state, req, served, did_not_run);
             Ok(respond(response, media, did_not_run))
         }
         Ok(served) => Ok(respond(
@@ -233,6 +220,37 @@ async fn run(
         // accepts graphql-response+json).
         Err(err) => Ok(execution_error(&err, media)),
     }
+}
+
+/// The answer to a query sent as `GET`, with its `ETag` and `Cache-Control`:
+/// shared when every public reader gets it, private otherwise, or what a
+/// resolver asked for (a preview link's article: never kept).
+fn cacheable(
+    state: &AppState,
+    req: &HttpRequest,
+    served: Served,
+    did_not_run: bool,
+) -> HttpResponse {
+    let mut answer = served.answer;
+    let own = answer
+        .headers
+        .iter()
+        .position(|(name, _)| *name == "cache-control");
+    let own = own.map(|i| answer.headers.remove(i).1);
+    let control = match &own {
+        Some(control) => control.as_str(),
+        None if served.shared => state.cache.control(),
+        None => PRIVATE,
+    };
+    if !did_not_run {
+        let etag = crate::http::answer::list_etag(&answer.body);
+        answer.headers.push(("etag", etag));
+    }
+    let mut response = answer.respond(req, control);
+    response
+        .headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
 }
 
 /// The async-graphql request for a resolved document and its parameters.
@@ -290,8 +308,22 @@ async fn execute(
     } else {
         serde_json::to_vec(&response)
     };
+    // A resolver that read something private to its caller (a preview
+    // link's article) says so with its own `Cache-Control`: never kept.
+    let private = response
+        .http_headers
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     match json {
-        Ok(json) => (Rendered::json(json), response.is_ok(), did_not_run),
+        Ok(json) => {
+            let mut answer = Rendered::json(json);
+            let keep = response.is_ok() && private.is_none();
+            if let Some(control) = private {
+                answer.headers.push(("cache-control", control));
+            }
+            (answer, keep, did_not_run)
+        }
         Err(err) => {
             let err = AppError::Internal(anyhow::anyhow!("cannot write the answer: {err}"));
             (Rendered::json(error_body(&err)), false, false)

@@ -5,16 +5,19 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::catalog::{AuthorGql, TagGql};
+use super::editing::AutosaveGql;
 use super::history::{self, DiffGql, RevisionGql};
 use super::not_found_as_none;
-use crate::content::article::{self, Article, Transition};
+use crate::content::article::{self, Article, Transition, autosave};
 use crate::content::asset::{self, Image};
 use crate::content::body::{self, Pictures};
 use crate::content::history::revision;
+use crate::content::workflow;
 use crate::content::{Key, Named, State, text};
 use crate::graphql::context::req;
 use crate::graphql::error::Gql;
 use crate::graphql::loaders::{AuthorLoader, PictureLoader, TagLoader, loaded, loader_error};
+use crate::graphql::mutation::WorkflowAction;
 use crate::graphql::paging::{Conn, Paging};
 use crate::graphql::scalars::{Timestamp, ts};
 
@@ -91,8 +94,15 @@ pub struct TranslationGql {
     pub published: bool,
 }
 
-/// An article, in the copy the request reads (live or working).
-pub struct ArticleGql(pub Article);
+/// An article, in the copy the request reads (live or working), and its
+/// current slug when it was asked for by a former one.
+pub struct ArticleGql(pub Article, pub Option<String>);
+
+impl From<Article> for ArticleGql {
+    fn from(article: Article) -> Self {
+        Self(article, None)
+    }
+}
 
 impl ArticleGql {
     /// The library pictures the body refers to, loaded with those of the
@@ -117,6 +127,21 @@ impl ArticleGql {
     }
     async fn slug(&self) -> &str {
         &self.0.slug
+    }
+    /// The signed-in caller's autosave of the article (`autosaveArticle`),
+    /// when they have one.
+    async fn autosave(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AutosaveGql>> {
+        let r = req(ctx)?;
+        if r.principal.user_id().is_none() {
+            return Ok(None);
+        }
+        let saved = autosave::get(&r.ctx, &r.principal, &Key::Id(self.0.id)).await;
+        not_found_as_none(saved.map(AutosaveGql::from))
+    }
+    /// The current slug when the article was asked for by a former one
+    /// (answer with a permanent redirect to it); `null` otherwise.
+    async fn redirect_to(&self) -> Option<&str> {
+        self.1.as_deref()
     }
     /// BCP 47 language tag.
     async fn locale(&self) -> &str {
@@ -174,6 +199,14 @@ impl ArticleGql {
     }
     async fn state(&self) -> ArticleStateGql {
         self.0.state.into()
+    }
+    /// The workflow actions the article's state allows, whether or not the
+    /// caller's role may take them.
+    async fn allowed_actions(&self) -> Vec<WorkflowAction> {
+        workflow::allowed(self.0.state, self.0.published_version.is_some())
+            .into_iter()
+            .map(WorkflowAction::from)
+            .collect()
     }
     /// Grows by one with every write.
     async fn version(&self) -> i32 {
@@ -238,7 +271,7 @@ impl ArticleGql {
     /// The credited authors, in credit order.
     async fn authors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuthorGql>> {
         if let Some(authors) = &self.0.authors {
-            return Ok(authors.iter().cloned().map(AuthorGql).collect());
+            return Ok(authors.iter().cloned().map(AuthorGql::from).collect());
         }
         let loader = ctx.data::<DataLoader<AuthorLoader>>()?;
         let ids = &self.0.author_ids;
@@ -246,12 +279,15 @@ impl ArticleGql {
             .load_many(ids.iter().copied())
             .await
             .map_err(loader_error)?;
-        Ok(loaded(ids, found).into_iter().map(AuthorGql).collect())
+        Ok(loaded(ids, found)
+            .into_iter()
+            .map(AuthorGql::from)
+            .collect())
     }
     /// The tags, in order.
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagGql>> {
         if let Some(tags) = &self.0.tags {
-            return Ok(tags.iter().cloned().map(TagGql).collect());
+            return Ok(tags.iter().cloned().map(TagGql::from).collect());
         }
         let loader = ctx.data::<DataLoader<TagLoader>>()?;
         let ids = &self.0.tag_ids;
@@ -259,7 +295,7 @@ impl ArticleGql {
             .load_many(ids.iter().copied())
             .await
             .map_err(loader_error)?;
-        Ok(loaded(ids, found).into_iter().map(TagGql).collect())
+        Ok(loaded(ids, found).into_iter().map(TagGql::from).collect())
     }
     /// Revisions, newest first (signed-in users).
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]

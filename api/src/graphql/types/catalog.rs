@@ -33,11 +33,18 @@ async fn published_articles(
     let page = article::list(&r.ctx, &r.principal, &query, read)
         .await
         .gql()?;
-    Ok(paging.connection(page, ArticleGql))
+    Ok(paging.connection(page, ArticleGql::from))
 }
 
-/// A person credited on articles.
-pub struct AuthorGql(pub Author);
+/// A person credited on articles, and its current slug when it was asked for by a
+/// former one.
+pub struct AuthorGql(pub Author, pub Option<String>);
+
+impl From<Author> for AuthorGql {
+    fn from(found: Author) -> Self {
+        Self(found, None)
+    }
+}
 
 #[Object(name = "Author")]
 impl AuthorGql {
@@ -46,6 +53,11 @@ impl AuthorGql {
     }
     async fn slug(&self) -> &str {
         &self.0.slug
+    }
+    /// The current slug when it was asked for by a former one (answer
+    /// with a permanent redirect to it); `null` otherwise.
+    async fn redirect_to(&self) -> Option<&str> {
+        self.1.as_deref()
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -126,8 +138,15 @@ impl AuthorGql {
     }
 }
 
-/// A topic articles are filed under.
-pub struct TagGql(pub Tag);
+/// A topic articles are filed under, and its current slug when it was asked for by a
+/// former one.
+pub struct TagGql(pub Tag, pub Option<String>);
+
+impl From<Tag> for TagGql {
+    fn from(found: Tag) -> Self {
+        Self(found, None)
+    }
+}
 
 #[Object(name = "Tag")]
 impl TagGql {
@@ -136,6 +155,11 @@ impl TagGql {
     }
     async fn slug(&self) -> &str {
         &self.0.slug
+    }
+    /// The current slug when it was asked for by a former one (answer
+    /// with a permanent redirect to it); `null` otherwise.
+    async fn redirect_to(&self) -> Option<&str> {
+        self.1.as_deref()
     }
     async fn name(&self) -> &str {
         &self.0.name

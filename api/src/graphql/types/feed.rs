@@ -88,9 +88,9 @@ impl From<SyncPage> for SyncPageGql {
 fn item(item: SyncItem) -> SyncItemGql {
     let kind = item.kind().as_str().to_owned();
     let object = match item {
-        SyncItem::Article(a) => SyncObject::Article(Box::new(ArticleGql(*a))),
-        SyncItem::Author(a) => SyncObject::Author(AuthorGql(a)),
-        SyncItem::Tag(t) => SyncObject::Tag(TagGql(t)),
+        SyncItem::Article(a) => SyncObject::Article(Box::new(ArticleGql::from(*a))),
+        SyncItem::Author(a) => SyncObject::Author(AuthorGql::from(a)),
+        SyncItem::Tag(t) => SyncObject::Tag(TagGql::from(t)),
         SyncItem::Asset(a) => SyncObject::Asset(AssetGql(a)),
     };
     SyncItemGql { kind, object }

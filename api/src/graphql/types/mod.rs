@@ -5,6 +5,7 @@ mod account;
 mod article;
 mod asset;
 mod catalog;
+mod editing;
 mod feed;
 mod history;
 mod search;
@@ -15,11 +16,13 @@ pub use account::{Tokens, UserGql};
 pub use article::{ArticleGql, ArticleStateGql};
 pub use asset::{AssetGql, FocalPointGql};
 pub use catalog::{AuthorGql, TagGql};
+pub use editing::AutosaveGql;
 pub use feed::{SyncPageGql, SyncType};
 pub use search::{SearchConn, SearchType};
 pub(crate) use search::{connection as search_connection, offset_of as search_offset};
 
 use super::error::Gql;
+use crate::content::Key;
 use crate::content::article::{Include, Read};
 use crate::error::AppError;
 
@@ -29,6 +32,22 @@ pub fn not_found_as_none<T>(result: Result<T, AppError>) -> async_graphql::Resul
         Ok(value) => Ok(Some(value)),
         Err(AppError::NotFound { .. }) => Ok(None),
         Err(err) => Err(err).gql(),
+    }
+}
+
+/// A read that may have found a former slug ([`AppError::Moved`]): then the
+/// entity read `again` by its id, with its current slug (`redirectTo`);
+/// otherwise the outcome as it is. `null` for a 404.
+pub async fn followed<T, N>(
+    found: Result<T, AppError>,
+    again: impl AsyncFnOnce(Key) -> Result<T, AppError>,
+    node: fn(T, Option<String>) -> N,
+) -> async_graphql::Result<Option<N>> {
+    match found {
+        Err(AppError::Moved { id, slug }) => {
+            not_found_as_none(again(Key::Id(id)).await.map(|t| node(t, Some(slug))))
+        }
+        other => not_found_as_none(other.map(|t| node(t, None))),
     }
 }
 

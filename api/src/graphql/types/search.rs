@@ -35,7 +35,7 @@ impl From<SearchType> for EntityKind {
 pub enum SearchResult {
     Article(Box<ArticleGql>),
     Author(Box<AuthorGql>),
-    Tag(TagGql),
+    Tag(Box<TagGql>),
 }
 
 /// One field with matched words.
@@ -162,9 +162,9 @@ fn hit(hit: Hit) -> SearchHit {
             })
             .collect(),
         object: match hit.found {
-            Found::Article(a) => SearchResult::Article(Box::new(ArticleGql(*a))),
-            Found::Author(a) => SearchResult::Author(Box::new(AuthorGql(*a))),
-            Found::Tag(t) => SearchResult::Tag(TagGql(t)),
+            Found::Article(a) => SearchResult::Article(Box::new(ArticleGql::from(*a))),
+            Found::Author(a) => SearchResult::Author(Box::new(AuthorGql::from(*a))),
+            Found::Tag(t) => SearchResult::Tag(Box::new(TagGql::from(t))),
         },
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::content::article::{Article, ArticleInput, SeoInput, Transition, TransitionInput};
 use crate::content::asset::ImageInput;
-use crate::content::{Choice, Named, Patch, State, body, text};
+use crate::content::{Choice, Named, Patch, State, body, text, workflow};
 use crate::http::Object;
 use crate::rest::assets::{ImageOut, ImageWrite};
 use crate::rest::authors::AuthorOut;
@@ -75,6 +75,10 @@ pub struct ArticleOut {
     pub featured_image: Option<ImageOut>,
     pub seo: SeoOut,
     pub state: ArticleState,
+    /// The workflow actions the article's state allows (`submit`,
+    /// `request_changes`, `approve`, `publish`, `schedule`, `unpublish`,
+    /// `archive`), whether or not the caller's role may take them.
+    pub allowed_actions: Vec<String>,
     /// Grows by one with every write.
     pub version: i32,
     /// The version readers see, once published.
@@ -161,6 +165,10 @@ impl ArticleOut {
                 canonical_url: a.seo.canonical_url,
             },
             state: a.state.into(),
+            allowed_actions: workflow::allowed(a.state, a.published_version.is_some())
+                .into_iter()
+                .map(|action| action.as_str().to_owned())
+                .collect(),
             version: a.version,
             published_version: a.published_version,
             published_at: a.published_at,
@@ -232,6 +240,7 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "featured_image",
     "seo",
     "state",
+    "allowed_actions",
     "version",
     "published_version",
     "published_at",
@@ -334,7 +343,7 @@ writable! {
         pub id: Option<Uuid>,
     }
     read_only {
-        version, published_version, scheduled_at, unpublish_at, deleted_at, created_at,
+        allowed_actions, version, published_version, scheduled_at, unpublish_at, deleted_at, created_at,
         updated_at, created_by, updated_by, authors, tags, word_count, reading_time_minutes,
         body_html, body_text, body_ast, translations, source,
     }

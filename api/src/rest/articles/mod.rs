@@ -1,19 +1,24 @@
 //! `/api/v1/articles`: handlers only parse, call `content::article`, and answer.
 
 mod dto;
+mod editing;
 mod transitions;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 pub use dto::{ArticleOut, ArticleWrite, Formats};
+pub use editing::{
+    create_preview_link, get_article_autosave, list_preview_links, patch_article,
+    revoke_preview_link,
+};
 pub use transitions::{Transitions, list_article_transitions, transition_article};
 
 use super::docs::{
-    BadRequest, Conflict, Forbidden, ListOf, ListParams, NotFound, PayloadTooLarge, ReadParams,
-    Unauthorized, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, ListOf, ListParams, Moved, NotFound, PayloadTooLarge,
+    ReadParams, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::edit::edit_handlers;
 use super::history::history_handlers;
@@ -39,6 +44,7 @@ impl Collection for Articles {
     const INCLUDES: &'static [&'static str] = &["authors", "tags"];
     const FORMATS: &'static [&'static str] = &["html", "text", "ast"];
     const LOCALIZED: bool = true;
+    const SHAREABLE: bool = true;
     const PREVIEWABLE: bool = true;
     const SEARCHABLE: bool = true;
 
@@ -131,6 +137,11 @@ struct ArticleReadParams {
     formats: Option<String>,
     /// `true`: the working copy; `false`: the live version (see the list).
     preview: Option<bool>,
+    /// The token of a preview link (`POST /articles/{id}/preview-links`):
+    /// the article's working copy, for anyone holding it, until the link
+    /// expires or is revoked (403 after). Never cached by shared caches.
+    #[param(min_length = 1)]
+    preview_token: Option<String>,
 }
 
 pub(super) fn read_of(options: &ReadOptions) -> Read {
@@ -232,7 +243,7 @@ fn content_keys(articles: &[Article]) -> ContentKeys {
                  ("Content-Language" = String, description = "The locale of the article answered"),
                  ("Vary" = String, description = "`Accept-Language` when `locale` was asked for"))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
-        BadRequest, NotFound,
+        Moved, BadRequest, Forbidden, NotFound,
     )
 )]
 #[get("/articles/{id}")]
@@ -244,6 +255,9 @@ pub async fn get_article(
 ) -> Result<HttpResponse, AppError> {
     let options = list::read_options::<Articles>(req.query_string())?;
     let key = Key::parse(&path, None);
+    if let Some(token) = &options.preview_token {
+        return editing::read_shared(&state, &req, &key, token, &options).await;
+    }
     let chain = options.locale.as_deref().map(|wanted| {
         let wanted = if wanted == "auto" {
             let header = req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE);
@@ -255,7 +269,7 @@ pub async fn get_article(
         locales.chain(&wanted, options.fallback.unwrap_or(true))
     });
     let varying = chain.as_ref().map(|c| c.join(",")).unwrap_or_default();
-    respond::public_varying(&state, &caller.0, &req, &varying, async || {
+    let answer = respond::public_varying(&state, &caller.0, &req, &varying, async || {
         let read = read_of(&options);
         let article = match &chain {
             None => article::get(&state.ctx, &caller.0, &key, read).await?,
@@ -273,7 +287,8 @@ pub async fn get_article(
         }
         Ok(rendered.keyed(&keys))
     })
-    .await
+    .await;
+    respond::or_moved(&req, answer)
 }
 
 /// Create an article.
@@ -310,14 +325,6 @@ edit_handlers! {
     out: ArticleOut,
     key: "Article id or slug",
     path: "/articles/{id}",
-    patch: patch_article [
-        "Update some fields of an article.",
-        "",
-        "Fields not sent keep their values; `null` clears an optional field.",
-        "With `If-Match`, the write happens only if the article is still at that version.",
-        "",
-        "Needs the editor or admin role, or the author role on one's own drafts.",
-    ],
     replace: replace_article [
         "Replace an article.",
         "",

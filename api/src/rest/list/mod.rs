@@ -32,6 +32,8 @@ pub trait Collection {
     const LOCALIZED: bool = false;
     /// True when reads may ask for working copies with `preview=`.
     const PREVIEWABLE: bool = false;
+    /// True when a single-item read may carry a preview link's `preview_token`.
+    const SHAREABLE: bool = false;
     /// True when `q=` searches the collection.
     const SEARCHABLE: bool = false;
     /// Filters that take one of a closed set of names, with the names.
@@ -97,6 +99,8 @@ pub struct ReadOptions {
     pub fallback: Option<bool>,
     /// `preview=true|false`, when given.
     pub preview: Option<bool>,
+    /// The token of a preview link (single-item reads of articles).
+    pub preview_token: Option<String>,
 }
 
 impl ReadOptions {
@@ -203,6 +207,8 @@ pub fn read_options<C: Collection>(query_string: &str) -> Result<ReadOptions, Ap
             options.locale = Some(locale);
         } else if name == "fallback" && C::LOCALIZED {
             options.fallback = Some(query::boolean("fallback", &value)?);
+        } else if name == "preview_token" && C::SHAREABLE {
+            options.preview_token = Some(value);
         } else if !options.accept::<C>(&name, &value)? {
             return Err(query::unknown(&name));
         }
