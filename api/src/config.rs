@@ -56,6 +56,10 @@ pub struct Config {
     /// Folder for the embedded database and generated secrets.
     #[arg(long, env = "MASTHEAD_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// A built admin app (static files, such as `examples/admin/dist`) to
+    /// serve at `/admin/`; none by default.
+    #[arg(long, env = "MASTHEAD_ADMIN_DIR")]
+    pub admin_dir: Option<PathBuf>,
     /// `postgres://…` or `sqlite://…`; empty means `<data_dir>/masthead.db`.
     #[arg(long, env = "MASTHEAD_DATABASE_URL")]
     pub database_url: Option<String>,
@@ -240,6 +244,7 @@ impl Default for Config {
         Self {
             bind: "127.0.0.1:8080".to_owned(),
             data_dir: PathBuf::from("./data"),
+            admin_dir: None,
             database_url: None,
             database_read_urls: Vec::new(),
             replica_max_lag_ms: 5000,

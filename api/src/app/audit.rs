@@ -11,8 +11,9 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 /// Paths served outside the API and deliberately left out of its document:
-/// Swagger UI, and GraphiQL's files (GraphiQL itself is `GET /graphql` for a browser).
-const UNDOCUMENTED_PREFIXES: [&str; 2] = ["/docs", "/graphql/assets"];
+/// Swagger UI, GraphiQL's files (GraphiQL itself is `GET /graphql` for a
+/// browser), and an admin app's files (`--admin-dir`).
+const UNDOCUMENTED_PREFIXES: [&str; 3] = ["/docs", "/graphql/assets", "/admin"];
 
 /// The documented operations, and the requests served outside them.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! `main` and the tests build it the same way. This is the one place that
 //! knows every layer; no layer imports it.
 
+mod admin;
 mod audit;
 mod gate;
 pub mod openapi;
@@ -173,6 +174,7 @@ impl Application {
             "MASTHEAD_WEBHOOK_RETRY_SCALE must be a number of 0 or more"
         );
         let cors_origins = config.cors_origins.clone();
+        let admin_dir = config.admin_dir.clone();
         let hsts_max_age = config.hsts_max_age;
         let endpoint = web::Data::new(graphql::Endpoint::new(graphql::Limits::from(&config)));
         let state = web::Data::new(AppState::build(config).await?);
@@ -195,6 +197,11 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .service(web::redirect("/docs", "/docs/"))
                 .service(graphql::graphiql::graphiql_asset)
+                .configure(|cfg| {
+                    if let Some(dir) = &admin_dir {
+                        admin::configure(cfg, dir.clone());
+                    }
+                })
                 .default_service(web::to(no_route))
                 .wrap(from_fn(http::origin::capture))
                 .wrap(from_fn(http::reads::route))
