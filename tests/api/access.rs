@@ -64,6 +64,8 @@ enum Target {
     ExportJob,
     /// A draft (as [`Target::Draft`]) with a preview link the admin made: `id|link_id`.
     PreviewLink,
+    /// The newest entry of the audit log.
+    AuditEntry,
 }
 
 /// What a row sends.
@@ -213,6 +215,7 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/api-keys/{id}", T::ApiKey, B::None, ADMINS),
         row(M::DELETE, "/api/v1/api-keys/{id}", T::ApiKey, B::None, [401, 403, 403, 403, 403, 403, 403, 204]),
         row(M::GET, "/api/v1/audit", T::Nothing, B::None, ADMINS),
+        row(M::GET, "/api/v1/audit/{id}", T::AuditEntry, B::None, ADMINS),
         row(M::GET, "/api/v1/webhooks", T::Nothing, B::None, ADMINS),
         row(M::POST, "/api/v1/webhooks", T::Nothing, B::NewWebhook, [401, 403, 403, 403, 403, 403, 403, 201]),
         row(M::GET, "/api/v1/webhooks/{id}", T::Webhook, B::None, ADMINS),
@@ -388,6 +391,10 @@ impl World {
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
                 id
+            }
+            Target::AuditEntry => {
+                let page = expect_json(app.get("/api/v1/audit?per_page=1").await, 200).await;
+                id_of(&page["data"][0])
             }
             Target::PreviewLink => {
                 let id = id_of(&app.create_article(json!({"title": format!("Partagé {unique}"), "author_ids": [profile]})).await);

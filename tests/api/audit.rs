@@ -104,6 +104,14 @@ async fn the_audit_log_tells_admins_who_did_what_from_where_and_nobody_else() {
         assert!(!text.contains(secret), "the log holds a secret");
     }
 
+    // One entry by its id.
+    let one = expect_json(
+        app.get(&format!("/api/v1/audit/{}", id_of(sign_in))).await,
+        200,
+    )
+    .await;
+    assert_eq!(&one, sign_in);
+
     // For admins only.
     let as_editor = send(app.request_as(&editor, Method::GET, "/api/v1/audit")).await;
     expect_problem(as_editor, 403).await;

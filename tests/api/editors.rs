@@ -197,6 +197,19 @@ async fn a_preview_link_opens_one_working_copy_until_it_expires_or_is_revoked() 
     assert!(!listed.to_string().contains(&token));
     let refused = expect_problem(app.post(&links, &json!({"expires_in": 5})).await, 422).await;
     assert_eq!(refused["errors"][0]["field"], "expires_in");
+    let fraction = app.post(&links, &json!({"expires_in": 90.5})).await;
+    assert_eq!(
+        expect_problem(fraction, 422).await["errors"][0]["field"],
+        "expires_in"
+    );
+    // JSON has one kind of number: 3600.0 is a whole number of seconds.
+    let whole = created(app.post(&links, &json!({"expires_in": 3600.0})).await).await;
+    assert_eq!(
+        app.delete(&format!("{links}/{}", id_of(&whole)))
+            .await
+            .status(),
+        204
+    );
 
     // Revoked: it stops at once.
     let revoke = format!("{links}/{}", id_of(&link));
@@ -207,8 +220,13 @@ async fn a_preview_link_opens_one_working_copy_until_it_expires_or_is_revoked() 
         .await;
     assert_eq!(error_code(&read), "FORBIDDEN");
     let listed = expect_json(app.get(&links).await, 200).await;
-    assert_eq!(listed["data"][0]["active"], false);
-    assert!(listed["data"][0]["revoked_at"].is_string());
+    let all = listed["data"].as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all.iter()
+            .all(|l| l["active"] == false && l["revoked_at"].is_string()),
+        "{listed}"
+    );
 
     // Expired: it stops too.
     let link = created(app.post(&links, &json!({})).await).await;

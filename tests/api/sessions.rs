@@ -427,6 +427,10 @@ async fn api_keys_are_shown_once_stored_hashed_and_revocable() {
     assert_refused(&app, "mh_preview_neverissued", "unknown key").await;
     let listed = expect_json(app.get("/api/v1/api-keys?revoked=true").await, 200).await;
     assert!(listed["data"][0]["revoked_at"].is_string());
+    // Revoked is gone, but for the record: asked for by name only.
+    crate::helpers::expect_problem(app.get(&path).await, 404).await;
+    let record = expect_json(app.get(&format!("{path}?revoked=true")).await, 200).await;
+    assert!(record["revoked_at"].is_string());
 
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
     let expiring = created(

@@ -147,12 +147,19 @@ pub async fn create(
     Ok((from_row(row), Secret::new(key)))
 }
 
-/// One key (admins only).
-pub async fn get(identity: &Identity, principal: &Principal, id: Uuid) -> Result<ApiKey, AppError> {
+/// One key (admins only); a revoked one only when `include_revoked`, as
+/// in lists: revoked is deleted, for everything but the record.
+pub async fn get(
+    identity: &Identity,
+    principal: &Principal,
+    id: Uuid,
+    include_revoked: bool,
+) -> Result<ApiKey, AppError> {
     identity.require(principal, Action::ManageApiKeys)?;
     api_key::Entity::find_by_id(id)
         .one(identity.db.conn())
         .await?
+        .filter(|key| include_revoked || key.revoked_at.is_none())
         .map(from_row)
         .ok_or_else(|| AppError::not_found("API key"))
 }

@@ -158,6 +158,20 @@ pub async fn list(
     Ok(page.map(from_row))
 }
 
+/// One entry (admins only).
+pub async fn get(
+    identity: &Identity,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<AuditEvent, AppError> {
+    identity.require(principal, Action::ReadAuditLog)?;
+    Entity::find_by_id(id)
+        .one(identity.db.conn())
+        .await?
+        .map(from_row)
+        .ok_or_else(|| AppError::not_found("audit entry"))
+}
+
 /// Forgets the entries older than `days` days (`MASTHEAD_AUDIT_RETENTION_DAYS`).
 pub async fn prune(identity: &Identity, days: u32) -> Result<u64, AppError> {
     let before = crate::storage::now() - chrono::Duration::days(i64::from(days));

@@ -174,19 +174,30 @@ pub async fn list_api_keys(
 }
 
 /// Get an API key (without the key itself).
+///
+/// A revoked key is a 404 unless asked for with `revoked=true`, as in lists.
 #[utoipa::path(
     tag = "api-keys",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "API key id")),
-    responses((status = 200, description = "The API key", body = ApiKeyOut), Unauthorized, Forbidden, NotFound)
+    params(("id" = Uuid, Path, description = "API key id"),
+           ("revoked" = Option<bool>, Query, description = "Answer for a revoked key too")),
+    responses((status = 200, description = "The API key", body = ApiKeyOut), BadRequest, Unauthorized, Forbidden, NotFound)
 )]
 #[get("/api-keys/{id}")]
 pub async fn get_api_key(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let key = api_keys::get(&state.identity, &caller.0, key_id(&path)?).await?;
+    let mut revoked = false;
+    for (name, value) in query::pairs(req.query_string())? {
+        match name.as_str() {
+            "revoked" => revoked = query::boolean(&name, &value)?,
+            other => return Err(query::unknown(other)),
+        }
+    }
+    let key = api_keys::get(&state.identity, &caller.0, key_id(&path)?, revoked).await?;
     Ok(HttpResponse::Ok().json(ApiKeyOut::from(key)))
 }
 

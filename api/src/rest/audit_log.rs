@@ -6,11 +6,12 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::docs::{BadRequest, Forbidden, ListOf, ListParams, Unauthorized};
+use super::docs::{BadRequest, Forbidden, ListOf, ListParams, NotFound, Unauthorized};
 use super::list::{self, Collection};
 use super::respond;
 use crate::content::page::Sort;
 use crate::error::AppError;
+use crate::http::answer::PRIVATE;
 use crate::http::{AppState, Caller};
 use crate::identity::audit_log::{self, AuditEvent, AuditFilter, AuditSort};
 
@@ -168,6 +169,29 @@ pub async fn list_audit_events(
         .await?
         .map(AuditEventOut::from);
     respond::list(&req, &page, request.answer())
+}
+
+/// Read one entry of the audit log (admins only).
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The entry's id")),
+    responses(
+        (status = 200, description = "The entry", body = AuditEventOut),
+        Unauthorized, Forbidden, NotFound,
+    )
+)]
+#[get("/audit/{id}")]
+pub async fn get_audit_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = Uuid::parse_str(&path).map_err(|_| AppError::not_found("audit entry"))?;
+    let entry = audit_log::get(&state.identity, &caller.0, id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", PRIVATE))
+        .json(AuditEventOut::from(entry)))
 }
 
 #[cfg(test)]

@@ -16,24 +16,13 @@ macro_rules! edit_handlers {
         out: $out:ty,
         key: $key:literal,
         path: $path:literal,
-        patch: $patch:ident [$($patch_doc:literal),+ $(,)?],
+        $(patch: $patch:ident [$($patch_doc:literal),+ $(,)?],)?
         replace: $replace:ident [$($replace_doc:literal),+ $(,)?] $(,)?
     ) => {
-        $crate::rest::edit::edit_handlers!(@one patch, $patch, false, [$($patch_doc),+],
-            $tag, $item, $input, $write, $out, $key, $path);
-        $crate::rest::edit::edit_handlers!(@one put, $replace, true, [$($replace_doc),+],
-            $tag, $item, $input, $write, $out, $key, $path);
-    };
-    (
-        tag: $tag:literal,
-        item: $item:ty,
-        input: $input:ty,
-        write: $write:ty,
-        out: $out:ty,
-        key: $key:literal,
-        path: $path:literal,
-        replace: $replace:ident [$($replace_doc:literal),+ $(,)?] $(,)?
-    ) => {
+        $(
+            $crate::rest::edit::edit_handlers!(@one patch, $patch, false, [$($patch_doc),+],
+                $tag, $item, $input, $write, $out, $key, $path);
+        )?
         $crate::rest::edit::edit_handlers!(@one put, $replace, true, [$($replace_doc),+],
             $tag, $item, $input, $write, $out, $key, $path);
     };

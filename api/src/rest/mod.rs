@@ -155,6 +155,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(api_keys::get_api_key)
             .service(api_keys::revoke_api_key)
             .service(audit_log::list_audit_events)
+            .service(audit_log::get_audit_event)
             .service(webhooks::list_webhooks)
             .service(webhooks::create_webhook)
             .service(webhooks::get_webhook)

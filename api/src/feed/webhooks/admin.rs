@@ -192,6 +192,22 @@ fn shown(url: &str) -> String {
     }
 }
 
+/// The audit entry of a change `principal` made to webhook `id`.
+fn noted<'a>(
+    kind: &'a str,
+    principal: &Principal,
+    id: Uuid,
+    detail: Option<serde_json::Value>,
+) -> Entry<'a> {
+    Entry {
+        kind,
+        actor: actor_of(principal),
+        target: Some(("webhook", id)),
+        detail,
+        ..Entry::default()
+    }
+}
+
 /// Creates a webhook; its secret is in the answer and never shown again.
 /// It is told about events from now on.
 pub async fn create(
@@ -209,13 +225,12 @@ pub async fn create(
     webhook::Entity::insert(webhook::ActiveModel::from(row.clone()))
         .exec_without_returning(&*tx)
         .await?;
-    let entry = Entry {
-        kind: "webhook.created",
-        actor: actor_of(principal),
-        target: Some(("webhook", row.id)),
-        detail: Some(json!({"url": shown(&row.url)})),
-        ..Entry::default()
-    };
+    let entry = noted(
+        "webhook.created",
+        principal,
+        row.id,
+        Some(json!({"url": shown(&row.url)})),
+    );
     audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Ok(Created {
@@ -291,13 +306,12 @@ pub async fn update(
             current: now_current,
         });
     }
-    let entry = Entry {
-        kind: "webhook.updated",
-        actor: actor_of(principal),
-        target: Some(("webhook", id)),
-        detail: Some(json!({"url": shown(&row.url), "enabled": row.enabled})),
-        ..Entry::default()
-    };
+    let entry = noted(
+        "webhook.updated",
+        principal,
+        id,
+        Some(json!({"url": shown(&row.url), "enabled": row.enabled})),
+    );
     audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     Webhook::of(&row)
@@ -315,13 +329,7 @@ pub async fn delete(feed: &Feed, principal: &Principal, id: Uuid) -> Result<(), 
     if deleted.rows_affected == 0 {
         return Err(AppError::not_found("webhook"));
     }
-    let entry = Entry {
-        kind: "webhook.deleted",
-        actor: actor_of(principal),
-        target: Some(("webhook", id)),
-        detail: None,
-        ..Entry::default()
-    };
+    let entry = noted("webhook.deleted", principal, id, None);
     audit_log::record(&*tx, entry).await?;
     tx.commit().await
 }
@@ -357,13 +365,7 @@ pub async fn rotate_secret(
             errors: Vec::new(),
         });
     }
-    let entry = Entry {
-        kind: "webhook.secret_rotated",
-        actor: actor_of(principal),
-        target: Some(("webhook", id)),
-        detail: None,
-        ..Entry::default()
-    };
+    let entry = noted("webhook.secret_rotated", principal, id, None);
     audit_log::record(&*tx, entry).await?;
     tx.commit().await?;
     row.previous_secret_until = Some(until);

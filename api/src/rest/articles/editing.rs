@@ -151,8 +151,27 @@ pub async fn get_article_autosave(
 pub struct PreviewLinkCreate {
     /// Seconds until the link stops working: 60 to 7,776,000 (ninety
     /// days); seven days when absent.
-    #[schema(minimum = 60, maximum = 7_776_000)]
-    pub expires_in: Option<u64>,
+    #[schema(value_type = Option<u64>, minimum = 60, maximum = 7_776_000)]
+    pub expires_in: Option<f64>,
+}
+
+impl PreviewLinkCreate {
+    /// The lifetime in whole seconds: JSON has one kind of number, so
+    /// `3600.0` is 3600 too; a fraction is refused.
+    fn seconds(&self) -> Result<Option<u64>, AppError> {
+        let Some(seconds) = self.expires_in else {
+            return Ok(None);
+        };
+        let whole = (seconds.fract() == 0.0)
+            .then(|| seconds.to_string().parse::<u64>().ok())
+            .flatten();
+        whole.map(Some).ok_or_else(|| {
+            AppError::invalid(
+                "expires_in",
+                "must be a whole number of seconds, 60 or more",
+            )
+        })
+    }
 }
 
 /// A preview link of an article.
@@ -227,7 +246,7 @@ pub async fn create_preview_link(
     body: JsonBody<PreviewLinkCreate>,
 ) -> Result<HttpResponse, AppError> {
     let key = Key::parse(&path, None);
-    let seconds = body.into_inner().expires_in;
+    let seconds = body.into_inner().seconds()?;
     let link = preview::create(&state.ctx, &caller.0, &key, seconds).await?;
     Ok(private_json(
         StatusCode::CREATED,
