@@ -1,5 +1,6 @@
 //! `/api/v1/audit`: the audit log (admins only).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -11,7 +12,6 @@ use super::list::{self, Collection};
 use super::respond;
 use crate::content::page::Sort;
 use crate::error::AppError;
-use crate::http::answer::PRIVATE;
 use crate::http::{AppState, Caller};
 use crate::identity::audit_log::{self, AuditEvent, AuditFilter, AuditSort};
 
@@ -189,9 +189,8 @@ pub async fn get_audit_event(
 ) -> Result<HttpResponse, AppError> {
     let id = Uuid::parse_str(&path).map_err(|_| AppError::not_found("audit entry"))?;
     let entry = audit_log::get(&state.identity, &caller.0, id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", PRIVATE))
-        .json(AuditEventOut::from(entry)))
+    let out = AuditEventOut::from(entry);
+    Ok(respond::private_json(StatusCode::OK, &out))
 }
 
 #[cfg(test)]

@@ -117,6 +117,14 @@ pub fn or_moved(
         .finish())
 }
 
+/// `value` as JSON with `status`, for its caller only (no shared cache
+/// keeps it): what is not a versioned entity or a list.
+pub fn private_json<T: Serialize>(status: StatusCode, value: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((actix_web::http::header::CACHE_CONTROL, PRIVATE))
+        .json(value)
+}
+
 /// The answer to a write: `status` with the entity, its ETag, and for a create its `Location`.
 pub fn written<T: Serialize>(
     status: StatusCode,

@@ -10,6 +10,7 @@ use crate::content::author::Author;
 use crate::content::body::Pictures;
 use crate::content::page::{self, Direction};
 use crate::content::tag::Tag;
+use crate::content::workflow::{self, WorkflowAction};
 use crate::content::{ArticleCopy, Choice, Key, Patch, State, text};
 use crate::storage::page::sort_fields;
 
@@ -83,6 +84,13 @@ pub struct Source {
 }
 
 impl Article {
+    /// The workflow actions the article's state allows (whether the
+    /// caller's role may take them is the policy's matter). A published
+    /// version means a live copy, which can be taken down from any state.
+    pub fn allowed_actions(&self) -> Vec<WorkflowAction> {
+        workflow::allowed(self.state, self.published_version.is_some())
+    }
+
     /// Minutes to read the body.
     pub fn reading_time_minutes(&self) -> u32 {
         text::reading_time_minutes(self.word_count)

@@ -12,7 +12,6 @@ use crate::content::article::{self, Article, Transition, autosave};
 use crate::content::asset::{self, Image};
 use crate::content::body::{self, Pictures};
 use crate::content::history::revision;
-use crate::content::workflow;
 use crate::content::{Key, Named, State, text};
 use crate::graphql::context::req;
 use crate::graphql::error::Gql;
@@ -203,7 +202,8 @@ impl ArticleGql {
     /// The workflow actions the article's state allows, whether or not the
     /// caller's role may take them.
     async fn allowed_actions(&self) -> Vec<WorkflowAction> {
-        workflow::allowed(self.0.state, self.0.published_version.is_some())
+        self.0
+            .allowed_actions()
             .into_iter()
             .map(WorkflowAction::from)
             .collect()

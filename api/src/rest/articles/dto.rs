@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::content::article::{Article, ArticleInput, SeoInput, Transition, TransitionInput};
 use crate::content::asset::ImageInput;
-use crate::content::{Choice, Named, Patch, State, body, text, workflow};
+use crate::content::{Choice, Named, Patch, State, body, text};
 use crate::http::Object;
 use crate::rest::assets::{ImageOut, ImageWrite};
 use crate::rest::authors::AuthorOut;
@@ -145,6 +145,11 @@ impl ArticleOut {
     /// The wire form of an article, with the asked-for formats.
     pub fn new(a: Article, formats: Formats) -> Self {
         let reading_time_minutes = a.reading_time_minutes();
+        let allowed_actions = a
+            .allowed_actions()
+            .into_iter()
+            .map(|action| action.as_str().to_owned())
+            .collect();
         let none = body::Pictures::new();
         let pictures = a.pictures.as_ref().unwrap_or(&none);
         Self {
@@ -165,10 +170,7 @@ impl ArticleOut {
                 canonical_url: a.seo.canonical_url,
             },
             state: a.state.into(),
-            allowed_actions: workflow::allowed(a.state, a.published_version.is_some())
-                .into_iter()
-                .map(|action| action.as_str().to_owned())
-                .collect(),
+            allowed_actions,
             version: a.version,
             published_version: a.published_version,
             published_at: a.published_at,

@@ -17,7 +17,6 @@ use crate::content::article::preview::{self, PreviewLink};
 use crate::content::article::{Article, ArticleInput};
 use crate::content::history::Versioned;
 use crate::error::AppError;
-use crate::http::answer::PRIVATE;
 use crate::http::{AppState, Caller, IfMatch, JsonBody, query};
 use crate::rest::docs::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized,
@@ -114,7 +113,7 @@ pub async fn patch_article(
     if autosaving {
         let saved = autosave::save(&state.ctx, &caller.0, &key, input).await?;
         let out = ArticlePatched::Autosave(AutosaveOut::new(saved)?);
-        return Ok(private_json(StatusCode::OK, &out));
+        return Ok(respond::private_json(StatusCode::OK, &out));
     }
     let updated = Article::update(&state.ctx, &caller.0, &key, input, if_match.0).await?;
     let version = updated.version;
@@ -142,7 +141,10 @@ pub async fn get_article_autosave(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let saved = autosave::get(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
-    Ok(private_json(StatusCode::OK, &AutosaveOut::new(saved)?))
+    Ok(respond::private_json(
+        StatusCode::OK,
+        &AutosaveOut::new(saved)?,
+    ))
 }
 
 /// How long a new preview link lasts.
@@ -248,7 +250,7 @@ pub async fn create_preview_link(
     let key = Key::parse(&path, None);
     let seconds = body.into_inner().seconds()?;
     let link = preview::create(&state.ctx, &caller.0, &key, seconds).await?;
-    Ok(private_json(
+    Ok(respond::private_json(
         StatusCode::CREATED,
         &PreviewLinkOut::from(link),
     ))
@@ -274,7 +276,10 @@ pub async fn list_preview_links(
 ) -> Result<HttpResponse, AppError> {
     let links = preview::list(&state.ctx, &caller.0, &Key::parse(&path, None)).await?;
     let data = links.into_iter().map(PreviewLinkOut::from).collect();
-    Ok(private_json(StatusCode::OK, &PreviewLinks { data }))
+    Ok(respond::private_json(
+        StatusCode::OK,
+        &PreviewLinks { data },
+    ))
 }
 
 /// Revoke a preview link: its token stops working at once.
@@ -314,11 +319,4 @@ pub(super) async fn read_shared(
     let mut rendered = respond::render_entity(version, &out, options.fields.as_deref())?;
     rendered.headers.push(("content-language", locale));
     Ok(rendered.respond(req, "private, no-store"))
-}
-
-/// `value` as JSON, for its caller only.
-fn private_json<T: Serialize>(status: StatusCode, value: &T) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(("cache-control", PRIVATE))
-        .json(value)
 }
