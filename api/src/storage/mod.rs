@@ -10,6 +10,7 @@ mod counts;
 mod direct;
 mod error;
 pub mod page;
+mod reader;
 mod replicas;
 mod slugged;
 mod write;
@@ -30,6 +31,7 @@ use uuid::Uuid;
 pub use changes::{Event, max_seq, now, record as record_event};
 pub use counts::Scope;
 pub use error::{is_busy, is_unique_violation};
+pub use reader::{ReadConn, Reader, all, all_pairs};
 pub(crate) use slugged::{Slugged, contains_ci};
 pub use write::WriteTx;
 
@@ -45,8 +47,9 @@ use write::WriteGate;
 #[derive(Clone, Debug)]
 pub struct Db {
     /// The connection statements run on. On a SQLite file, statements run
-    /// on the caller's thread ([`direct`]); elsewhere it is [`Db::pool`].
-    conn: DatabaseConnection,
+    /// on the caller's thread ([`direct`]) and models are read without row
+    /// maps ([`reader`]); elsewhere it is [`Db::pool`].
+    conn: ReadConn,
     /// The sqlx pool: transactions begin here (a transaction keeps one
     /// connection for all its statements), and so do migrations and upkeep.
     pub pool: DatabaseConnection,
@@ -70,7 +73,7 @@ impl Db {
 
     /// The connection reads run on: the replica the current request reads
     /// from (see [`reading`]), or the primary.
-    pub fn conn(&self) -> &DatabaseConnection {
+    pub fn conn(&self) -> &ReadConn {
         self.replica().map_or(&self.conn, |replica| &replica.conn)
     }
 
@@ -143,7 +146,9 @@ impl Db {
     /// it is a read-only `REPEATABLE READ` one).
     pub async fn begin_read(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
         use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
-        let conn = self.replica().map_or(&self.pool, |replica| &replica.conn);
+        let conn = self
+            .replica()
+            .map_or(&self.pool, |replica| replica.conn.inner());
         if conn.get_database_backend() == DatabaseBackend::Postgres {
             let (isolation, access) = (IsolationLevel::RepeatableRead, AccessMode::ReadOnly);
             return Ok(conn
@@ -157,7 +162,7 @@ impl Db {
     /// generation of public content every process sharing the database
     /// agrees on.
     pub async fn generation(&self) -> Result<i64, AppError> {
-        self.counts().generation(self.conn()).await
+        self.counts().generation(self.conn().inner()).await
     }
 
     /// The number of rows `select` matches, counted once per generation of
@@ -167,7 +172,9 @@ impl Db {
         E: EntityTrait,
         E::Model: FromQueryResult + Send + Sync,
     {
-        self.counts().total(self.conn(), select, scope).await
+        self.counts()
+            .total(self.conn().inner(), select, scope)
+            .await
     }
 }
 
@@ -244,13 +251,15 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     let direct_file = direct::file_of(&url).filter(|_| is_sqlite && config.db_max_connections > 1);
     let conn = match direct_file {
         Some(file) => {
-            let direct: Box<dyn sea_orm::ProxyDatabaseTrait> =
-                Box::new(direct::Direct::new(file, statements.clone()));
-            Database::connect_proxy(DatabaseBackend::Sqlite, Arc::new(direct))
+            let direct = Arc::new(direct::Direct::new(file, statements.clone()));
+            let proxy: Box<dyn sea_orm::ProxyDatabaseTrait> =
+                Box::new(direct::Proxy(direct.clone()));
+            let conn = Database::connect_proxy(DatabaseBackend::Sqlite, Arc::new(proxy))
                 .await
-                .context("cannot open the direct SQLite connection")?
+                .context("cannot open the direct SQLite connection")?;
+            ReadConn::new(conn, Some(direct))
         }
-        None => pool.clone(),
+        None => ReadConn::new(pool.clone(), None),
     };
     let write_gate = (pool.get_database_backend() == DatabaseBackend::Sqlite)
         .then(|| Arc::new(WriteGate::default()));

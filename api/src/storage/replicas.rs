@@ -28,6 +28,7 @@ use anyhow::Context;
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
 use uuid::Uuid;
 
+use super::ReadConn;
 use super::counts::Counts;
 use super::redact_url;
 use crate::config::Config;
@@ -83,7 +84,7 @@ pub(super) fn current() -> Option<usize> {
 #[derive(Debug)]
 pub(super) struct Replica {
     /// The pool reads run on.
-    pub(super) conn: DatabaseConnection,
+    pub(super) conn: ReadConn,
     /// One connection of its own for the polls, so that a busy pool is
     /// not taken for a silent server.
     probe: DatabaseConnection,
@@ -362,7 +363,7 @@ pub(super) async fn open(
             tracing::trace!(target: "masthead::sql", replica = true, elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
         });
         members.push(Replica {
-            conn,
+            conn: ReadConn::new(conn, None),
             probe,
             counts: Counts::default(),
             label,
@@ -401,7 +402,7 @@ mod tests {
 
     fn replica(replayed: u64, answered_ms: u64, fresh: bool) -> Replica {
         Replica {
-            conn: DatabaseConnection::default(),
+            conn: ReadConn::new(DatabaseConnection::default(), None),
             probe: DatabaseConnection::default(),
             counts: Counts::default(),
             label: "replica".to_owned(),

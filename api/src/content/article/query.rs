@@ -7,7 +7,7 @@ use entities::{article, article_author, article_tag, author as author_row, tag a
 use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Related,
-    Select,
+    Select, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use crate::content::author::{self, Author};
 use crate::content::tag::{self, Tag};
 use crate::content::{ArticleCopy, Ctx, EntityKind, Key, search};
 use crate::error::AppError;
-use crate::storage::contains_ci;
+use crate::storage::{self, Reader, contains_ci};
 
 /// Splits keys into ids and slugs.
 fn split_keys(keys: &[Key]) -> (Vec<Uuid>, Vec<String>) {
@@ -155,7 +155,7 @@ pub(super) fn filtered(
 /// The article row `key` names. A slug without a locale prefers the default
 /// locale, then the oldest article with that slug. `for_update` locks the
 /// row until the transaction ends (PostgreSQL; SQLite writers are serialised).
-pub(super) async fn find_row<C: ConnectionTrait>(
+pub(super) async fn find_row<C: Reader>(
     ctx: &Ctx,
     conn: &C,
     key: &Key,
@@ -168,7 +168,7 @@ pub(super) async fn find_row<C: ConnectionTrait>(
 /// The article row `key` names; a slug without a locale prefers, among the
 /// articles that have it, the first locale of `preferred`, then the default
 /// locale, then the oldest article.
-pub(super) async fn find_row_preferring<C: ConnectionTrait>(
+pub(super) async fn find_row_preferring<C: Reader>(
     ctx: &Ctx,
     conn: &C,
     (key, view, for_update): (&Key, View, bool),
@@ -178,16 +178,17 @@ pub(super) async fn find_row_preferring<C: ConnectionTrait>(
     if for_update {
         query = query.lock_exclusive();
     }
-    let rows = match key {
-        Key::Id(id) => query.filter(article::Column::Id.eq(*id)).all(conn).await?,
+    let query = match key {
+        Key::Id(id) => query.filter(article::Column::Id.eq(*id)),
         Key::Slug { slug, locale } => {
             query = query.filter(article::Column::Slug.eq(slug.as_str()));
             if let Some(locale) = locale {
                 query = query.filter(article::Column::Locale.eq(locale.as_str()));
             }
-            query.order_by_asc(article::Column::Id).all(conn).await?
+            query.order_by_asc(article::Column::Id)
         }
     };
+    let rows = storage::all(conn, query).await?;
     let default = ctx.settings.default_locale.as_str();
     let rank = |row: &article::Model| {
         preferred
@@ -246,16 +247,18 @@ async fn ordered<L, R, T, C>(
 where
     L: EntityTrait + Related<R>,
     R: EntityTrait,
-    C: ConnectionTrait,
+    L::ActiveModel: TryIntoModel<L::Model>,
+    R::ActiveModel: TryIntoModel<R::Model>,
+    C: Reader,
 {
     let mut ordered = Ordered {
         ids: HashMap::new(),
         records: HashMap::new(),
     };
     let rows: Vec<(L::Model, Option<R::Model>)> = if expand {
-        links.find_also_related(R::default()).all(conn).await?
+        storage::all_pairs(conn, links.find_also_related(R::default())).await?
     } else {
-        let only = links.all(conn).await?;
+        let only = storage::all(conn, links).await?;
         only.into_iter().map(|link| (link, None)).collect()
     };
     for (link, record) in rows {
@@ -271,7 +274,7 @@ where
 
 /// Loads the links of `ids` in one copy: one statement for authors and one for tags,
 /// joined with the author and tag rows when they are to be expanded.
-pub(super) async fn load_links<C: ConnectionTrait>(
+pub(super) async fn load_links<C: Reader>(
     conn: &C,
     ids: &[Uuid],
     copy: ArticleCopy,

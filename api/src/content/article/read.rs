@@ -2,7 +2,7 @@
 //! caller may and wants to see.
 
 use entities::article;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFilter, ArticleSort, Include, Read, View};
@@ -12,8 +12,8 @@ use crate::auth::policy::Action;
 use crate::content::redirects;
 use crate::content::{ArticleCopy, Ctx, EntityKind, Key, author};
 use crate::error::AppError;
-use crate::storage::Scope;
 use crate::storage::page::{self, ListQuery, Page};
+use crate::storage::{self, Reader, Scope};
 
 /// Which copy `principal` sees, after checking they may see it.
 pub(crate) fn view_for(
@@ -34,7 +34,7 @@ pub(crate) fn view_for(
 }
 
 /// The article of `row` (of `copy`) with its links, `include` expanded.
-pub(super) async fn read_one<C: ConnectionTrait>(
+pub(super) async fn read_one<C: Reader>(
     conn: &C,
     row: article::Model,
     copy: ArticleCopy,
@@ -139,10 +139,8 @@ pub(crate) async fn by_ids(
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    let rows = query::visible(view)
-        .filter(article::Column::Id.is_in(ids.to_vec()))
-        .all(ctx.db.conn())
-        .await?;
+    let rows = query::visible(view).filter(article::Column::Id.is_in(ids.to_vec()));
+    let rows = storage::all(ctx.db.conn(), rows).await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut links = query::load_links(ctx.db.conn(), &ids, view.copy(), include).await?;
     let mut articles: Vec<Article> = rows

@@ -24,7 +24,7 @@ use crate::content::history::{self, Versioned, Write};
 use crate::content::validate::{self, Errors};
 use crate::content::{ArticleCopy, Ctx, Key, State, WriteTx, redirects, search, slug};
 use crate::error::AppError;
-use crate::storage::{Event, Slugged, record_event};
+use crate::storage::{Event, Reader, Slugged, record_event};
 
 pub(super) const STORE: Slugged<article::Entity> = Slugged {
     id: article::Column::Id,
@@ -216,7 +216,7 @@ struct Plan {
 
 impl Edit<'_> {
     /// Reads the article (`lock`: under the row lock) and works out the edit.
-    async fn plan<C: ConnectionTrait>(
+    async fn plan<C: Reader>(
         &self,
         ctx: &Ctx,
         conn: &C,

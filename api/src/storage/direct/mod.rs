@@ -17,6 +17,9 @@
 //!   table and column each result column reads, and the entities say what
 //!   Rust type that column holds. A computed column is typed by what
 //!   SQLite holds (integer, real, text or blob).
+//! - **Models**: [`typed`] reads rows straight into the entities' models,
+//!   without the map of names to values a proxy row is
+//!   ([`super::reader::all`]).
 //! - **Busy**: a statement that finds the database locked (another process
 //!   writing) waits without holding the thread, and tries again for up to
 //!   five seconds, like sqlx's busy timeout.
@@ -51,7 +54,7 @@ type Types = HashMap<(String, String), ColumnType>;
 
 /// The rusqlite connections of one database file, and what the rows mean.
 #[derive(Debug)]
-pub(super) struct Direct {
+pub struct Direct {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     types: Types,
@@ -190,15 +193,27 @@ impl Direct {
     }
 }
 
+/// The direct connection as sea-orm's proxy sees it.
+#[derive(Debug)]
+pub(super) struct Proxy(pub(super) Arc<Direct>);
+
 #[async_trait]
-impl ProxyDatabaseTrait for Direct {
+impl ProxyDatabaseTrait for Proxy {
     async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr> {
-        self.patiently(&statement, || self.with(|conn| self.rows(conn, &statement)))
+        let direct = &self.0;
+        direct
+            .patiently(&statement, || {
+                direct.with(|conn| direct.rows(conn, &statement))
+            })
             .await
     }
 
     async fn execute(&self, statement: Statement) -> Result<ProxyExecResult, DbErr> {
-        self.patiently(&statement, || self.with(|conn| self.run(conn, &statement)))
+        let direct = &self.0;
+        direct
+            .patiently(&statement, || {
+                direct.with(|conn| direct.run(conn, &statement))
+            })
             .await
     }
 
@@ -508,6 +523,8 @@ fn entity_types() -> Types {
     );
     types
 }
+
+mod typed;
 
 #[cfg(test)]
 mod tests;

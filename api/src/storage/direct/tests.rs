@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use sea_orm::sea_query::{ColumnType, Value};
 use sea_orm::{DbBackend, ProxyDatabaseTrait, Statement};
 
-use super::{Direct, Refusal, file_of, read, refusal, stored, to_db_err};
+use super::{Direct, Proxy, Refusal, file_of, read, refusal, stored, to_db_err};
 
 #[test]
 fn the_file_of_a_sqlite_url_and_none_in_memory() {
@@ -157,7 +157,7 @@ async fn rows_answer_by_name_and_by_position_in_column_order() {
         .execute_batch("CREATE TABLE t (zeta INTEGER, alpha TEXT); INSERT INTO t VALUES (1, 'un');")
         .unwrap();
     let statements = Arc::new(AtomicU64::new(0));
-    let direct = Direct::new(path, statements.clone());
+    let direct = Proxy(Arc::new(Direct::new(path, statements.clone())));
     let statement = Statement::from_sql_and_values(
         DbBackend::Sqlite,
         "SELECT zeta, alpha FROM t WHERE zeta = ?",
@@ -173,4 +173,72 @@ async fn rows_answer_by_name_and_by_position_in_column_order() {
         sea_orm::TryGetableMany::try_get_many_by_index(&row).unwrap();
     assert_eq!((zeta, alpha.as_str()), (1, "un"));
     assert_eq!(statements.load(std::sync::atomic::Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn models_read_directly_are_those_sea_orm_reads() {
+    use entities::{article_tag, tag};
+    use sea_orm::{Database, EntityTrait, QueryOrder, QuerySelect};
+
+    use crate::storage::reader::{ReadConn, all, all_pairs};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let (tag_id, missing, article) = (
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE tags (id BLOB PRIMARY KEY, slug TEXT, name TEXT, description TEXT, \
+         names TEXT, version INTEGER, created_at TEXT, updated_at TEXT, created_by BLOB, \
+         updated_by BLOB);
+         CREATE TABLE article_tags (article_id BLOB, copy TEXT, tag_id BLOB, position INTEGER, \
+         published_at TEXT, deleted_at TEXT);",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO tags VALUES (?1, 'ete', '« Été » à Zoë', NULL, '{\"fr\":\"Été\"}', 3, \
+         '2026-12-01T09:00:00.123456Z', '2026-12-01 10:00:00', NULL, ?1)",
+        [tag_id.as_bytes().to_vec()],
+    )
+    .unwrap();
+    // The second link names a tag that is not there: its tag is none.
+    for (position, tag) in [(0, tag_id), (1, missing)] {
+        conn.execute(
+            "INSERT INTO article_tags VALUES (?1, 'live', ?2, ?3, '2026-12-01T08:00:00Z', NULL)",
+            rusqlite::params![
+                article.as_bytes().to_vec(),
+                tag.as_bytes().to_vec(),
+                position
+            ],
+        )
+        .unwrap();
+    }
+    let direct = Arc::new(Direct::new(path, Arc::new(AtomicU64::new(0))));
+    let proxy: Box<dyn ProxyDatabaseTrait> = Box::new(Proxy(direct.clone()));
+    let proxied = Database::connect_proxy(DbBackend::Sqlite, Arc::new(proxy))
+        .await
+        .unwrap();
+    let reader = ReadConn::new(proxied.clone(), Some(direct));
+
+    let tags = tag::Entity::find();
+    let read = all(&reader, tags.clone()).await.unwrap();
+    assert_eq!(read, tags.all(&proxied).await.unwrap());
+    assert_eq!(read[0].name, "« Été » à Zoë");
+    assert_eq!(read[0].updated_by, Some(tag_id));
+
+    let links = article_tag::Entity::find()
+        .order_by_asc(article_tag::Column::Position)
+        .find_also_related(tag::Entity);
+    let pairs = all_pairs(&reader, links.clone()).await.unwrap();
+    assert_eq!(pairs, links.all(&proxied).await.unwrap());
+    assert_eq!(pairs[0].1.as_ref().map(|tag| tag.id), Some(tag_id));
+    assert!(pairs[1].1.is_none());
+
+    // A column that no model has is refused, not dropped.
+    let odd = tag::Entity::find().expr_as(sea_orm::sea_query::Expr::val(1), "odd");
+    let err = all(&reader, odd).await.unwrap_err();
+    assert!(err.to_string().contains("odd"), "{err}");
 }

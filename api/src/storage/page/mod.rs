@@ -10,12 +10,13 @@ pub(crate) use fields::sort_fields;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{NullOrdering, Order};
 use sea_orm::{
-    ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TryIntoModel,
 };
 use serde::{Deserialize, Serialize};
 
 use self::cursor::{after_condition, before_condition, decode_cursor, encode_cursor};
 use crate::error::AppError;
+use crate::storage::{self, Reader};
 
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -257,8 +258,9 @@ pub async fn fetch<F, C>(
 ) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
 where
     F: SortField,
-    C: ConnectionTrait,
+    C: Reader,
     <F::Entity as EntityTrait>::Model: Send + Sync,
+    <F::Entity as EntityTrait>::ActiveModel: TryIntoModel<<F::Entity as EntityTrait>::Model>,
 {
     let total = select.clone().count(conn).await?;
     fetch_counted(conn, select, deferred, sort, page, total).await
@@ -276,8 +278,9 @@ pub async fn fetch_counted<F, C>(
 ) -> Result<Page<<F::Entity as EntityTrait>::Model>, AppError>
 where
     F: SortField,
-    C: ConnectionTrait,
+    C: Reader,
     <F::Entity as EntityTrait>::Model: Send + Sync,
+    <F::Entity as EntityTrait>::ActiveModel: TryIntoModel<<F::Entity as EntityTrait>::Model>,
 {
     let backward = matches!(page, Pagination::Before { .. });
     let query = sliced(select, sort, page)?;
@@ -292,7 +295,7 @@ where
             )
         }
     };
-    let rows = query.all(conn).await?;
+    let rows = storage::all(conn, query).await?;
     Ok(finish(rows, total, sort, page))
 }
 
@@ -316,9 +319,10 @@ pub async fn fetch_through<F, K, C>(
 where
     F: SortField,
     K: SortField,
-    C: ConnectionTrait,
+    C: Reader,
     <F::Entity as EntityTrait>::Model: Send + Sync,
     <K::Entity as EntityTrait>::Model: Send + Sync,
+    <F::Entity as EntityTrait>::ActiveModel: TryIntoModel<<F::Entity as EntityTrait>::Model>,
 {
     debug_assert_eq!(link_sort.to_param(), sort.to_param());
     let backward = matches!(page, Pagination::Before { .. });
@@ -328,9 +332,8 @@ where
         rows.filter(sea_orm::ColumnTrait::in_subquery(&row_key, keys)),
         sort,
         backward,
-    )
-    .all(conn)
-    .await?;
+    );
+    let rows = storage::all(conn, rows).await?;
     Ok(finish(rows, total, sort, page))
 }
 
