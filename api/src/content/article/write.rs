@@ -216,12 +216,7 @@ struct Plan {
 
 impl Edit<'_> {
     /// Reads the article (`lock`: under the row lock) and works out the edit.
-    async fn plan<C: Reader>(
-        &self,
-        ctx: &Ctx,
-        conn: &C,
-        lock: bool,
-    ) -> Result<Plan, AppError> {
+    async fn plan<C: Reader>(&self, ctx: &Ctx, conn: &C, lock: bool) -> Result<Plan, AppError> {
         let current_row = query::find_row(ctx, conn, self.key, View::Preview, lock).await?;
         let current = read_one(
             conn,

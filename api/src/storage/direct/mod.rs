@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, SecondsFormat, TimeZone, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::types::{Value as Stored, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use sea_orm::prelude::async_trait::async_trait;
@@ -88,6 +89,11 @@ impl Direct {
         conn.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 0;",
         )?;
+        // The plan of a statement does not look at its bound values (the
+        // query planner stability guarantee). Without it, a statement with
+        // `LIMIT ?` (every page) is prepared again each time a value is
+        // bound, and the kept statements would be prepared anew on every run.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(conn)
     }
