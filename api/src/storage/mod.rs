@@ -50,9 +50,12 @@ pub struct Db {
     /// on the caller's thread ([`direct`]) and models are read without row
     /// maps ([`reader`]); elsewhere it is [`Db::pool`].
     conn: ReadConn,
-    /// The sqlx pool: transactions begin here (a transaction keeps one
-    /// connection for all its statements), and so do migrations and upkeep.
+    /// The sqlx pool: migrations and upkeep run here, and on PostgreSQL
+    /// (or without the direct connections) transactions too.
     pub pool: DatabaseConnection,
+    /// The connection write transactions begin on: on a SQLite file, the
+    /// writer's own ([`direct`]); elsewhere [`Db::pool`].
+    writer: DatabaseConnection,
     /// Statements executed since start (successful or not), exported by `/metrics`.
     statements: Arc<AtomicU64>,
     /// SQLite allows one writer at a time; writers queue here instead of
@@ -138,14 +141,19 @@ impl Db {
     /// Starts a write transaction; see [`write`] for how SQLite writers
     /// share commits.
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
-        write::begin(&self.pool, self.write_gate.as_ref()).await
+        write::begin(&self.writer, self.write_gate.as_ref()).await
     }
 
     /// Starts a transaction that only reads: its statements see one
-    /// snapshot of the database (SQLite's transactions do; on PostgreSQL
-    /// it is a read-only `REPEATABLE READ` one).
+    /// snapshot of the database (SQLite's transactions do, here on a
+    /// connection of the direct reader pinned to it; on PostgreSQL it is a
+    /// read-only `REPEATABLE READ` one).
     pub async fn begin_read(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
         use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
+        if let (None, Some(direct)) = (self.replica(), self.conn.shared_direct()) {
+            let snapshot = pinned(direct, direct::Use::Snapshot).await?;
+            return Ok(snapshot.begin().await?);
+        }
         let conn = self
             .replica()
             .map_or(&self.pool, |replica| replica.conn.inner());
@@ -249,7 +257,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     // One connection asked for (the seed, which changes the journal mode)
     // means the pool's one connection and no other.
     let direct_file = direct::file_of(&url).filter(|_| is_sqlite && config.db_max_connections > 1);
-    let conn = match direct_file {
+    let (conn, writer) = match direct_file {
         Some(file) => {
             let direct = Arc::new(direct::Direct::new(file, statements.clone()));
             let proxy: Box<dyn sea_orm::ProxyDatabaseTrait> =
@@ -257,9 +265,12 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
             let conn = Database::connect_proxy(DatabaseBackend::Sqlite, Arc::new(proxy))
                 .await
                 .context("cannot open the direct SQLite connection")?;
-            ReadConn::new(conn, Some(direct))
+            let writer = pinned(&direct, direct::Use::Writer)
+                .await
+                .context("cannot open the SQLite writer")?;
+            (ReadConn::new(conn, Some(direct)), writer)
         }
-        None => ReadConn::new(pool.clone(), None),
+        None => (ReadConn::new(pool.clone(), None), pool.clone()),
     };
     let write_gate = (pool.get_database_backend() == DatabaseBackend::Sqlite)
         .then(|| Arc::new(WriteGate::default()));
@@ -267,11 +278,23 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     Ok(Db {
         conn,
         pool,
+        writer,
         statements,
         write_gate,
         counts: Arc::default(),
         replicas,
     })
+}
+
+/// A sea-orm connection over a connection of `direct` pinned to it.
+async fn pinned(
+    direct: &Arc<direct::Direct>,
+    role: direct::Use,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let proxy: Box<dyn sea_orm::ProxyDatabaseTrait> = Box::new(direct::PinnedProxy(
+        direct::Pinned::new(direct.clone(), role),
+    ));
+    Database::connect_proxy(DatabaseBackend::Sqlite, Arc::new(proxy)).await
 }
 
 /// The name of the latest migration this version knows: the version of

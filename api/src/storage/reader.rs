@@ -44,6 +44,11 @@ impl ReadConn {
     pub fn inner(&self) -> &DatabaseConnection {
         &self.conn
     }
+
+    /// The direct reader, shared.
+    pub(super) fn shared_direct(&self) -> Option<&Arc<Direct>> {
+        self.direct.as_ref()
+    }
 }
 
 impl Reader for ReadConn {

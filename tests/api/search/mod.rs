@@ -268,6 +268,24 @@ async fn the_public_searches_live_copies_and_editors_preview_working_ones() {
     assert_eq!(preview["data"][0]["object"]["state"], "draft");
     let preview = search(q("retouchee")).await;
     assert_eq!(titles(&preview), ["Version retouchée"]);
+    // An edit that leaves the text as it was leaves the document as it
+    // was; an edit of the subtitle is found at once.
+    expect_json(
+        app.patch(&path, &json!({"slug": "version-renommee"})).await,
+        200,
+    )
+    .await;
+    let preview = search(q("retouchee")).await;
+    assert_eq!(titles(&preview), ["Version retouchée"]);
+    expect_json(
+        app.patch(&path, &json!({"subtitle": "Un chapeau inédit"}))
+            .await,
+        200,
+    )
+    .await;
+    let preview = search(q("inedit")).await;
+    assert_eq!(titles(&preview), ["Version retouchée"]);
+    assert_eq!(preview["data"][0]["object"]["slug"], "version-renommee");
     let live_view = search(format!("{}&preview=false", q("version"))).await;
     assert_eq!(titles(&live_view), ["Version publique"]);
 

@@ -320,7 +320,7 @@ impl Edit<'_> {
         replace_links(&**tx, row.id, ArticleCopy::Working, links.0, links.1).await?;
         if authors_changed || tags_changed {
             search::index::article(&**tx, &row, ArticleCopy::Working).await?;
-        } else {
+        } else if search::index::text_differs(&current_row, &row) {
             search::index::article_text(&**tx, &row, ArticleCopy::Working).await?;
         }
         if pictures != pictures::used_by(&current_row) {

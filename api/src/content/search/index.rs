@@ -334,6 +334,17 @@ pub(crate) async fn article<C: ConnectionTrait>(
     articles(conn, std::slice::from_ref(row), copy, Fts::Now).await
 }
 
+/// Whether two rows of an article copy differ in what its document holds
+/// besides the names of its links (an edit of anything else leaves the
+/// document and the index as they are).
+pub(crate) fn text_differs(before: &article::Model, after: &article::Model) -> bool {
+    before.title != after.title
+        || before.subtitle != after.subtitle
+        || before.excerpt != after.excerpt
+        || before.body != after.body
+        || before.locale != after.locale
+}
+
 /// Writes the text of an article copy whose links did not change (its
 /// names stay as they are): one statement, or the whole document when it
 /// has none yet.

@@ -262,7 +262,9 @@ struct HitsRow {
 #[derive(Debug, FromQueryResult)]
 struct SampleRow {
     part: String,
-    id: Option<uuid::Uuid>,
+    /// A UUID's 16 bytes: a column of a compound select has no table to
+    /// type it by.
+    id: Option<Vec<u8>>,
     hits: i64,
 }
 
@@ -488,7 +490,9 @@ async fn facets<C: ConnectionTrait>(
     };
     let (mut tags, mut authors) = (Vec::new(), Vec::new());
     for row in rows {
-        let Some(id) = row.id else { continue };
+        let Some(id) = row.id.and_then(|bytes| uuid::Uuid::from_slice(&bytes).ok()) else {
+            continue;
+        };
         let counted = FacetRow {
             id,
             hits: scale(row.hits),

@@ -23,10 +23,11 @@
 //! - **Busy**: a statement that finds the database locked (another process
 //!   writing) waits without holding the thread, and tries again for up to
 //!   five seconds, like sqlx's busy timeout.
-//! - **Transactions** are not run here: a transaction needs one connection
-//!   for all its statements, and sea-orm's proxy cannot say which
-//!   transaction a statement belongs to. [`super::Db`] begins them on the
-//!   sqlx pool; [`ProxyDatabaseTrait::begin`] is never reached.
+//! - **Transactions** need one connection for all their statements, and
+//!   this proxy cannot say which transaction a statement belongs to, so
+//!   [`ProxyDatabaseTrait::begin`] here refuses. Each runs on a connection
+//!   pinned to a proxy of its own ([`pinned`]): the writer's, or one taken
+//!   from this pool for a snapshot.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -87,7 +88,8 @@ impl Direct {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
         conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 0;",
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 0; \
+             PRAGMA wal_autocheckpoint = 16384;",
         )?;
         // The plan of a statement does not look at its bound values (the
         // query planner stability guarantee). Without it, a statement with
@@ -125,9 +127,11 @@ impl Direct {
 
     /// Runs `work` until it is not refused for a lock held elsewhere, or
     /// [`BUSY_FOR`] has passed; waits between tries without the thread.
+    /// `counted` adds it to the statements executed.
     async fn patiently<T>(
         &self,
         statement: &Statement,
+        counted: bool,
         mut work: impl FnMut() -> Result<T, rusqlite::Error>,
     ) -> Result<T, DbErr> {
         let started = Instant::now();
@@ -135,7 +139,9 @@ impl Direct {
         loop {
             let began = Instant::now();
             let result = work();
-            self.statements.fetch_add(1, Ordering::Relaxed);
+            if counted {
+                self.statements.fetch_add(1, Ordering::Relaxed);
+            }
             tracing::trace!(target: "masthead::sql", elapsed_us = began.elapsed().as_micros() as u64,
                 failed = result.is_err(), sql = %statement.sql);
             match result {
@@ -208,7 +214,7 @@ impl ProxyDatabaseTrait for Proxy {
     async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr> {
         let direct = &self.0;
         direct
-            .patiently(&statement, || {
+            .patiently(&statement, true, || {
                 direct.with(|conn| direct.rows(conn, &statement))
             })
             .await
@@ -217,15 +223,19 @@ impl ProxyDatabaseTrait for Proxy {
     async fn execute(&self, statement: Statement) -> Result<ProxyExecResult, DbErr> {
         let direct = &self.0;
         direct
-            .patiently(&statement, || {
+            .patiently(&statement, true, || {
                 direct.with(|conn| direct.run(conn, &statement))
             })
             .await
     }
 
-    async fn begin(&self) {
-        tracing::error!("a transaction was begun on the direct SQLite connection");
-        debug_assert!(false, "transactions begin on the pool (Db::begin_*)");
+    async fn begin(&self) -> Result<(), DbErr> {
+        // Its statements would each run on whichever connection is idle.
+        Err(DbErr::Custom(
+            "a transaction was begun on the direct SQLite reader; transactions begin on a \
+             connection pinned to them (Db::begin_read, Db::begin_write)"
+                .to_owned(),
+        ))
     }
 
     async fn ping(&self) -> Result<(), DbErr> {
@@ -530,7 +540,10 @@ fn entity_types() -> Types {
     types
 }
 
+mod pinned;
 mod typed;
+
+pub(super) use pinned::{Pinned, PinnedProxy, Use};
 
 #[cfg(test)]
 mod tests;

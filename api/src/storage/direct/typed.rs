@@ -159,7 +159,7 @@ impl Direct {
         E::ActiveModel: TryIntoModel<E::Model>,
     {
         let rows = self
-            .patiently(&statement, || {
+            .patiently(&statement, true, || {
                 self.with(|conn| self.decode::<E, E>(conn, &statement, false))
             })
             .await?;
@@ -178,7 +178,7 @@ impl Direct {
         A::ActiveModel: TryIntoModel<A::Model>,
         B::ActiveModel: TryIntoModel<B::Model>,
     {
-        self.patiently(&statement, || {
+        self.patiently(&statement, true, || {
             self.with(|conn| self.decode::<A, B>(conn, &statement, true))
         })
         .await

@@ -13,13 +13,19 @@ pub trait ProxyDatabaseTrait: Send + Sync + Debug {
     async fn execute(&self, statement: Statement) -> Result<ProxyExecResult, DbErr>;
 
     /// Begin a transaction in the [ProxyDatabase]
-    async fn begin(&self) {}
+    async fn begin(&self) -> Result<(), DbErr> {
+        Ok(())
+    }
 
     /// Commit a transaction in the [ProxyDatabase]
-    async fn commit(&self) {}
+    async fn commit(&self) -> Result<(), DbErr> {
+        Ok(())
+    }
 
     /// Rollback a transaction in the [ProxyDatabase]
-    async fn rollback(&self) {}
+    async fn rollback(&self) -> Result<(), DbErr> {
+        Ok(())
+    }
 
     /// Start rollback a transaction in the [ProxyDatabase]
     fn start_rollback(&self) {}

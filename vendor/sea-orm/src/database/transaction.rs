@@ -159,10 +159,7 @@ impl DatabaseTransaction {
                         Ok(())
                     }
                     #[cfg(feature = "proxy")]
-                    InnerConnection::Proxy(c) => {
-                        c.begin().await;
-                        Ok(())
-                    }
+                    InnerConnection::Proxy(c) => c.begin().await,
                     #[allow(unreachable_patterns)]
                     _ => Err(conn_err("Disconnected")),
                 }
@@ -274,10 +271,7 @@ impl DatabaseTransaction {
                         Ok(())
                     }
                     #[cfg(feature = "proxy")]
-                    InnerConnection::Proxy(c) => {
-                        c.commit().await;
-                        Ok(())
-                    }
+                    InnerConnection::Proxy(c) => c.commit().await,
                     #[allow(unreachable_patterns)]
                     _ => Err(conn_err("Disconnected")),
                 }
@@ -331,10 +325,7 @@ impl DatabaseTransaction {
                         Ok(())
                     }
                     #[cfg(feature = "proxy")]
-                    InnerConnection::Proxy(c) => {
-                        c.rollback().await;
-                        Ok(())
-                    }
+                    InnerConnection::Proxy(c) => c.rollback().await,
                     #[allow(unreachable_patterns)]
                     _ => Err(conn_err("Disconnected")),
                 }

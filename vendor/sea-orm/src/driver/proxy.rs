@@ -92,19 +92,19 @@ impl ProxyDatabaseConnection {
 
     /// Create a statement block  of SQL statements that execute together.
     #[instrument(level = "trace")]
-    pub async fn begin(&self) {
+    pub async fn begin(&self) -> Result<(), DbErr> {
         self.proxy.begin().await
     }
 
     /// Commit a transaction atomically to the database
     #[instrument(level = "trace")]
-    pub async fn commit(&self) {
+    pub async fn commit(&self) -> Result<(), DbErr> {
         self.proxy.commit().await
     }
 
     /// Roll back a faulty transaction
     #[instrument(level = "trace")]
-    pub async fn rollback(&self) {
+    pub async fn rollback(&self) -> Result<(), DbErr> {
         self.proxy.rollback().await
     }
 
