@@ -77,6 +77,10 @@ pub struct Config {
     /// statement goes through that one connection.
     #[arg(long, env = "MASTHEAD_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+    /// MiB of the SQLite file read through memory mapping; 0 reads every
+    /// page with `pread` (for file systems where mapping is unsafe).
+    #[arg(long, env = "MASTHEAD_SQLITE_MMAP_MIB", default_value_t = 65536)]
+    pub sqlite_mmap_mib: u64,
     /// Log filter, such as `info` or `masthead=debug,info`.
     #[arg(long, env = "MASTHEAD_LOG", default_value = "info")]
     pub log: String,
@@ -249,6 +253,7 @@ impl Default for Config {
             database_read_urls: Vec::new(),
             replica_max_lag_ms: 5000,
             db_max_connections: 16,
+            sqlite_mmap_mib: 65536,
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             default_locale: "en".to_owned(),

@@ -259,7 +259,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<Db> {
     let direct_file = direct::file_of(&url).filter(|_| is_sqlite && config.db_max_connections > 1);
     let (conn, writer) = match direct_file {
         Some(file) => {
-            let direct = Arc::new(direct::Direct::new(file, statements.clone()));
+            let direct = Arc::new(
+                direct::Direct::new(file, statements.clone())
+                    .mapping(config.sqlite_mmap_mib.saturating_mul(1 << 20)),
+            );
             let proxy: Box<dyn sea_orm::ProxyDatabaseTrait> =
                 Box::new(direct::Proxy(direct.clone()));
             let conn = Database::connect_proxy(DatabaseBackend::Sqlite, Arc::new(proxy))

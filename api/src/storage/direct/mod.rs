@@ -50,6 +50,8 @@ use sea_orm::{
 const BUSY_FOR: Duration = Duration::from_secs(5);
 /// Prepared statements kept per connection.
 const CACHED_STATEMENTS: usize = 256;
+/// Bytes of the database file read through memory mapping, by default.
+pub const MAPPED_BYTES: u64 = 64 << 30;
 
 /// `(table, column)` → the type the entities give it.
 type Types = HashMap<(String, String), ColumnType>;
@@ -62,6 +64,8 @@ pub struct Direct {
     types: Types,
     /// The statement counter of [`super::Db`].
     statements: Arc<AtomicU64>,
+    /// `PRAGMA mmap_size` of each connection.
+    mapped: u64,
 }
 
 /// The database file a SQLite URL names; `None` for an in-memory database
@@ -81,7 +85,18 @@ impl Direct {
             idle: Mutex::default(),
             types: entity_types(),
             statements,
+            mapped: MAPPED_BYTES,
         }
+    }
+
+    /// Reads up to `bytes` of the file through memory mapping (0: none).
+    /// SQLite then reads a page where the kernel keeps it, without a
+    /// `pread` and a copy into its own cache per page; at 100,000 articles
+    /// these took a fifth of an uncached list's time. Writes still go
+    /// through `pwrite`.
+    pub(super) fn mapping(mut self, bytes: u64) -> Self {
+        self.mapped = bytes;
+        self
     }
 
     fn open(&self) -> Result<Connection, rusqlite::Error> {
@@ -97,6 +112,11 @@ impl Direct {
         // bound, and the kept statements would be prepared anew on every run.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        conn.pragma_update(
+            None,
+            "mmap_size",
+            i64::try_from(self.mapped).unwrap_or(i64::MAX),
+        )?;
         Ok(conn)
     }
 

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use sea_orm::sea_query::{ColumnType, Value};
 use sea_orm::{DbBackend, ProxyDatabaseTrait, Statement};
 
-use super::{Direct, Proxy, Refusal, file_of, read, refusal, stored, to_db_err};
+use super::{Direct, MAPPED_BYTES, Proxy, Refusal, file_of, read, refusal, stored, to_db_err};
 
 #[test]
 fn the_file_of_a_sqlite_url_and_none_in_memory() {
@@ -241,4 +241,23 @@ async fn models_read_directly_are_those_sea_orm_reads() {
     let odd = tag::Entity::find().expr_as(sea_orm::sea_query::Expr::val(1), "odd");
     let err = all(&reader, odd).await.unwrap_err();
     assert!(err.to_string().contains("odd"), "{err}");
+}
+
+#[test]
+fn connections_map_as_much_of_the_file_as_they_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    Connection::open(&path).unwrap();
+    let mapped = |direct: &Direct| {
+        direct
+            .with(|conn| conn.query_row("PRAGMA mmap_size", [], |row| row.get::<_, i64>(0)))
+            .unwrap()
+    };
+    // The default (64 GiB) is past the 2 GiB a stock SQLite allows: the
+    // build's own limit is raised.
+    let statements = Arc::new(AtomicU64::new(0));
+    let direct = Direct::new(path.clone(), statements.clone());
+    assert_eq!(mapped(&direct), i64::try_from(MAPPED_BYTES).unwrap());
+    const { assert!(MAPPED_BYTES > 0x7fff_0000) };
+    assert_eq!(mapped(&Direct::new(path, statements).mapping(0)), 0);
 }
