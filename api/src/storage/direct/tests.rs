@@ -261,3 +261,22 @@ fn connections_map_as_much_of_the_file_as_they_are_told() {
     const { assert!(MAPPED_BYTES > 0x7fff_0000) };
     assert_eq!(mapped(&Direct::new(path, statements).mapping(0)), 0);
 }
+
+#[tokio::test]
+async fn a_value_of_another_type_is_an_error_not_a_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    Connection::open(&path).unwrap();
+    let direct = Proxy(Arc::new(Direct::new(path, Arc::new(AtomicU64::new(0)))));
+    let statement = Statement::from_string(
+        DbBackend::Sqlite,
+        "SELECT 'quinze' AS word, NULL AS absent, 15 AS number",
+    );
+    let rows = direct.query(statement).await.unwrap();
+    let row = sea_orm::QueryResult::from(rows[0].clone());
+    // Text read as a number: an error, where sea-orm 2.0.4 read `None`.
+    assert!(row.try_get::<Option<i64>>("", "word").is_err());
+    assert!(row.try_get::<Option<i64>>("", "missing").is_err());
+    assert_eq!(row.try_get::<Option<i64>>("", "absent").unwrap(), None);
+    assert_eq!(row.try_get::<Option<i64>>("", "number").unwrap(), Some(15));
+}

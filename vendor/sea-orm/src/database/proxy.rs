@@ -191,6 +191,18 @@ impl ProxyRow {
         }
     }
 
+    /// Whether the value at `index` is there and is NULL.
+    pub fn holds_null<I: crate::ColIdx>(&self, index: I) -> bool {
+        let value = if let Some(name) = index.as_str() {
+            self.values.get(name)
+        } else if let Some(position) = index.as_usize() {
+            self.values.iter().nth(*position).map(|(_, value)| value)
+        } else {
+            None
+        };
+        value.is_some_and(|value| *value == value.as_null())
+    }
+
     /// An iterator over the keys and values of a proxy row
     pub fn into_column_value_tuples(self) -> impl Iterator<Item = (String, Value)> {
         self.values.into_iter()

@@ -452,7 +452,7 @@ macro_rules! try_getable_all {
                     #[cfg(feature = "proxy")]
                     QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                         debug_print!("{:#?}", e.to_string());
-                        err_null_idx_col(idx)
+                        proxy_err(row, idx, e)
                     }),
                     #[allow(unreachable_patterns)]
                     _ => unreachable!(),
@@ -496,7 +496,7 @@ macro_rules! try_getable_unsigned {
                     #[cfg(feature = "proxy")]
                     QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                         debug_print!("{:#?}", e.to_string());
-                        err_null_idx_col(idx)
+                        proxy_err(row, idx, e)
                     }),
                     #[allow(unreachable_patterns)]
                     _ => unreachable!(),
@@ -543,7 +543,7 @@ macro_rules! try_getable_mysql {
                     #[cfg(feature = "proxy")]
                     QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                         debug_print!("{:#?}", e.to_string());
-                        err_null_idx_col(idx)
+                        proxy_err(row, idx, e)
                     }),
                     #[allow(unreachable_patterns)]
                     _ => unreachable!(),
@@ -591,7 +591,7 @@ macro_rules! try_getable_postgres {
                     #[cfg(feature = "proxy")]
                     QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                         debug_print!("{:#?}", e.to_string());
-                        err_null_idx_col(idx)
+                        proxy_err(row, idx, e)
                     }),
                     #[allow(unreachable_patterns)]
                     _ => unreachable!(),
@@ -639,7 +639,7 @@ macro_rules! try_getable_date_time {
                     #[cfg(feature = "proxy")]
                     QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                         debug_print!("{:#?}", e.to_string());
-                        err_null_idx_col(idx)
+                        proxy_err(row, idx, e)
                     }),
                     #[allow(unreachable_patterns)]
                     _ => unreachable!(),
@@ -754,7 +754,7 @@ impl TryGetable for Decimal {
             #[allow(unused_variables)]
             QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                 debug_print!("{:#?}", e.to_string());
-                err_null_idx_col(idx)
+                proxy_err(row, idx, e)
             }),
             #[allow(unreachable_patterns)]
             _ => unreachable!(),
@@ -822,7 +822,7 @@ impl TryGetable for BigDecimal {
             #[allow(unused_variables)]
             QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                 debug_print!("{:#?}", e.to_string());
-                err_null_idx_col(idx)
+                proxy_err(row, idx, e)
             }),
             #[allow(unreachable_patterns)]
             _ => unreachable!(),
@@ -893,7 +893,7 @@ macro_rules! try_getable_uuid {
                     #[allow(unused_variables)]
                     QueryResultRow::Proxy(row) => row.try_get::<uuid::Uuid, _>(idx).map_err(|e| {
                         debug_print!("{:#?}", e.to_string());
-                        err_null_idx_col(idx)
+                        proxy_err(row, idx, e)
                     }),
                     #[allow(unreachable_patterns)]
                     _ => unreachable!(),
@@ -977,7 +977,7 @@ impl TryGetable for u32 {
             #[allow(unused_variables)]
             QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                 debug_print!("{:#?}", e.to_string());
-                err_null_idx_col(idx)
+                proxy_err(row, idx, e)
             }),
             #[allow(unreachable_patterns)]
             _ => unreachable!(),
@@ -1026,7 +1026,7 @@ impl TryGetable for String {
             #[cfg(feature = "proxy")]
             QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                 debug_print!("{:#?}", e.to_string());
-                err_null_idx_col(idx)
+                proxy_err(row, idx, e)
             }),
             #[allow(unreachable_patterns)]
             _ => unreachable!(),
@@ -1037,6 +1037,19 @@ impl TryGetable for String {
 #[allow(dead_code)]
 fn err_null_idx_col<I: ColIdx>(idx: I) -> TryGetError {
     TryGetError::Null(format!("{idx:?}"))
+}
+
+/// Why a proxy row's value could not be read: NULL only when it is NULL.
+/// A value that is there but is not of the type asked for (or a column
+/// that is not there) is an error, as it is on sqlx's rows; upstream reads
+/// both as NULL, so an `Option` field silently read `None`.
+#[cfg(feature = "proxy")]
+fn proxy_err<I: ColIdx>(row: &crate::ProxyRow, idx: I, err: DbErr) -> TryGetError {
+    if row.holds_null(idx) {
+        err_null_idx_col(idx)
+    } else {
+        TryGetError::DbErr(err)
+    }
 }
 
 #[cfg(feature = "postgres-array")]
@@ -1083,7 +1096,7 @@ mod postgres_array {
                         #[allow(unused_variables)]
                         QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                             debug_print!("{:#?}", e.to_string());
-                            err_null_idx_col(idx)
+                            proxy_err(row, idx, e)
                         }),
                         #[allow(unreachable_patterns)]
                         _ => unreachable!(),
@@ -1189,7 +1202,7 @@ mod postgres_array {
                         QueryResultRow::Proxy(row) => {
                             row.try_get::<Vec<uuid::Uuid>, _>(idx).map_err(|e| {
                                 debug_print!("{:#?}", e.to_string());
-                                err_null_idx_col(idx)
+                                proxy_err(row, idx, e)
                             })
                         }
                         #[allow(unreachable_patterns)]
@@ -1254,7 +1267,7 @@ mod postgres_array {
                 #[allow(unused_variables)]
                 QueryResultRow::Proxy(row) => row.try_get(idx).map_err(|e| {
                     debug_print!("{:#?}", e.to_string());
-                    err_null_idx_col(idx)
+                    proxy_err(row, idx, e)
                 }),
                 #[allow(unreachable_patterns)]
                 _ => unreachable!(),
@@ -1291,7 +1304,7 @@ impl TryGetable for pgvector::Vector {
             #[cfg(feature = "proxy")]
             QueryResultRow::Proxy(row) => row.try_get::<pgvector::Vector, _>(idx).map_err(|e| {
                 debug_print!("{:#?}", e.to_string());
-                err_null_idx_col(idx)
+                proxy_err(row, idx, e)
             }),
             #[allow(unreachable_patterns)]
             _ => unreachable!(),
@@ -1529,7 +1542,7 @@ where
                 .try_get::<serde_json::Value, I>(idx)
                 .map_err(|e| {
                     debug_print!("{:#?}", e.to_string());
-                    err_null_idx_col(idx)
+                    proxy_err(row, idx, e)
                 })
                 .and_then(|json| {
                     serde_json::from_value(json).map_err(|e| crate::error::json_err(e).into())
