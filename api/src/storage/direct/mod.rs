@@ -92,8 +92,8 @@ impl Direct {
     /// Reads up to `bytes` of the file through memory mapping (0: none).
     /// SQLite then reads a page where the kernel keeps it, without a
     /// `pread` and a copy into its own cache per page; at 100,000 articles
-    /// these took a fifth of an uncached list's time. Writes still go
-    /// through `pwrite`.
+    /// the kernel's side of those reads took about an eighth of an uncached
+    /// list's time. Writes still go through `pwrite`.
     pub(super) fn mapping(mut self, bytes: u64) -> Self {
         self.mapped = bytes;
         self
