@@ -5,7 +5,7 @@
 //! request; requests that ask at the same moment share one read (see
 //! [`Latest`]). Draft work moves the log but not that number.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::change;
@@ -15,6 +15,7 @@ use sea_orm::{
     ActiveValue, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QuerySelect,
 };
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::WriteTx;
@@ -72,14 +73,55 @@ pub fn now() -> DateTime<Utc> {
 /// and shares it with everyone else who arrived meanwhile. Under load the
 /// database is asked once per round instead of once per request, and no
 /// answer is ever older than its request.
-#[derive(Debug, Default)]
+///
+/// Waiting holds no lock. Through a first-come lock, each waiter in turn
+/// held it until its thread ran it: while one server thread was busy with
+/// another request, the waiters queued behind its woken one, on every
+/// thread, and at 32 connections a list used one core of two. Here a
+/// finished read wakes every waiter at once, and one of those it does not
+/// serve begins the next.
+#[derive(Debug)]
 pub struct Latest {
     /// Reads begun so far; a read's ticket is the count once it began.
     begun: AtomicU64,
-    /// The ticket and result of the last finished read.
-    last: tokio::sync::Mutex<(u64, i64)>,
+    /// Whether a read is running.
+    reading: AtomicBool,
+    /// The ticket and result of the last finished read; every finished
+    /// (or abandoned) read is announced here.
+    last: watch::Sender<(u64, i64)>,
     /// Every event counts, draft work included (otherwise public events only).
     everything: bool,
+}
+
+impl Default for Latest {
+    fn default() -> Self {
+        Self {
+            begun: AtomicU64::new(0),
+            reading: AtomicBool::new(false),
+            last: watch::Sender::new((0, 0)),
+            everything: false,
+        }
+    }
+}
+
+/// The running read. However its request ends (a client that hangs up
+/// drops it midway), it ends the read and wakes the waiters, with its
+/// result when it has one: when not, one of them reads.
+struct Reading<'a> {
+    latest: &'a Latest,
+    result: Option<(u64, i64)>,
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.latest.reading.store(false, Ordering::SeqCst);
+        let result = self.result;
+        self.latest.last.send_modify(|last| {
+            if let Some(result) = result {
+                *last = result;
+            }
+        });
+    }
 }
 
 impl Latest {
@@ -98,20 +140,48 @@ impl Latest {
 
     /// The latest sequence number, from a read that began after the call.
     pub async fn get(&self, conn: &DatabaseConnection) -> Result<i64, AppError> {
-        let arrived = self.begun.load(Ordering::SeqCst);
-        let mut last = self.last.lock().await;
-        if last.0 > arrived {
-            return Ok(last.1);
-        }
-        let ticket = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
         let condition = if self.everything {
             Condition::all()
         } else {
             Condition::all().add(change::Column::Public.eq(true))
         };
-        let value = max_seq(conn, condition).await?;
-        *last = (ticket, value);
-        Ok(value)
+        self.shared(|| max_seq(conn, condition.clone())).await
+    }
+
+    /// What `read` answers, from a run of it that began after the call:
+    /// this caller's own, or one it shares.
+    async fn shared<R>(&self, read: impl Fn() -> R) -> Result<i64, AppError>
+    where
+        R: Future<Output = Result<i64, AppError>>,
+    {
+        let arrived = self.begun.load(Ordering::SeqCst);
+        let mut finished = self.last.subscribe();
+        loop {
+            let (ticket, value) = *finished.borrow_and_update();
+            if ticket > arrived {
+                return Ok(value);
+            }
+            let idle =
+                self.reading
+                    .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst);
+            if idle.is_ok() {
+                let mut reading = Reading {
+                    latest: self,
+                    result: None,
+                };
+                let ticket = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
+                let value = read().await?;
+                reading.result = Some((ticket, value));
+                return Ok(value);
+            }
+            // The running read may have begun before this caller arrived:
+            // when it ends, look again (and read, if it did not serve).
+            // The sender lives as long as `self`, so the wait ends.
+            finished
+                .changed()
+                .await
+                .map_err(|_| AppError::Internal(anyhow::anyhow!("no read announces its end")))?;
+        }
     }
 }
 
@@ -126,4 +196,98 @@ pub async fn max_seq<C: ConnectionTrait>(conn: &C, condition: Condition) -> Resu
         .one(conn)
         .await?;
     Ok(latest.flatten().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, AtomicUsize};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A database of one number, whose reads are counted.
+    #[derive(Default)]
+    struct Number {
+        value: AtomicI64,
+        reads: AtomicUsize,
+    }
+
+    impl Number {
+        async fn read(&self) -> Result<i64, AppError> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            let value = self.value.load(Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            Ok(value)
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_comes_from_a_read_begun_after_the_call() {
+        let latest = Latest::public();
+        let number = Number::default();
+        for value in 1..=3 {
+            number.value.store(value, Ordering::SeqCst);
+            assert_eq!(latest.shared(|| number.read()).await.unwrap(), value);
+        }
+        assert_eq!(number.reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_who_wait_together_share_reads_and_none_is_answered_from_before_it_came() {
+        let latest = Arc::new(Latest::public());
+        let number = Arc::new(Number::default());
+        let mut callers = Vec::new();
+        for i in 1..=64 {
+            // Each caller's number is written before it asks: its answer
+            // must be at least that.
+            number.value.fetch_max(i, Ordering::SeqCst);
+            let (latest, number) = (latest.clone(), number.clone());
+            callers.push(tokio::spawn(async move {
+                (i, latest.shared(|| number.read()).await.unwrap())
+            }));
+        }
+        for caller in callers {
+            let (written, answer) = caller.await.unwrap();
+            assert!(
+                answer >= written,
+                "asked after {written} was written, answered {answer}"
+            );
+        }
+        let reads = number.reads.load(Ordering::SeqCst);
+        assert!(reads < 64, "{reads} reads for 64 callers");
+    }
+
+    #[tokio::test]
+    async fn a_read_abandoned_midway_leaves_the_next_caller_to_read() {
+        let latest = Latest::public();
+        let number = Number::default();
+        number.value.store(7, Ordering::SeqCst);
+        let forever = || std::future::pending::<Result<i64, AppError>>();
+        let abandoned = tokio::time::timeout(Duration::from_millis(20), latest.shared(forever));
+        let waiting = async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let read = latest.shared(|| number.read());
+            tokio::time::timeout(Duration::from_secs(5), read).await
+        };
+        let (abandoned, waited) = tokio::join!(abandoned, waiting);
+        assert!(abandoned.is_err(), "the first read never ends");
+        assert_eq!(waited.expect("the waiter was left waiting").unwrap(), 7);
+        assert_eq!(number.reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_fails_its_caller_only() {
+        let latest = Latest::public();
+        let failing = || async { Err(AppError::Internal(anyhow::anyhow!("disk on fire"))) };
+        assert!(latest.shared(failing).await.is_err());
+        let number = Number::default();
+        number.value.store(3, Ordering::SeqCst);
+        let read = latest.shared(|| number.read());
+        let answer = tokio::time::timeout(Duration::from_secs(5), read).await;
+        assert_eq!(
+            answer.expect("the next caller was left waiting").unwrap(),
+            3
+        );
+    }
 }
