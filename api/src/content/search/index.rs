@@ -2,10 +2,10 @@
 //! of each write: one document per copy of an article (its body as plain
 //! text, the names of its authors and tags in order), one per author and per
 //! tag. PostgreSQL makes each document's tsvector in a trigger. SQLite's
-//! FTS5 index is kept here, a statement before and after the documents
-//! change: with triggers, FTS5 would write its pending words out at every
-//! statement of a transaction (a statement savepoint each), and a rebuild
-//! of 100,000 articles would spend its time merging tiny segments.
+//! FTS5 indexes are kept in step around each change ([`super::fts`]), not
+//! by triggers: with triggers, FTS5 would write its pending words out at
+//! every statement of a transaction (a statement savepoint each), and a
+//! rebuild of 100,000 articles would spend its time merging tiny segments.
 
 use std::collections::HashMap;
 
@@ -19,8 +19,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::engine::Sql;
+use super::fts::{Docs, rewrite};
 use super::numbering::{self, first_number, numbers, upsert_sqlite};
-use crate::content::{ArticleCopy, EntityKind, Named, text};
+use crate::content::{ArticleCopy, EntityKind, text};
 use crate::error::AppError;
 
 /// PostgreSQL's stemming languages by ISO 639-1 code; each has a
@@ -83,88 +84,12 @@ pub(crate) struct Document {
     pub tags: String,
 }
 
-/// Which documents a change touches: one copy of a record, all its copies,
-/// or every copy of some records.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Docs<'a> {
-    Copy(Uuid, ArticleCopy),
-    All(Uuid),
-    Records(&'a [Uuid]),
-    /// The documents of records that no longer exist.
-    Stale,
-}
-
-/// The condition on `search_documents` of [`Docs::Stale`].
-pub(super) const STALE: &str = "(entity = 'article' AND NOT EXISTS (SELECT 1 FROM articles a \
-        WHERE a.id = search_documents.entity_id AND a.copy = search_documents.copy)) \
-     OR (entity = 'author' AND entity_id NOT IN (SELECT id FROM authors)) \
-     OR (entity = 'tag' AND entity_id NOT IN (SELECT id FROM tags))";
-
 /// Whether a write keeps SQLite's FTS5 index in step itself, or leaves it
 /// to its caller, which does it for a whole batch of records (a rebuild).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fts {
     Now,
     Later,
-}
-
-/// SQLite: takes the words of `docs` out of the FTS5 indexes (`search_fts`,
-/// and `search_titles` of titles alone) before they change or go (an
-/// external-content index needs the old text), or puts them in (after).
-/// Nothing on PostgreSQL.
-pub(super) async fn fts<C: ConnectionTrait>(
-    conn: &C,
-    docs: Docs<'_>,
-    put_in: bool,
-) -> Result<(), AppError> {
-    let backend = conn.get_database_backend();
-    if backend != DatabaseBackend::Sqlite || matches!(docs, Docs::Records([])) {
-        return Ok(());
-    }
-    for (table, columns) in [
-        (
-            "search_fts",
-            "title, subtitle, excerpt, body, authors, tags",
-        ),
-        ("search_titles", "title"),
-    ] {
-        let mut sql = Sql::new(backend);
-        if put_in {
-            sql.push(&format!(
-                "INSERT INTO {table} (rowid, {columns}) SELECT id, {columns}"
-            ));
-        } else {
-            sql.push(&format!(
-                "INSERT INTO {table} ({table}, rowid, {columns}) SELECT 'delete', id, {columns}"
-            ));
-        }
-        sql.push(" FROM search_documents WHERE ");
-        if !matches!(docs, Docs::Stale) {
-            sql.push("entity_id ");
-        }
-        match docs {
-            Docs::Stale => {
-                sql.push(STALE);
-            }
-            Docs::Copy(id, copy) => {
-                sql.push("= ")
-                    .bind(id)
-                    .push(" AND copy = ")
-                    .bind(copy.as_str());
-            }
-            Docs::All(id) => {
-                sql.push("= ").bind(id);
-            }
-            Docs::Records(ids) => {
-                sql.push("IN ").bind_list(ids.iter().copied());
-            }
-        }
-        // FTS5 writes its pending words out whenever a row id is not above
-        // the last one: in id order, a batch is written out once.
-        sql.push(" ORDER BY id");
-        conn.execute_raw(sql.statement()).await?;
-    }
-    Ok(())
 }
 
 /// Writes the document of `id` (of `copy`), replacing the one there. On
@@ -177,19 +102,17 @@ async fn put<C: ConnectionTrait>(
     (doc, own): (Document, i64),
     now: Fts,
 ) -> Result<(), AppError> {
-    let docs = Docs::Copy(id, copy);
-    if now == Fts::Now {
-        fts(conn, docs, false).await?;
+    let write = async || {
+        if conn.get_database_backend() == DatabaseBackend::Sqlite {
+            upsert_sqlite(conn, (entity, id, copy), (locale, hidden), (doc, own)).await
+        } else {
+            upsert(conn, (entity, id, copy), (locale, hidden), doc).await
+        }
+    };
+    match now {
+        Fts::Now => rewrite(conn, Docs::Copy(id, copy), write).await,
+        Fts::Later => write().await,
     }
-    if conn.get_database_backend() == DatabaseBackend::Sqlite {
-        upsert_sqlite(conn, (entity, id, copy), (locale, hidden), (doc, own)).await?;
-    } else {
-        upsert(conn, (entity, id, copy), (locale, hidden), doc).await?;
-    }
-    if now == Fts::Now {
-        fts(conn, docs, true).await?;
-    }
-    Ok(())
 }
 
 /// PostgreSQL: writes a document (its id is the database's own).
@@ -354,7 +277,6 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
     copy: ArticleCopy,
 ) -> Result<(), AppError> {
     let doc = article_document(row, None);
-    fts(conn, Docs::Copy(row.id, copy), false).await?;
     let mut update = search_document::Entity::update_many()
         .col_expr(Column::Locale, row.locale.clone().into())
         .col_expr(Column::Config, config_for(&row.locale).into())
@@ -377,11 +299,14 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
         let (text, values) = bits.into_parts();
         update = update.col_expr(Column::Id, Expr::cust_with_values(text, values));
     }
-    let written = update.exec(conn).await?;
-    if written.rows_affected == 0 {
+    let written = rewrite(conn, Docs::Copy(row.id, copy), async || {
+        Ok(update.exec(conn).await?.rows_affected)
+    })
+    .await?;
+    if written == 0 {
         return article(conn, row, copy).await;
     }
-    fts(conn, Docs::Copy(row.id, copy), true).await
+    Ok(())
 }
 
 /// Hides a soft-deleted article's working copy from search, or shows it
@@ -391,13 +316,11 @@ pub(crate) async fn hide_article<C: ConnectionTrait>(
     id: Uuid,
     hidden: bool,
 ) -> Result<(), AppError> {
-    let docs = Docs::Copy(id, ArticleCopy::Working);
     let mut update = search_document::Entity::update_many()
         .col_expr(Column::Hidden, hidden.into())
         .filter(Column::EntityId.eq(id))
         .filter(Column::Copy.eq(ArticleCopy::Working));
-    let sqlite = conn.get_database_backend() == DatabaseBackend::Sqlite;
-    if sqlite {
+    if conn.get_database_backend() == DatabaseBackend::Sqlite {
         let part = numbering::part(EntityKind::Article, ArticleCopy::Working, hidden);
         update = update.col_expr(
             Column::Id,
@@ -407,12 +330,9 @@ pub(crate) async fn hide_article<C: ConnectionTrait>(
                 numbering::PART_SHIFT
             )),
         );
-        fts(conn, docs, false).await?;
     }
-    update.exec(conn).await?;
-    if sqlite {
-        fts(conn, docs, true).await?;
-    }
+    let docs = Docs::Copy(id, ArticleCopy::Working);
+    rewrite(conn, docs, async || Ok(update.exec(conn).await?)).await?;
     Ok(())
 }
 
@@ -423,12 +343,11 @@ pub(crate) async fn remove<C: ConnectionTrait>(
     copy: Option<ArticleCopy>,
 ) -> Result<(), AppError> {
     let docs = copy.map_or(Docs::All(id), |copy| Docs::Copy(id, copy));
-    fts(conn, docs, false).await?;
     let mut delete = search_document::Entity::delete_many().filter(Column::EntityId.eq(id));
     if let Some(copy) = copy {
         delete = delete.filter(Column::Copy.eq(copy));
     }
-    delete.exec(conn).await?;
+    rewrite(conn, docs, async || Ok(delete.exec(conn).await?)).await?;
     Ok(())
 }
 
@@ -512,15 +431,14 @@ pub(crate) async fn renamed<C: ConnectionTrait>(
                 } else {
                     (Column::Tags, tags)
                 };
-                let docs = Docs::Copy(*article, copy);
-                fts(conn, docs, false).await?;
-                search_document::Entity::update_many()
+                let update = search_document::Entity::update_many()
                     .col_expr(column, value.into())
                     .filter(Column::EntityId.eq(*article))
-                    .filter(Column::Copy.eq(copy))
-                    .exec(conn)
-                    .await?;
-                fts(conn, docs, true).await?;
+                    .filter(Column::Copy.eq(copy));
+                rewrite(conn, Docs::Copy(*article, copy), async || {
+                    Ok(update.exec(conn).await?)
+                })
+                .await?;
             }
         }
     }

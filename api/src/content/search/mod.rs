@@ -5,6 +5,7 @@
 //! `engine` writes the SQL of each database; `rebuild` makes the index again.
 
 mod engine;
+mod fts;
 pub(crate) mod index;
 mod numbering;
 mod query;

@@ -11,7 +11,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::index::{self, Docs, Fts, STALE};
+use super::fts::{Docs, STALE, fts};
+use super::index::{self, Fts};
 use crate::content::catalog::Row;
 use crate::content::{ArticleCopy, Ctx, EntityKind, now};
 use crate::error::AppError;
@@ -62,7 +63,7 @@ pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
             .await?;
         let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
         let tx = ctx.begin_write().await?;
-        index::fts(&*tx, Docs::Records(&ids), false).await?;
+        fts(&*tx, Docs::Records(&ids), false).await?;
         for copy in [ArticleCopy::Working, ArticleCopy::Live] {
             let of_copy: Vec<article::Model> = rows
                 .iter()
@@ -71,7 +72,7 @@ pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
                 .collect();
             index::articles(&*tx, &of_copy, copy, Fts::Later).await?;
         }
-        index::fts(&*tx, Docs::Records(&ids), true).await?;
+        fts(&*tx, Docs::Records(&ids), true).await?;
         tx.commit().await?;
         done += rows.len() as u64;
         progress(done, total);
@@ -108,11 +109,11 @@ async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<
         }
         let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
         let tx = ctx.begin_write().await?;
-        index::fts(&*tx, Docs::Records(&ids), false).await?;
+        fts(&*tx, Docs::Records(&ids), false).await?;
         for (id, (name, about)) in &rows {
             index::catalog(&*tx, (kind, *id), name, about.as_deref(), Fts::Later).await?;
         }
-        index::fts(&*tx, Docs::Records(&ids), true).await?;
+        fts(&*tx, Docs::Records(&ids), true).await?;
         tx.commit().await?;
         done += rows.len() as u64;
         page_at += 1;
@@ -131,7 +132,7 @@ async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<
 async fn finish(ctx: &Ctx) -> Result<u64, AppError> {
     let backend = ctx.db.backend();
     let tx = ctx.begin_write().await?;
-    index::fts(&*tx, Docs::Stale, false).await?;
+    fts(&*tx, Docs::Stale, false).await?;
     let removed = tx
         .execute_unprepared(&format!("DELETE FROM search_documents WHERE {STALE}"))
         .await?
