@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+/// MiB of a SQLite file read through memory mapping, by default: 64 GiB,
+/// in practice the whole file (SQLite maps no more than the file holds).
+pub const SQLITE_MMAP_MIB: u64 = 64 << 10;
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -79,7 +83,7 @@ pub struct Config {
     pub db_max_connections: u32,
     /// MiB of the SQLite file read through memory mapping; 0 reads every
     /// page with `pread` (for file systems where mapping is unsafe).
-    #[arg(long, env = "MASTHEAD_SQLITE_MMAP_MIB", default_value_t = 65536)]
+    #[arg(long, env = "MASTHEAD_SQLITE_MMAP_MIB", default_value_t = SQLITE_MMAP_MIB)]
     pub sqlite_mmap_mib: u64,
     /// Log filter, such as `info` or `masthead=debug,info`.
     #[arg(long, env = "MASTHEAD_LOG", default_value = "info")]

@@ -93,17 +93,6 @@ pub struct Latest {
     everything: bool,
 }
 
-impl Default for Latest {
-    fn default() -> Self {
-        Self {
-            begun: AtomicU64::new(0),
-            reading: AtomicBool::new(false),
-            last: watch::Sender::new((0, 0)),
-            everything: false,
-        }
-    }
-}
-
 /// The running read. However its request ends (a client that hangs up
 /// drops it midway), it ends the read and wakes the waiters, with its
 /// result when it has one: when not, one of them reads.
@@ -125,17 +114,23 @@ impl Drop for Reading<'_> {
 }
 
 impl Latest {
+    fn new(everything: bool) -> Self {
+        Self {
+            begun: AtomicU64::new(0),
+            reading: AtomicBool::new(false),
+            last: watch::Sender::new((0, 0)),
+            everything,
+        }
+    }
+
     /// Reads of the latest public event.
     pub fn public() -> Self {
-        Self::default()
+        Self::new(false)
     }
 
     /// Reads of the latest event of any kind, draft work included.
     pub fn everything() -> Self {
-        Self {
-            everything: true,
-            ..Self::default()
-        }
+        Self::new(true)
     }
 
     /// The latest sequence number, from a read that began after the call.

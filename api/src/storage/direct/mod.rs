@@ -51,7 +51,7 @@ const BUSY_FOR: Duration = Duration::from_secs(5);
 /// Prepared statements kept per connection.
 const CACHED_STATEMENTS: usize = 256;
 /// Bytes of the database file read through memory mapping, by default.
-pub const MAPPED_BYTES: u64 = 64 << 30;
+pub const MAPPED_BYTES: u64 = crate::config::SQLITE_MMAP_MIB << 20;
 
 /// `(table, column)` → the type the entities give it.
 type Types = HashMap<(String, String), ColumnType>;
