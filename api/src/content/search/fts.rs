@@ -54,6 +54,16 @@ const INDEXES: [(&str, &[&str]); 2] = [
     ("search_titles", &["title"]),
 ];
 
+/// The text columns of a document, in the order of `search_fts`'s columns.
+pub(super) const TEXT: [Column; 6] = [
+    Column::Title,
+    Column::Subtitle,
+    Column::Excerpt,
+    Column::Body,
+    Column::Authors,
+    Column::Tags,
+];
+
 /// One document as indexed: its row id, and the text of the columns of
 /// `search_fts` in their order (that of `search_titles` is the first).
 struct Indexed {
@@ -123,15 +133,8 @@ async fn indexed<C: ConnectionTrait>(
     let row: Option<(i64, String, String, String, String, String, String)> =
         search_document::Entity::find()
             .select_only()
-            .columns([
-                Column::Id,
-                Column::Title,
-                Column::Subtitle,
-                Column::Excerpt,
-                Column::Body,
-                Column::Authors,
-                Column::Tags,
-            ])
+            .column(Column::Id)
+            .columns(TEXT)
             .filter(Column::EntityId.eq(id))
             .filter(Column::Copy.eq(copy))
             .into_tuple()

@@ -19,7 +19,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::engine::Sql;
-use super::fts::{Docs, rewrite};
+use super::fts::{Docs, TEXT, rewrite};
 use super::numbering::{self, first_number, numbers, upsert_sqlite};
 use crate::content::{ArticleCopy, EntityKind, text};
 use crate::error::AppError;
@@ -138,17 +138,8 @@ async fn upsert<C: ConnectionTrait>(
         tags: ActiveValue::Set(doc.tags),
     };
     let on_conflict = OnConflict::columns([Column::EntityId, Column::Copy])
-        .update_columns([
-            Column::Locale,
-            Column::Config,
-            Column::Hidden,
-            Column::Title,
-            Column::Subtitle,
-            Column::Excerpt,
-            Column::Body,
-            Column::Authors,
-            Column::Tags,
-        ])
+        .update_columns([Column::Locale, Column::Config, Column::Hidden])
+        .update_columns(TEXT)
         .to_owned();
     search_document::Entity::insert(row)
         .on_conflict(on_conflict)
