@@ -417,7 +417,7 @@ async fn sparse_fields_and_includes_shape_each_item() {
 }
 
 #[tokio::test]
-async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements() {
+async fn a_page_of_100_articles_with_authors_and_tags_costs_a_constant_number_of_statements() {
     // No scheduler: its statements would be counted too. No shared cache:
     // the list's own statements are measured (the cache is tested apart).
     let app = TestApp::spawn_with(|config| {
@@ -455,13 +455,15 @@ async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements
             .all(|a| a["authors"].as_array().unwrap().len() == 2
                 && a["tags"].as_array().unwrap().len() == 3)
     );
-    // The content generation, the total, the page, the author links and
-    // the tag links.
+    // The content generation, the total, the page, the author links, the
+    // tag links, and (the first time at a generation) the authors and the
+    // tags shown.
     assert!(
-        spent <= 5,
+        spent <= 7,
         "listing 100 articles with authors and tags ran {spent} statements"
     );
-    // Nothing changed since: the total counted then still stands.
+    // Nothing changed since: the total counted then, and the authors and
+    // tags read then, still stand.
     let before = app.statements();
     expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
     let again = app.statements() - before;
@@ -469,12 +471,14 @@ async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements
 
     // Signed in, checking the access token adds one statement (the user with
     // their author profile); a preview's total follows draft work too, so it
-    // is counted at its own generation the first time.
+    // is counted at its own generation the first time, and the tags are
+    // read at it once. Those who see authors' private fields read the
+    // authors with their links.
     let before = app.statements();
     expect_json(app.get(path).await, 200).await;
     let signed_in = app.statements() - before;
     assert!(
-        signed_in <= 6,
+        signed_in <= 7,
         "signed in, the same list ran {signed_in} statements"
     );
     let before = app.statements();
@@ -483,6 +487,96 @@ async fn a_page_of_100_articles_with_authors_and_tags_costs_at_most_4_statements
     assert!(
         signed_in <= 5,
         "signed in, the same list again ran {signed_in} statements"
+    );
+}
+
+#[tokio::test]
+async fn shown_authors_and_tags_follow_every_edit_with_the_cache_off() {
+    // Authors and tags are kept in memory while the generation stands: each
+    // way of reading them (a list, a tag's page, one article, GraphQL;
+    // anonymous or signed in) shows an edit and a new profile link at once.
+    let app = TestApp::spawn_with(|config| config.cache_entries = 0).await;
+    let author = id_of(&app.create_author("Élise Avant").await);
+    let tag = app.create_tag("Économie avant").await;
+    let (tag_id, tag_slug) = (id_of(&tag), tag["slug"].as_str().unwrap().to_owned());
+    let other = id_of(&app.create_tag("Sport").await);
+    let article = app
+        .create_article(json!({"title": "Le marché", "author_ids": [author],
+                               "tag_ids": [tag_id, other], "state": "published"}))
+        .await;
+    let one = format!("/api/v1/articles/{}?include=authors,tags", id_of(&article));
+    let paths = [
+        "/api/v1/articles?include=authors,tags".to_owned(),
+        format!("/api/v1/articles?include=authors,tags&tag={tag_slug}"),
+        one.clone(),
+    ];
+    let gql = "{ articles(first: 5) { nodes { authors { name } tags { name } } } }";
+    let shown = async || -> Vec<(String, String)> {
+        let mut seen = Vec::new();
+        for path in &paths {
+            let anonymous = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
+            let signed_in = expect_json(app.get(path).await, 200).await;
+            for answer in [anonymous, signed_in] {
+                let item = answer["data"].get(0).cloned().unwrap_or(answer);
+                let names = |key: &str| -> String {
+                    let list = item[key].as_array().unwrap().iter();
+                    list.map(|v| v["name"].as_str().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                seen.push((names("authors"), names("tags")));
+            }
+        }
+        let answer = crate::helpers::data(app.gql_anonymous(gql, json!({})).await);
+        let node = &answer["articles"]["nodes"][0];
+        let names = |key: &str| -> String {
+            let list = node[key].as_array().unwrap().iter();
+            list.map(|v| v["name"].as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        seen.push((names("authors"), names("tags")));
+        seen
+    };
+    let all = |author: &str, tags: &str| vec![(author.to_owned(), tags.to_owned()); 7];
+    assert_eq!(shown().await, all("Élise Avant", "Économie avant,Sport"));
+
+    let renamed = app
+        .patch(
+            &format!("/api/v1/tags/{tag_id}"),
+            &json!({"name": "Économie après"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(shown().await, all("Élise Avant", "Économie après,Sport"));
+    let renamed = app
+        .patch(
+            &format!("/api/v1/authors/{author}"),
+            &json!({"name": "Élise Après"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(shown().await, all("Élise Après", "Économie après,Sport"));
+
+    // A user's profile link is no content event: those who see it read it
+    // as it is now.
+    let (user, _) = app.user("author", None).await;
+    let list = "/api/v1/articles?include=authors";
+    expect_json(app.get(list).await, 200).await;
+    let linked = app
+        .patch(
+            &format!("/api/v1/users/{user}"),
+            &json!({"author_id": author}),
+        )
+        .await;
+    assert_eq!(linked.status(), 200);
+    let answer = expect_json(app.get(list).await, 200).await;
+    assert_eq!(answer["data"][0]["authors"][0]["user_id"], user.as_str());
+    let answer = expect_json(send(app.anonymous(Method::GET, list)).await, 200).await;
+    assert!(
+        answer["data"][0]["authors"][0]
+            .get("user_id")
+            .is_none_or(Value::is_null)
     );
 }
 

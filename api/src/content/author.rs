@@ -406,21 +406,6 @@ pub(crate) fn redact(mut author: Author, ctx: &Ctx, principal: &Principal) -> Au
     author
 }
 
-/// Authors by id as `principal` may see them (private fields hidden), in one
-/// statement: for batched loading.
-pub async fn load_visible(
-    ctx: &Ctx,
-    principal: &Principal,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, Author>, AppError> {
-    ctx.require(principal, Action::ReadLive)?;
-    TABLE
-        .load(ctx.db.conn(), ids, |row| {
-            Ok((row.id, redact(from_row(row)?, ctx, principal)))
-        })
-        .await
-}
-
 /// Authors by id, in one statement (for includes).
 pub async fn load_many<C: ConnectionTrait>(
     conn: &C,

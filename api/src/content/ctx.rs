@@ -1,5 +1,6 @@
 //! What every content function receives: the database, the content
-//! settings, the permission table and the media library.
+//! settings, the permission table, the media library, and the authors and
+//! tags kept in memory.
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 use crate::auth::policy::{Action, Grant, Policy};
 use crate::auth::{KeyKind, Principal};
 use crate::content::Named;
+use crate::content::kept::Records;
 use crate::content::locales::Locales;
 use crate::error::AppError;
 use crate::media::Media;
@@ -33,6 +35,8 @@ pub struct Ctx {
     pub policy: Policy,
     /// The media library's bytes and rules.
     pub media: Arc<Media>,
+    /// Authors and tags kept while the public generation stands.
+    pub(crate) kept: Arc<Records>,
 }
 
 impl Ctx {
@@ -43,6 +47,7 @@ impl Ctx {
             settings: Arc::new(settings),
             policy,
             media: Arc::new(media),
+            kept: Arc::default(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod body;
 mod catalog;
 mod ctx;
 pub mod history;
+pub mod kept;
 pub mod locales;
 pub mod localized;
 mod redirects;

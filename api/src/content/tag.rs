@@ -157,16 +157,6 @@ pub(crate) fn snapshot(row: &tag::Model) -> TagSnapshot {
     }
 }
 
-/// Tags by id for a caller who may read them, in one statement: for batched loading.
-pub async fn load_visible(
-    ctx: &Ctx,
-    principal: &Principal,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, Tag>, AppError> {
-    ctx.require(principal, Action::ReadLive)?;
-    load_many(ctx.db.conn(), ids).await
-}
-
 /// Tags by id, in one statement (for includes and batched loading).
 pub async fn load_many<C: ConnectionTrait>(
     conn: &C,

@@ -10,11 +10,11 @@ use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::content::Ctx;
 use crate::content::asset;
-use crate::content::author::{self, Author};
+use crate::content::author::Author;
 use crate::content::body::Picture;
-use crate::content::tag::{self, Tag};
+use crate::content::tag::Tag;
+use crate::content::{Ctx, kept};
 use crate::error::AppError;
 
 /// Batches author look-ups of one request into one statement.
@@ -38,7 +38,7 @@ impl Loader<Uuid> for AuthorLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Author>, Self::Error> {
-        author::load_visible(&self.ctx, &self.principal, keys)
+        kept::visible_authors(&self.ctx, &self.principal, keys)
             .await
             .map_err(Arc::new)
     }
@@ -65,7 +65,7 @@ impl Loader<Uuid> for TagLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Tag>, Self::Error> {
-        tag::load_visible(&self.ctx, &self.principal, keys)
+        kept::visible_tags(&self.ctx, &self.principal, keys)
             .await
             .map_err(Arc::new)
     }

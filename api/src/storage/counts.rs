@@ -29,6 +29,14 @@ pub enum Scope {
     Everything,
 }
 
+/// A content generation as a request read it: the latest event of its
+/// scope, read after the request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    pub scope: Scope,
+    pub number: i64,
+}
+
 /// Totals kept beyond this many filters are forgotten all at once.
 const KEPT: usize = 4096;
 
@@ -58,13 +66,14 @@ impl Counts {
     }
 
     /// The number of rows `select` matches, counted again only when the
-    /// generation of `scope` moved since it was last counted.
+    /// generation of `scope` moved since it was last counted; and that
+    /// generation.
     pub(super) async fn total<E>(
         &self,
         conn: &DatabaseConnection,
         select: Select<E>,
         scope: Scope,
-    ) -> Result<u64, AppError>
+    ) -> Result<(u64, Generation), AppError>
     where
         E: EntityTrait,
         E::Model: FromQueryResult + Send + Sync,
@@ -76,12 +85,16 @@ impl Counts {
         // The generation is read first: a total counted after it is at
         // least as new as the generation it is kept under.
         let generation = latest.get(conn).await?;
+        let seen = Generation {
+            scope,
+            number: generation,
+        };
         let statement = select.build(conn.get_database_backend());
         let key = format!("{}\u{1f}{:?}", statement.sql, statement.values);
         if let Some(&(kept_at, total)) = self.lock().get(&key)
             && kept_at == generation
         {
-            return Ok(total);
+            return Ok((total, seen));
         }
         let total = select.count(conn).await?;
         let mut kept = self.lock();
@@ -89,7 +102,7 @@ impl Counts {
             kept.clear();
         }
         kept.insert(key, (generation, total));
-        Ok(total)
+        Ok((total, seen))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (i64, u64)>> {

@@ -29,7 +29,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use changes::{Event, max_seq, now, record as record_event};
-pub use counts::Scope;
+pub use counts::{Generation, Scope};
 pub use error::{is_busy, is_unique_violation};
 pub use reader::{ReadConn, Reader, all, all_pairs};
 pub(crate) use slugged::{Slugged, contains_ci};
@@ -174,8 +174,12 @@ impl Db {
     }
 
     /// The number of rows `select` matches, counted once per generation of
-    /// `scope` (see [`counts`]).
-    pub async fn total<E>(&self, select: Select<E>, scope: Scope) -> Result<u64, AppError>
+    /// `scope` (see [`counts`]), and the generation it stands at.
+    pub async fn total<E>(
+        &self,
+        select: Select<E>,
+        scope: Scope,
+    ) -> Result<(u64, Generation), AppError>
     where
         E: EntityTrait,
         E::Model: FromQueryResult + Send + Sync,

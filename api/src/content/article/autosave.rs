@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::model::{Article, ArticleInput, Include, View};
+use super::model::{Article, ArticleInput, View};
 use super::query;
 use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft};
@@ -72,7 +72,7 @@ pub async fn save(
     let user = owner(principal)?;
     let conn = ctx.db.conn();
     let row = query::find_row(ctx, conn, key, View::Preview, false).await?;
-    let current = read_one(conn, row, ArticleCopy::Working, Include::default()).await?;
+    let current = read_one(conn, row, ArticleCopy::Working).await?;
     let base = match slot(conn, current.id, user).await? {
         Some(slot) => folded(conn, &current, &slot).await?,
         None => current.clone(),

@@ -8,7 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::model::{Article, Include, View};
+use super::model::{Article, View};
 use super::pictures;
 use super::query::{self, replace_links};
 use super::read::read_one;
@@ -348,7 +348,7 @@ pub async fn transition(
     )?;
     let tx = ctx.begin_write().await?;
     let row = query::find_row(ctx, &*tx, key, View::Preview, true).await?;
-    let current = read_one(&*tx, row.clone(), ArticleCopy::Working, Include::default()).await?;
+    let current = read_one(&*tx, row.clone(), ArticleCopy::Working).await?;
     rules::guard(grant, principal, Draft::Submit { article: &current })?;
     let live = row.published_version.is_some();
     let Some(to) = workflow::next(current.state, live, action) else {
@@ -385,7 +385,7 @@ pub async fn transition(
             set_state(&tx, row, to, step).await?
         }
     };
-    let article = read_one(&*tx, row, ArticleCopy::Working, Include::default()).await?;
+    let article = read_one(&*tx, row, ArticleCopy::Working).await?;
     tx.commit().await?;
     Ok(article)
 }

@@ -16,8 +16,8 @@ use super::model::{ArticleFilter, ArticleSort, View};
 use super::read::scope;
 use crate::content::Key;
 use crate::error::AppError;
-use crate::storage::Db;
 use crate::storage::page::{self, Page, Pagination, Sort, SortField, sort_fields};
+use crate::storage::{Db, Generation};
 
 sort_fields! {
     /// The article sort keys a tag's links carry.
@@ -128,7 +128,7 @@ async fn through<K>(
     links: Select<K::Entity>,
     link: Link<K>,
     (filter, view, sort, pagination): (&ArticleFilter, View, &Sort<ArticleSort>, &Pagination),
-) -> Result<Option<Page<article::Model>>, AppError>
+) -> Result<Option<(Page<article::Model>, Generation)>, AppError>
 where
     K: SortField,
     <K::Entity as EntityTrait>::Model: Send + Sync,
@@ -142,15 +142,14 @@ where
         filter,
         view,
     );
-    let total = db.total(links.clone(), scope(view, view.copy())).await?;
+    let (total, seen) = db.total(links.clone(), scope(view, view.copy())).await?;
     let rows = (
         article::Entity::find().filter(article::Column::Copy.eq(view.copy())),
         article::Column::Id,
     );
     let links = (links, link.article_id, &link_sort);
-    page::fetch_through(db.conn(), links, rows, (sort, pagination), total)
-        .await
-        .map(Some)
+    let page = page::fetch_through(db.conn(), links, rows, (sort, pagination), total).await?;
+    Ok(Some((page, seen)))
 }
 
 /// The links naming one tag or author (`$key`), as a `Select` of the link
@@ -177,14 +176,15 @@ macro_rules! links_of {
 }
 
 /// The page, when the list is one tag's or one author's sorted by what the
-/// links carry; `None` sends it the general way.
+/// links carry, and the generation its total stands at; `None` sends it
+/// the general way.
 pub(super) async fn page(
     db: &Db,
     filter: &ArticleFilter,
     view: View,
     sort: &Sort<ArticleSort>,
     pagination: &Pagination,
-) -> Result<Option<Page<article::Model>>, AppError> {
+) -> Result<Option<(Page<article::Model>, Generation)>, AppError> {
     let request = (filter, view, sort, pagination);
     match via(filter) {
         None => Ok(None),

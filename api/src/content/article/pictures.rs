@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{Article, Include};
+use super::model::Article;
 use super::read::read_one;
 use super::rules::{ArticleSnapshot, Resolved};
 use crate::content::asset::{self, uses};
@@ -139,7 +139,7 @@ pub(crate) async fn drop_picture(
             .await?;
         record(&**tx, row.id, copy, &used_by(&row)).await?;
         if copy == ArticleCopy::Working {
-            let links: Article = read_one(&**tx, row.clone(), copy, Include::default()).await?;
+            let links: Article = read_one(&**tx, row.clone(), copy).await?;
             let snapshot = ArticleSnapshot::of(&row, &links.author_ids, &links.tag_ids);
             let write = Write {
                 id: row.id,

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::model::{Article, Read, View};
-use super::read::{read_one, redact};
+use super::read::{read_expanded, read_one, redact};
 use super::rules::{self, Draft};
 use super::{pictures, query};
 use crate::auth::policy::{Action, Grant};
@@ -65,7 +65,7 @@ async fn shared_article(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<A
     let grant = ctx.require(principal, Action::EditArticle)?;
     let conn = ctx.db.conn();
     let row = query::find_row(ctx, conn, key, View::Preview, false).await?;
-    let article = read_one(conn, row, ArticleCopy::Working, Default::default()).await?;
+    let article = read_one(conn, row, ArticleCopy::Working).await?;
     if grant == Grant::OwnDrafts {
         let draft = Draft::Edit {
             article: &article,
@@ -180,7 +180,14 @@ pub async fn read(ctx: &Ctx, key: &Key, secret: &str, read: Read) -> Result<Arti
             "the preview token opens another article",
         ));
     }
-    let mut article = read_one(conn, row, ArticleCopy::Working, read.include).await?;
+    let mut article = read_expanded(
+        ctx,
+        &Principal::Anonymous,
+        row,
+        ArticleCopy::Working,
+        read.include,
+    )
+    .await?;
     if read.include.pictures {
         pictures::attach(conn, std::slice::from_mut(&mut article)).await?;
     }

@@ -6,17 +6,18 @@ use std::collections::HashMap;
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
 use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Related,
-    Select, TryIntoModel,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
 use super::model::{Article, ArticleFilter, Include, Seo, Source, View};
+use crate::auth::Principal;
+use crate::auth::policy::Action;
 use crate::content::author::{self, Author};
-use crate::content::tag::{self, Tag};
-use crate::content::{ArticleCopy, Ctx, EntityKind, Key, search};
+use crate::content::tag::Tag;
+use crate::content::{ArticleCopy, Ctx, EntityKind, Key, kept, search};
 use crate::error::AppError;
-use crate::storage::{self, Reader, contains_ci};
+use crate::storage::{self, Generation, Reader, contains_ci};
 
 /// Splits keys into ids and slugs.
 fn split_keys(keys: &[Key]) -> (Vec<Uuid>, Vec<String>) {
@@ -227,94 +228,95 @@ impl Links {
     }
 }
 
-/// Ordered links of many articles to one kind of record: the ids, and the
-/// records themselves when they were expanded.
-struct Ordered<T> {
-    ids: HashMap<Uuid, Vec<Uuid>>,
-    records: HashMap<Uuid, Vec<T>>,
-}
-
-/// Reads `links` (already filtered and ordered) in one statement, joined
-/// with the linked records when `expand`. `ends` gives a link's article and
-/// record ids; `convert` turns a record into its domain value.
-async fn ordered<L, R, T, C>(
-    conn: &C,
-    links: Select<L>,
-    expand: bool,
-    ends: impl Fn(&L::Model) -> (Uuid, Uuid),
-    convert: impl Fn(R::Model) -> Result<T, AppError>,
-) -> Result<Ordered<T>, AppError>
-where
-    L: EntityTrait + Related<R>,
-    R: EntityTrait,
-    L::ActiveModel: TryIntoModel<L::Model>,
-    R::ActiveModel: TryIntoModel<R::Model>,
-    C: Reader,
-{
-    let mut ordered = Ordered {
-        ids: HashMap::new(),
-        records: HashMap::new(),
-    };
-    let rows: Vec<(L::Model, Option<R::Model>)> = if expand {
-        storage::all_pairs(conn, links.find_also_related(R::default())).await?
-    } else {
-        let only = storage::all(conn, links).await?;
-        only.into_iter().map(|link| (link, None)).collect()
-    };
-    for (link, record) in rows {
-        let (article, id) = ends(&link);
-        ordered.ids.entry(article).or_default().push(id);
-        if let Some(record) = record {
-            let value = convert(record)?;
-            ordered.records.entry(article).or_default().push(value);
-        }
-    }
-    Ok(ordered)
-}
-
-/// Loads the links of `ids` in one copy: one statement for authors and one for tags,
-/// joined with the author and tag rows when they are to be expanded.
+/// Loads the ordered author and tag ids of `ids` in one copy, in one
+/// statement for each; with `authors_joined`, the first reads the authors
+/// too.
 pub(super) async fn load_links<C: Reader>(
     conn: &C,
     ids: &[Uuid],
     copy: ArticleCopy,
-    include: Include,
+    authors_joined: bool,
 ) -> Result<Links, AppError> {
+    let mut links = Links::default();
     if ids.is_empty() {
-        return Ok(Links::default());
+        return Ok(links);
     }
     let author_links = article_author::Entity::find()
         .filter(article_author::Column::ArticleId.is_in(ids.to_vec()))
         .filter(article_author::Column::Copy.eq(copy))
         .order_by_asc(article_author::Column::ArticleId)
         .order_by_asc(article_author::Column::Position);
-    let authors = ordered::<_, author_row::Entity, _, _>(
-        conn,
-        author_links,
-        include.authors,
-        |link| (link.article_id, link.author_id),
-        author::from_row,
-    )
-    .await?;
+    if authors_joined {
+        let joined = author_links.find_also_related(author_row::Entity);
+        for (link, row) in storage::all_pairs(conn, joined).await? {
+            let ids = links.author_ids.entry(link.article_id).or_default();
+            ids.push(link.author_id);
+            if let Some(row) = row {
+                let authors = links.authors.entry(link.article_id).or_default();
+                authors.push(author::from_row(row)?);
+            }
+        }
+    } else {
+        for link in storage::all(conn, author_links).await? {
+            let ids = links.author_ids.entry(link.article_id).or_default();
+            ids.push(link.author_id);
+        }
+    }
     let tag_links = article_tag::Entity::find()
         .filter(article_tag::Column::ArticleId.is_in(ids.to_vec()))
         .filter(article_tag::Column::Copy.eq(copy))
         .order_by_asc(article_tag::Column::ArticleId)
         .order_by_asc(article_tag::Column::Position);
-    let tags = ordered::<_, tag_row::Entity, _, _>(
-        conn,
-        tag_links,
-        include.tags,
-        |link| (link.article_id, link.tag_id),
-        tag::from_row,
-    )
-    .await?;
-    Ok(Links {
-        author_ids: authors.ids,
-        tag_ids: tags.ids,
-        authors: authors.records,
-        tags: tags.records,
-    })
+    for link in storage::all(conn, tag_links).await? {
+        links
+            .tag_ids
+            .entry(link.article_id)
+            .or_default()
+            .push(link.tag_id);
+    }
+    Ok(links)
+}
+
+/// The links of `ids` (of `copy`) with the authors and tags `include`
+/// expands, unredacted, as `principal` reads them now. `seen` is a
+/// generation the request has read already, if any. The tags, and the
+/// authors of callers who may not read private fields, are kept while the
+/// generation stands (`content::kept`); the authors of those who may are
+/// read with their links.
+pub(super) async fn links_shown(
+    ctx: &Ctx,
+    (principal, seen): (&Principal, Option<Generation>),
+    ids: &[Uuid],
+    copy: ArticleCopy,
+    include: Include,
+) -> Result<Links, AppError> {
+    let joined = include.authors && ctx.allows(principal, Action::ReadPrivate);
+    let mut links = load_links(ctx.db.conn(), ids, copy, joined).await?;
+    if include.authors && !joined {
+        let ids: Vec<Uuid> = links.author_ids.values().flatten().copied().collect();
+        let found = kept::authors(ctx, principal, seen, &ids).await?;
+        links.authors = in_link_order(&links.author_ids, &found);
+    }
+    if include.tags {
+        let ids: Vec<Uuid> = links.tag_ids.values().flatten().copied().collect();
+        let found = kept::tags(ctx, seen, &ids).await?;
+        links.tags = in_link_order(&links.tag_ids, &found);
+    }
+    Ok(links)
+}
+
+/// The records of each article's links, in link order.
+fn in_link_order<T: Clone>(
+    links: &HashMap<Uuid, Vec<Uuid>>,
+    found: &HashMap<Uuid, T>,
+) -> HashMap<Uuid, Vec<T>> {
+    links
+        .iter()
+        .map(|(article, ids)| {
+            let records = ids.iter().filter_map(|id| found.get(id).cloned());
+            (*article, records.collect())
+        })
+        .collect()
 }
 
 /// Builds the domain article from its row and links.

@@ -33,15 +33,37 @@ pub(crate) fn view_for(
     }
 }
 
-/// The article of `row` (of `copy`) with its links, `include` expanded.
+/// The article of `row` (of `copy`) with its links, nothing expanded.
 pub(super) async fn read_one<C: Reader>(
     conn: &C,
     row: article::Model,
     copy: ArticleCopy,
+) -> Result<Article, AppError> {
+    let mut links = query::load_links(conn, &[row.id], copy, false).await?;
+    let article = query::assemble(row, &mut links, Include::default());
+    with_translations(conn, article, copy).await
+}
+
+/// The article of `row` (of `copy`) with its links, `include` expanded as
+/// `principal` reads them now; unredacted.
+pub(super) async fn read_expanded(
+    ctx: &Ctx,
+    principal: &Principal,
+    row: article::Model,
+    copy: ArticleCopy,
     include: Include,
 ) -> Result<Article, AppError> {
-    let mut links = query::load_links(conn, &[row.id], copy, include).await?;
-    let mut article = query::assemble(row, &mut links, include);
+    let mut links = query::links_shown(ctx, (principal, None), &[row.id], copy, include).await?;
+    let article = query::assemble(row, &mut links, include);
+    with_translations(ctx.db.conn(), article, copy).await
+}
+
+/// `article` (of `copy`) with its translations listed.
+async fn with_translations<C: Reader>(
+    conn: &C,
+    mut article: Article,
+    copy: ArticleCopy,
+) -> Result<Article, AppError> {
     let view = match copy {
         ArticleCopy::Live => View::Live,
         ArticleCopy::Working => View::Preview,
@@ -73,7 +95,7 @@ pub async fn get(
     let view = view_for(ctx, principal, read.preview)?;
     let found = query::find_row(ctx, ctx.db.conn(), key, view, false).await;
     let row = or_moved(ctx, found, (key, view), &[]).await?;
-    let mut article = read_one(ctx.db.conn(), row, view.copy(), read.include).await?;
+    let mut article = read_expanded(ctx, principal, row, view.copy(), read.include).await?;
     if read.include.pictures {
         pictures::attach(ctx.db.conn(), std::slice::from_mut(&mut article)).await?;
     }
@@ -97,7 +119,7 @@ pub async fn get_localized(
     let found = query::find_row_preferring(ctx, conn, (key, view, false), chain).await;
     let row = or_moved(ctx, found, (key, view), chain).await?;
     let row = translations::choose(conn, row, view, chain).await?;
-    let mut article = read_one(conn, row, view.copy(), read.include).await?;
+    let mut article = read_expanded(ctx, principal, row, view.copy(), read.include).await?;
     if read.include.pictures {
         pictures::attach(conn, std::slice::from_mut(&mut article)).await?;
     }
@@ -142,7 +164,7 @@ pub(crate) async fn by_ids(
     let rows = query::visible(view).filter(article::Column::Id.is_in(ids.to_vec()));
     let rows = storage::all(ctx.db.conn(), rows).await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let mut links = query::load_links(ctx.db.conn(), &ids, view.copy(), include).await?;
+    let mut links = query::links_shown(ctx, (principal, None), &ids, view.copy(), include).await?;
     let mut articles: Vec<Article> = rows
         .into_iter()
         .map(|row| redact(query::assemble(row, &mut links, include), ctx, principal))
@@ -165,8 +187,9 @@ pub(super) fn scope(view: View, copy: ArticleCopy) -> Scope {
 /// A page of articles: the total (counted once per content generation, see
 /// [`crate::storage::Db::total`]), the page, and one statement each for
 /// the author and tag links — four statements whatever the page size, the
-/// generation aside. One tag's or author's page is chosen in its links
-/// ([`linked`]).
+/// generation aside; the authors and tags shown are kept at the generation
+/// the total was read at (`content::kept`). One tag's or author's page is
+/// chosen in its links ([`linked`]).
 pub async fn list(
     ctx: &Ctx,
     principal: &Principal,
@@ -180,7 +203,8 @@ pub async fn list(
         view_for(ctx, principal, read.preview)?
     };
     let conn = ctx.db.conn();
-    let page = match linked::page(&ctx.db, &query.filter, view, &query.sort, &query.page).await? {
+    let linked = linked::page(&ctx.db, &query.filter, view, &query.sort, &query.page).await?;
+    let (page, seen) = match linked {
         Some(page) => page,
         None => {
             let select = query::filtered(ctx, &query.filter, view)?;
@@ -191,12 +215,14 @@ pub async fn list(
             };
             let rows = article::Entity::find().filter(article::Column::Copy.eq(copy));
             let deferred = Some((rows, article::Column::Id));
-            let total = ctx.db.total(select.clone(), scope(view, copy)).await?;
-            page::fetch_counted(conn, select, deferred, &query.sort, &query.page, total).await?
+            let (total, seen) = ctx.db.total(select.clone(), scope(view, copy)).await?;
+            let page = page::fetch_counted(conn, select, deferred, &query.sort, &query.page, total);
+            (page.await?, seen)
         }
     };
     let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
-    let mut links = query::load_links(ctx.db.conn(), &ids, view.copy(), read.include).await?;
+    let shown = (principal, Some(seen));
+    let mut links = query::links_shown(ctx, shown, &ids, view.copy(), read.include).await?;
     let mut page = page.map(|row| {
         redact(
             query::assemble(row, &mut links, read.include),

@@ -10,7 +10,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::model::{Article, Include};
+use super::model::Article;
 use super::query::replace_links;
 use super::read::read_one;
 use super::rules::ArticleSnapshot;
@@ -59,13 +59,7 @@ async fn retag_one(
     let live = rows.iter().find(|r| r.copy == ArticleCopy::Live);
     let in_step = working.published_version == Some(working.version);
     let version = working.version + 1;
-    let current = read_one(
-        &**tx,
-        working.clone(),
-        ArticleCopy::Working,
-        Include::default(),
-    )
-    .await?;
+    let current = read_one(&**tx, working.clone(), ArticleCopy::Working).await?;
     let tag_ids = replaced(&current.tag_ids, from, into);
     let mut set = article::Entity::update_many()
         .col_expr(article::Column::Version, Expr::value(version))
@@ -114,7 +108,7 @@ async fn retag_live(
     (from, into): (Uuid, Option<Uuid>),
     version: Option<i32>,
 ) -> Result<bool, AppError> {
-    let shown = read_one(&**tx, live.clone(), ArticleCopy::Live, Include::default()).await?;
+    let shown = read_one(&**tx, live.clone(), ArticleCopy::Live).await?;
     if !shown.tag_ids.contains(&from) {
         return Ok(false);
     }

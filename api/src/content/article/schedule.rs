@@ -7,7 +7,6 @@ use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::flow::{Step, make_live, take_down};
-use super::model::Include;
 use super::read::read_one;
 use crate::content::{ArticleCopy, Ctx, State, now};
 use crate::error::AppError;
@@ -47,7 +46,7 @@ async fn publish_due(ctx: &Ctx) -> Result<usize, AppError> {
     let rows = claimed(ctx, due).all(&*tx).await?;
     let count = rows.len();
     for row in rows {
-        let current = read_one(&*tx, row.clone(), ArticleCopy::Working, Include::default()).await?;
+        let current = read_one(&*tx, row.clone(), ArticleCopy::Working).await?;
         let step = Step {
             action: ChangeKind::Publish,
             comment: Some("scheduled publication"),

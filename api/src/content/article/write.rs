@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::flow::{self, Step};
-use super::model::{Article, ArticleInput, Include, View};
+use super::model::{Article, ArticleInput, View};
 use super::query::{self, replace_links};
 use super::read::read_one;
 use super::rules::{self, ArticleSnapshot, Draft, Resolved};
@@ -218,13 +218,7 @@ impl Edit<'_> {
     /// Reads the article (`lock`: under the row lock) and works out the edit.
     async fn plan<C: Reader>(&self, ctx: &Ctx, conn: &C, lock: bool) -> Result<Plan, AppError> {
         let current_row = query::find_row(ctx, conn, self.key, View::Preview, lock).await?;
-        let current = read_one(
-            conn,
-            current_row.clone(),
-            ArticleCopy::Working,
-            Include::default(),
-        )
-        .await?;
+        let current = read_one(conn, current_row.clone(), ArticleCopy::Working).await?;
         validate::check_version(self.expected_version, current.version)?;
         // The editor's autosave, if any, is what this save applies over.
         let mut autosaved = None;
@@ -501,7 +495,7 @@ pub async fn undelete(ctx: &Ctx, principal: &Principal, key: &Key) -> Result<Art
         who: principal.user_id(),
     };
     let row = flow::undelete(&tx, row, step).await?;
-    let article = read_one(&*tx, row, ArticleCopy::Working, Include::default()).await?;
+    let article = read_one(&*tx, row, ArticleCopy::Working).await?;
     tx.commit().await?;
     Ok(article)
 }

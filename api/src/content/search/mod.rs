@@ -26,7 +26,7 @@ use crate::auth::Principal;
 use crate::content::article::{self, Article, Read, View};
 use crate::content::author::{self, Author};
 use crate::content::tag::{self, Tag};
-use crate::content::{ArticleCopy, Ctx, EntityKind, Key, Named};
+use crate::content::{ArticleCopy, Ctx, EntityKind, Key, Named, kept};
 use crate::error::AppError;
 
 /// What to search for, and where.
@@ -296,8 +296,8 @@ async fn hits(
     };
     let mut articles =
         article::by_ids(ctx, principal, &ids_of("article"), view, read.include).await?;
-    let mut authors = author::load_visible(ctx, principal, &ids_of("author")).await?;
-    let mut tags = tag::load_visible(ctx, principal, &ids_of("tag")).await?;
+    let mut authors = kept::visible_authors(ctx, principal, &ids_of("author")).await?;
+    let mut tags = kept::visible_tags(ctx, principal, &ids_of("tag")).await?;
     let docs: Vec<i64> = rows.iter().map(|row| row.doc).collect();
     let marked = HighlightRow::find_by_statement(scope.highlights(ctx.db.backend(), &docs))
         .all(ctx.db.conn())
