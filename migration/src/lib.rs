@@ -23,6 +23,7 @@ mod m20261206_000012_link_sort_keys;
 mod m20261207_000013_article_source;
 mod m20261208_000014_jobs;
 mod m20261209_000015_editors;
+mod m20261210_000016_link_order;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_article_source::Migration),
             Box::new(m20261208_000014_jobs::Migration),
             Box::new(m20261209_000015_editors::Migration),
+            Box::new(m20261210_000016_link_order::Migration),
         ]
     }
 }

@@ -31,7 +31,7 @@ use uuid::Uuid;
 pub use changes::{Event, max_seq, now, record as record_event};
 pub use counts::{Generation, Scope};
 pub use error::{is_busy, is_unique_violation};
-pub use reader::{ReadConn, Reader, all, all_pairs};
+pub use reader::{ReadConn, Reader, all, all_pairs, id_pairs};
 pub(crate) use slugged::{Slugged, contains_ci};
 pub use write::WriteTx;
 

@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 use super::direct::Direct;
+use uuid::Uuid;
 
 /// A connection that may read models directly.
 pub trait Reader: ConnectionTrait {
@@ -98,6 +99,22 @@ where
             direct.models::<E>(statement).await
         }
         None => select.all(conn).await,
+    }
+}
+
+/// The pairs of ids `select` reads, a select of exactly two uuid columns
+/// (`select_only`): without the row maps when `conn` reads directly.
+pub async fn id_pairs<E, C>(conn: &C, select: Select<E>) -> Result<Vec<(Uuid, Uuid)>, DbErr>
+where
+    E: EntityTrait,
+    C: Reader,
+{
+    match conn.direct() {
+        Some(direct) => {
+            let statement = select.build(conn.get_database_backend());
+            direct.id_pairs(statement).await
+        }
+        None => select.into_tuple().all(conn).await,
     }
 }
 

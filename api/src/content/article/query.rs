@@ -241,11 +241,13 @@ pub(super) async fn load_links<C: Reader>(
     if ids.is_empty() {
         return Ok(links);
     }
+    use article_author::Column as A;
+    use article_tag::Column as T;
     let author_links = article_author::Entity::find()
-        .filter(article_author::Column::ArticleId.is_in(ids.to_vec()))
-        .filter(article_author::Column::Copy.eq(copy))
-        .order_by_asc(article_author::Column::ArticleId)
-        .order_by_asc(article_author::Column::Position);
+        .filter(A::ArticleId.is_in(ids.to_vec()))
+        .filter(A::Copy.eq(copy))
+        .order_by_asc(A::ArticleId)
+        .order_by_asc(A::Position);
     if authors_joined {
         let joined = author_links.find_also_related(author_row::Entity);
         for (link, row) in storage::all_pairs(conn, joined).await? {
@@ -257,22 +259,23 @@ pub(super) async fn load_links<C: Reader>(
             }
         }
     } else {
-        for link in storage::all(conn, author_links).await? {
-            let ids = links.author_ids.entry(link.article_id).or_default();
-            ids.push(link.author_id);
+        // Both ids are in the index the links are read in (migration 16).
+        let ends = author_links
+            .select_only()
+            .columns([A::ArticleId, A::AuthorId]);
+        for (article, author) in storage::id_pairs(conn, ends).await? {
+            links.author_ids.entry(article).or_default().push(author);
         }
     }
     let tag_links = article_tag::Entity::find()
-        .filter(article_tag::Column::ArticleId.is_in(ids.to_vec()))
-        .filter(article_tag::Column::Copy.eq(copy))
-        .order_by_asc(article_tag::Column::ArticleId)
-        .order_by_asc(article_tag::Column::Position);
-    for link in storage::all(conn, tag_links).await? {
-        links
-            .tag_ids
-            .entry(link.article_id)
-            .or_default()
-            .push(link.tag_id);
+        .select_only()
+        .columns([T::ArticleId, T::TagId])
+        .filter(T::ArticleId.is_in(ids.to_vec()))
+        .filter(T::Copy.eq(copy))
+        .order_by_asc(T::ArticleId)
+        .order_by_asc(T::Position);
+    for (article, tag) in storage::id_pairs(conn, tag_links).await? {
+        links.tag_ids.entry(article).or_default().push(tag);
     }
     Ok(links)
 }

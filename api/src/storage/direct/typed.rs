@@ -13,9 +13,18 @@ use std::str::FromStr;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 use sea_orm::sea_query::ColumnType;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, Statement, TryIntoModel};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, Statement, TryIntoModel, Value};
+use uuid::Uuid;
 
 use super::{Direct, bad, bind, read};
+
+/// The id in result column `i`.
+fn id_at(row: &Row<'_>, i: usize) -> Result<Uuid, rusqlite::Error> {
+    match read(row.get_ref(i)?, Some(&ColumnType::Uuid))? {
+        Value::Uuid(Some(id)) => Ok(id),
+        _ => Err(bad(format!("result column {i} holds no id"))),
+    }
+}
 
 /// Where one result column goes: a column of the first entity or of the
 /// second (a select of two, whose columns sea-orm names `A_…` and `B_…`).
@@ -164,6 +173,26 @@ impl Direct {
             })
             .await?;
         Ok(rows.into_iter().map(|(model, _)| model).collect())
+    }
+
+    /// The pairs of ids a select of two uuid columns reads.
+    pub(in crate::storage) async fn id_pairs(
+        &self,
+        statement: Statement,
+    ) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+        self.patiently(&statement, true, || {
+            self.with(|conn| {
+                let mut prepared = conn.prepare_cached(&statement.sql)?;
+                bind(&mut prepared, &statement)?;
+                let mut rows = prepared.raw_query();
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push((id_at(row, 0)?, id_at(row, 1)?));
+                }
+                Ok(out)
+            })
+        })
+        .await
     }
 
     /// The models a select of `A` and `B` (sea-orm's `SelectTwo`) reads.
