@@ -512,51 +512,46 @@ async fn shown_authors_and_tags_follow_every_edit_with_the_cache_off() {
     ];
     let gql = "{ articles(first: 5) { nodes { authors { name } tags { name } } } }";
     let shown = async || -> Vec<(String, String)> {
-        let mut seen = Vec::new();
+        let mut items = Vec::new();
         for path in &paths {
             let anonymous = expect_json(send(app.anonymous(Method::GET, path)).await, 200).await;
             let signed_in = expect_json(app.get(path).await, 200).await;
             for answer in [anonymous, signed_in] {
-                let item = answer["data"].get(0).cloned().unwrap_or(answer);
-                let names = |key: &str| -> String {
-                    let list = item[key].as_array().unwrap().iter();
-                    list.map(|v| v["name"].as_str().unwrap())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                };
-                seen.push((names("authors"), names("tags")));
+                items.push(answer["data"].get(0).cloned().unwrap_or(answer));
             }
         }
         let answer = crate::helpers::data(app.gql_anonymous(gql, json!({})).await);
-        let node = &answer["articles"]["nodes"][0];
-        let names = |key: &str| -> String {
-            let list = node[key].as_array().unwrap().iter();
-            list.map(|v| v["name"].as_str().unwrap())
-                .collect::<Vec<_>>()
-                .join(",")
+        items.push(answer["articles"]["nodes"][0].clone());
+        let names = |item: &Value, key: &str| -> String {
+            let list = item[key].as_array().unwrap().iter();
+            let names: Vec<&str> = list.map(|v| v["name"].as_str().unwrap()).collect();
+            names.join(",")
         };
-        seen.push((names("authors"), names("tags")));
-        seen
+        let names = items
+            .iter()
+            .map(|item| (names(item, "authors"), names(item, "tags")));
+        names.collect()
     };
     let all = |author: &str, tags: &str| vec![(author.to_owned(), tags.to_owned()); 7];
     assert_eq!(shown().await, all("Élise Avant", "Économie avant,Sport"));
 
-    let renamed = app
-        .patch(
-            &format!("/api/v1/tags/{tag_id}"),
-            &json!({"name": "Économie après"}),
-        )
-        .await;
-    assert_eq!(renamed.status(), 200);
-    assert_eq!(shown().await, all("Élise Avant", "Économie après,Sport"));
-    let renamed = app
-        .patch(
-            &format!("/api/v1/authors/{author}"),
-            &json!({"name": "Élise Après"}),
-        )
-        .await;
-    assert_eq!(renamed.status(), 200);
-    assert_eq!(shown().await, all("Élise Après", "Économie après,Sport"));
+    let renames = [
+        (
+            format!("/api/v1/tags/{tag_id}"),
+            "Économie après",
+            ("Élise Avant", "Économie après,Sport"),
+        ),
+        (
+            format!("/api/v1/authors/{author}"),
+            "Élise Après",
+            ("Élise Après", "Économie après,Sport"),
+        ),
+    ];
+    for (path, name, (author, tags)) in renames {
+        let renamed = app.patch(&path, &json!({"name": name})).await;
+        assert_eq!(renamed.status(), 200);
+        assert_eq!(shown().await, all(author, tags), "after {path}");
+    }
 
     // A user's profile link is no content event: those who see it read it
     // as it is now.
