@@ -1,12 +1,13 @@
-//! Authors and tags kept in memory while the public generation stands.
+//! Authors and tags kept in memory while the content generation stands.
 //!
 //! A page of articles that shows its authors and tags read each of them
 //! again on every request: with the response cache off, about half of a
 //! list's time went to reading and decoding those rows. Authors and tags
 //! change only by writes that move the public generation (every author or
-//! tag write is a public event, see [`crate::storage::changes`]), so each is
-//! kept as its domain value beside the generation it was read at, and read
-//! again only once the generation moved.
+//! tag write is a public event, see [`crate::storage::changes`]), and so
+//! also the generation of every event; each is kept as its domain value
+//! beside the generation it was read at, and read again only once the
+//! generation moved.
 //!
 //! The generation is read before the rows, so a kept value is at least as
 //! new as its generation. Values are served only to a request that saw the
@@ -170,14 +171,13 @@ impl<V> Default for Values<V> {
 impl<V: Clone> Values<V> {
     /// The kept values of `ids` at `generation`, and the ids without one.
     fn found(&self, generation: i64, ids: &[Uuid]) -> (HashMap<Uuid, V>, Vec<Uuid>) {
-        let kept = self;
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
             if found.contains_key(id) || missing.contains(id) {
                 continue;
             }
-            match kept.values.get(id).filter(|_| kept.number == generation) {
+            match self.values.get(id).filter(|_| self.number == generation) {
                 Some(value) => {
                     found.insert(*id, value.clone());
                 }
@@ -190,18 +190,17 @@ impl<V: Clone> Values<V> {
     /// Keeps `read`, values read at `generation`, unless the kept values
     /// are of a newer one.
     fn keep(&mut self, generation: i64, read: &HashMap<Uuid, V>) {
-        let kept = self;
-        if generation > kept.number {
-            kept.number = generation;
-            kept.values.clear();
+        if generation > self.number {
+            self.number = generation;
+            self.values.clear();
         }
-        if generation != kept.number {
+        if generation != self.number {
             return;
         }
-        if kept.values.len() + read.len() > KEPT {
-            kept.values.clear();
+        if self.values.len() + read.len() > KEPT {
+            self.values.clear();
         }
-        kept.values
+        self.values
             .extend(read.iter().map(|(id, value)| (*id, value.clone())));
     }
 }
