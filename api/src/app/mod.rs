@@ -21,7 +21,7 @@ use actix_web::{App, HttpResponse, web};
 use anyhow::Context;
 use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 pub use crate::http::AppState;
 pub use audit::Audit;
@@ -131,6 +131,7 @@ fn spawn_workers(
     scheduler_interval: u64,
 ) -> anyhow::Result<watch::Sender<bool>> {
     let (stop_workers, stop) = watch::channel(false);
+    workers::spawn_statistics(state.ctx.db.clone());
     workers::spawn_checkpointer(state.ctx.db.clone(), stop.clone());
     let audit_days = state.config.audit_retention_days;
     workers::spawn_pruner(
@@ -181,7 +182,7 @@ impl Application {
         let document = openapi::document();
         let audit = web::Data::new(Audit::new(&document));
         let gate = web::Data::new(gate::Gate::new(&document));
-        let served = web::Data::new(rest::openapi::Document(openapi::document_json()));
+        let served = web::Data::new(rest::openapi::Document(openapi::json(&document)));
         let (app_state, app_audit) = (state.clone(), audit.clone());
         let mut server = actix_web::HttpServer::new(move || {
             let (app, _) = App::new()
@@ -194,7 +195,9 @@ impl Application {
                 .app_data(app_audit.clone())
                 .app_data(gate.clone())
                 .app_data(web::PathConfig::default().error_handler(path_error))
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")),
+                )
                 .service(web::redirect("/docs", "/docs/"))
                 .service(graphql::graphiql::graphiql_asset)
                 .configure(|cfg| {

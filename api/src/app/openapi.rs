@@ -441,7 +441,12 @@ pub fn operation_values(
 
 /// The document as pretty JSON with a final newline, as committed in `docs/openapi.json`.
 pub fn document_json() -> String {
-    let mut text = document()
+    json(&document())
+}
+
+/// `document` as pretty JSON with a final newline.
+pub fn json(document: &utoipa::openapi::OpenApi) -> String {
+    let mut text = document
         .to_pretty_json()
         .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
     text.push('\n');

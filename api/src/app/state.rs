@@ -37,7 +37,6 @@ pub async fn open(config: &Config) -> anyhow::Result<Opened> {
     let secret = jwt_secret(config)?;
     let db = storage::connect(config).await?;
     storage::migrate(&db).await?;
-    storage::optimize(&db).await?;
     let policy = Policy {
         public_read: config.public_read,
     };

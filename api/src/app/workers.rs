@@ -47,6 +47,19 @@ pub fn spawn_scheduler(ctx: Ctx, interval: Duration, mut stop: watch::Receiver<b
     });
 }
 
+/// Refreshes SQLite's planner statistics once, in the background: on a
+/// large database `PRAGMA optimize` counts the rows of the tables it
+/// checks, which would otherwise hold up the first answer (see
+/// `storage::optimize`). Until it is done, the statistics of the last
+/// `ANALYZE` stand.
+pub fn spawn_statistics(db: storage::Db) {
+    tokio::spawn(async move {
+        if let Err(err) = storage::optimize(&db).await {
+            tracing::warn!(error = %err, "could not refresh the planner statistics");
+        }
+    });
+}
+
 /// Checkpoints the SQLite log in the background whenever writes were
 /// committed since the last time (see `storage::checkpoint`).
 pub fn spawn_checkpointer(db: storage::Db, mut stop: watch::Receiver<bool>) {
