@@ -16,7 +16,7 @@
 //! starts the kept values over.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use uuid::Uuid;
 
@@ -45,7 +45,7 @@ pub async fn visible_authors(
     ctx.require(principal, Action::ReadLive)?;
     let found = authors(ctx, principal, None, ids).await?.into_iter();
     Ok(found
-        .map(|(id, a)| (id, author::redact(a, ctx, principal)))
+        .map(|(id, a)| (id, author::redact(Arc::unwrap_or_clone(a), ctx, principal)))
         .collect())
 }
 
@@ -56,7 +56,8 @@ pub async fn visible_tags(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Tag>, AppError> {
     ctx.require(principal, Action::ReadLive)?;
-    tags(ctx, None, ids).await
+    let found = tags(ctx, None, ids).await?.into_iter();
+    Ok(found.map(|(id, t)| (id, Arc::unwrap_or_clone(t))).collect())
 }
 
 /// Authors by id as `principal` reads them now, unredacted, outside a
@@ -69,10 +70,10 @@ pub async fn authors(
     principal: &Principal,
     seen: Option<Generation>,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, Author>, AppError> {
+) -> Result<HashMap<Uuid, Arc<Author>>, AppError> {
     let read = async |ids: &[Uuid]| author::load_many(ctx.db.conn(), ids).await;
     if ctx.allows(principal, Action::ReadPrivate) {
-        return read(ids).await;
+        return Ok(shared(read(ids).await?));
     }
     ctx.kept.authors.get(&ctx.db, seen, ids, read).await
 }
@@ -83,9 +84,16 @@ pub async fn tags(
     ctx: &Ctx,
     seen: Option<Generation>,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, Tag>, AppError> {
+) -> Result<HashMap<Uuid, Arc<Tag>>, AppError> {
     let read = async |ids: &[Uuid]| tag::load_many(ctx.db.conn(), ids).await;
     ctx.kept.tags.get(&ctx.db, seen, ids, read).await
+}
+
+fn shared<V>(values: HashMap<Uuid, V>) -> HashMap<Uuid, Arc<V>> {
+    values
+        .into_iter()
+        .map(|(id, v)| (id, Arc::new(v)))
+        .collect()
 }
 
 /// Values kept beyond this many are forgotten all at once.
@@ -109,10 +117,10 @@ impl<V> Default for Kept<V> {
     }
 }
 
-impl<V: Clone> Kept<V> {
+impl<V> Kept<V> {
     /// The values of `ids` as they are now: kept ones, and the others read
     /// by `read` (which may leave out ids that name nothing) and kept for
-    /// the requests that follow. `seen` is a generation the request has
+    /// the requests that follow; shared, not copied, with the kept ones. `seen` is a generation the request has
     /// read already; without one, the public generation of `db` is read.
     pub async fn get(
         &self,
@@ -120,7 +128,7 @@ impl<V: Clone> Kept<V> {
         seen: Option<Generation>,
         ids: &[Uuid],
         read: impl AsyncFnOnce(&[Uuid]) -> Result<HashMap<Uuid, V>, AppError>,
-    ) -> Result<HashMap<Uuid, V>, AppError> {
+    ) -> Result<HashMap<Uuid, Arc<V>>, AppError> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
@@ -139,7 +147,7 @@ impl<V: Clone> Kept<V> {
         if missing.is_empty() {
             return Ok(found);
         }
-        let read = read(&missing).await?;
+        let read = shared(read(&missing).await?);
         lock(values).keep(seen.number, &read);
         found.extend(read);
         Ok(found)
@@ -156,7 +164,7 @@ fn lock<V>(values: &Mutex<Values<V>>) -> MutexGuard<'_, Values<V>> {
 struct Values<V> {
     /// The generation the values were read at.
     number: i64,
-    values: HashMap<Uuid, V>,
+    values: HashMap<Uuid, Arc<V>>,
 }
 
 impl<V> Default for Values<V> {
@@ -168,9 +176,9 @@ impl<V> Default for Values<V> {
     }
 }
 
-impl<V: Clone> Values<V> {
+impl<V> Values<V> {
     /// The kept values of `ids` at `generation`, and the ids without one.
-    fn found(&self, generation: i64, ids: &[Uuid]) -> (HashMap<Uuid, V>, Vec<Uuid>) {
+    fn found(&self, generation: i64, ids: &[Uuid]) -> (HashMap<Uuid, Arc<V>>, Vec<Uuid>) {
         let mut found = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
@@ -189,7 +197,7 @@ impl<V: Clone> Values<V> {
 
     /// Keeps `read`, values read at `generation`, unless the kept values
     /// are of a newer one.
-    fn keep(&mut self, generation: i64, read: &HashMap<Uuid, V>) {
+    fn keep(&mut self, generation: i64, read: &HashMap<Uuid, Arc<V>>) {
         if generation > self.number {
             self.number = generation;
             self.values.clear();
@@ -213,8 +221,8 @@ mod tests {
         (1..=n).map(Uuid::from_u128).collect()
     }
 
-    fn values(ids: &[Uuid], tag: &str) -> HashMap<Uuid, String> {
-        ids.iter().map(|id| (*id, format!("{tag}{id}"))).collect()
+    fn values(ids: &[Uuid], tag: &str) -> HashMap<Uuid, Arc<String>> {
+        shared(ids.iter().map(|id| (*id, format!("{tag}{id}"))).collect())
     }
 
     #[test]
@@ -241,11 +249,11 @@ mod tests {
         kept.keep(7, &values(&all[1..], "b"));
         let (found, missing) = kept.found(7, &all);
         assert_eq!(missing, vec![all[0]]);
-        assert_eq!(found[&all[1]], format!("b{}", all[1]));
+        assert_eq!(*found[&all[1]], format!("b{}", all[1]));
         kept.keep(6, &values(&all, "old"));
         let (found, _) = kept.found(7, &all);
         assert_eq!(found.len(), 1, "values of an older generation were kept");
-        assert_eq!(found[&all[1]], format!("b{}", all[1]));
+        assert_eq!(*found[&all[1]], format!("b{}", all[1]));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! author and tag links of many articles in one statement each.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use entities::{article, article_author, article_tag, author as author_row, tag as tag_row};
 use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, Query};
@@ -311,12 +312,14 @@ pub(super) async fn links_shown(
 /// The records of each article's links, in link order.
 fn in_link_order<T: Clone>(
     links: &HashMap<Uuid, Vec<Uuid>>,
-    found: &HashMap<Uuid, T>,
+    found: &HashMap<Uuid, Arc<T>>,
 ) -> HashMap<Uuid, Vec<T>> {
     links
         .iter()
         .map(|(article, ids)| {
-            let records = ids.iter().filter_map(|id| found.get(id).cloned());
+            let records = ids
+                .iter()
+                .filter_map(|id| found.get(id).map(|r| T::clone(r)));
             (*article, records.collect())
         })
         .collect()
