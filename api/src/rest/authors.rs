@@ -11,6 +11,7 @@ use super::assets::{ImageOut, ImageWrite};
 use super::catalog::catalog_handlers;
 use super::docs::ListOf;
 use super::history::history_handlers;
+use super::stamp;
 use super::wire::writable;
 use crate::content::Patch;
 use crate::content::asset::ImageInput;
@@ -45,7 +46,9 @@ pub struct AuthorOut {
     pub user_id: Option<Uuid>,
     /// Grows by one with every write.
     pub version: i32,
+    #[serde(serialize_with = "stamp::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "stamp::write")]
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,

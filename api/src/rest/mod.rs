@@ -18,6 +18,7 @@ mod media;
 pub mod openapi;
 mod respond;
 mod search;
+mod stamp;
 mod sync;
 mod tags;
 mod transfers;

@@ -14,6 +14,7 @@ use super::docs::{
 };
 use super::history::history_handlers;
 use super::respond;
+use super::stamp;
 use super::wire::writable;
 use crate::content::localized::Localized;
 use crate::content::tag::{self, Tag, TagInput, TagSort};
@@ -33,7 +34,9 @@ pub struct TagOut {
     pub names: Localized,
     /// Grows by one with every write.
     pub version: i32,
+    #[serde(serialize_with = "stamp::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "stamp::write")]
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,

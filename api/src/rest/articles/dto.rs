@@ -13,6 +13,7 @@ use crate::content::{Choice, Named, Patch, State, body, text};
 use crate::http::Object;
 use crate::rest::assets::{ImageOut, ImageWrite};
 use crate::rest::authors::AuthorOut;
+use crate::rest::stamp;
 use crate::rest::tags::TagOut;
 use crate::rest::wire::writable;
 
@@ -83,15 +84,23 @@ pub struct ArticleOut {
     pub version: i32,
     /// The version readers see, once published.
     pub published_version: Option<i32>,
+    #[serde(serialize_with = "stamp::write_opt")]
     pub published_at: Option<DateTime<Utc>>,
     /// When a scheduled article goes live.
+    #[serde(serialize_with = "stamp::write_opt")]
     pub scheduled_at: Option<DateTime<Utc>>,
     /// When the live copy is taken down (embargo end or expiry).
+    #[serde(serialize_with = "stamp::write_opt")]
     pub unpublish_at: Option<DateTime<Utc>>,
     /// Set on soft-deleted articles, which only admins see.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "stamp::write_opt"
+    )]
     pub deleted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "stamp::write")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "stamp::write")]
     pub updated_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,

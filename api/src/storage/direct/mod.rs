@@ -477,14 +477,21 @@ fn real(value: ValueRef<'_>) -> Result<f64, rusqlite::Error> {
     }
 }
 
+/// Stored text as a `String`, checked to be UTF-8 (with SIMD: bodies of
+/// French text leave the standard library's ASCII fast path at every
+/// accent, and the check took a twentieth of an uncached list's time).
 fn text(bytes: &[u8]) -> Result<String, rusqlite::Error> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| bad(e.to_string()))
+    utf8(bytes).map(str::to_owned)
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, rusqlite::Error> {
+    simdutf8::compat::from_utf8(bytes).map_err(|e| bad(e.to_string()))
 }
 
 /// A stored timestamp, in any of the forms sqlx reads.
 fn time(value: ValueRef<'_>) -> Result<DateTime<FixedOffset>, rusqlite::Error> {
     let text = match value {
-        ValueRef::Text(t) => std::str::from_utf8(t).map_err(|e| bad(e.to_string()))?,
+        ValueRef::Text(t) => utf8(t)?,
         ValueRef::Integer(n) => {
             return Utc
                 .fix()
