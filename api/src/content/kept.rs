@@ -89,6 +89,7 @@ pub async fn tags(
     ctx.kept.tags.get(&ctx.db, seen, ids, read).await
 }
 
+/// Values as the kept ones hold them.
 fn shared<V>(values: HashMap<Uuid, V>) -> HashMap<Uuid, Arc<V>> {
     values
         .into_iter()
@@ -120,8 +121,9 @@ impl<V> Default for Kept<V> {
 impl<V> Kept<V> {
     /// The values of `ids` as they are now: kept ones, and the others read
     /// by `read` (which may leave out ids that name nothing) and kept for
-    /// the requests that follow; shared, not copied, with the kept ones. `seen` is a generation the request has
-    /// read already; without one, the public generation of `db` is read.
+    /// the requests that follow; shared with the kept ones, not copied.
+    /// `seen` is a generation the request has read already; without one,
+    /// the public generation of `db` is read.
     pub async fn get(
         &self,
         db: &Db,
