@@ -2,7 +2,9 @@
 //! it, so both APIs give the same strings.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::http::stamp;
 
 /// A point in time, RFC 3339 (`2026-01-31T08:00:00Z`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +26,7 @@ impl ScalarType for Timestamp {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        Value::String(stamp::text(&self.0))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod origin;
 mod problem;
 pub mod query;
 pub mod reads;
+pub mod stamp;
 
 use crate::config::Config;
 use crate::content::Ctx;

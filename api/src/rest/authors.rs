@@ -11,13 +11,13 @@ use super::assets::{ImageOut, ImageWrite};
 use super::catalog::catalog_handlers;
 use super::docs::ListOf;
 use super::history::history_handlers;
-use super::stamp;
 use super::wire::writable;
 use crate::content::Patch;
 use crate::content::asset::ImageInput;
 use crate::content::author::{Author, AuthorInput, AuthorSort};
 use crate::content::localized::Localized;
 use crate::http::Object;
+use crate::http::stamp;
 
 /// An author.
 #[derive(Debug, Serialize, ToSchema)]

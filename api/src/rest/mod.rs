@@ -18,7 +18,6 @@ mod media;
 pub mod openapi;
 mod respond;
 mod search;
-mod stamp;
 mod sync;
 mod tags;
 mod transfers;

@@ -14,12 +14,12 @@ use super::docs::{
 };
 use super::history::history_handlers;
 use super::respond;
-use super::stamp;
 use super::wire::writable;
 use crate::content::localized::Localized;
 use crate::content::tag::{self, Tag, TagInput, TagSort};
 use crate::content::{Catalog, Key, Patch};
 use crate::error::AppError;
+use crate::http::stamp;
 use crate::http::{AppState, Caller, JsonBody, query};
 
 /// A tag.

@@ -10,10 +10,9 @@ use uuid::Uuid;
 use crate::content::article::{Article, ArticleInput, SeoInput, Transition, TransitionInput};
 use crate::content::asset::ImageInput;
 use crate::content::{Choice, Named, Patch, State, body, text};
-use crate::http::Object;
+use crate::http::{Object, stamp};
 use crate::rest::assets::{ImageOut, ImageWrite};
 use crate::rest::authors::AuthorOut;
-use crate::rest::stamp;
 use crate::rest::tags::TagOut;
 use crate::rest::wire::writable;
 
