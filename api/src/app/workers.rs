@@ -1,6 +1,7 @@
 //! Work the server does besides answering: the workflow scheduler, the
-//! SQLite checkpointer, the pruning of the change log, and webhook
-//! deliveries. All stop when told to.
+//! SQLite checkpointer and planner statistics, the pruning of the change
+//! log, and webhook deliveries. All stop when told to, except the one-off
+//! refresh of the statistics.
 
 use std::sync::Arc;
 use std::time::Duration;
