@@ -15,7 +15,7 @@
 //! primary) reads the rows and keeps nothing, and one that saw a newer one
 //! starts the kept values over.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use uuid::Uuid;
@@ -182,16 +182,19 @@ impl<V> Values<V> {
     /// The kept values of `ids` at `generation`, and the ids without one.
     fn found(&self, generation: i64, ids: &[Uuid]) -> (HashMap<Uuid, Arc<V>>, Vec<Uuid>) {
         let mut found = HashMap::with_capacity(ids.len());
+        // The missing ids in the order first asked, each once.
         let mut missing = Vec::new();
+        let mut asked = HashSet::new();
         for id in ids {
-            if found.contains_key(id) || missing.contains(id) {
+            if found.contains_key(id) {
                 continue;
             }
             match self.values.get(id).filter(|_| self.number == generation) {
                 Some(value) => {
                     found.insert(*id, value.clone());
                 }
-                None => missing.push(*id),
+                None if asked.insert(*id) => missing.push(*id),
+                None => {}
             }
         }
         (found, missing)
