@@ -38,7 +38,7 @@ mod properties;
 mod readme;
 mod reliability;
 mod replica;
-mod revisions;
+pub mod revisions;
 mod search;
 mod sessions;
 mod translations;

@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect_json, expect_problem, header, id_of, send};
+use crate::search::words::assert_word_indexes_agree;
 
 #[tokio::test]
 async fn every_write_makes_one_revision_with_who_and_the_message() {
@@ -408,7 +409,7 @@ async fn edits_racing_publications_never_undo_them() {
 }
 
 /// Reads a counter from `/metrics`.
-async fn counter(app: &TestApp, name: &str) -> Option<u64> {
+pub(crate) async fn counter(app: &TestApp, name: &str) -> Option<u64> {
     let metrics = app.get("/metrics").await.text().await.unwrap();
     metrics
         .lines()
@@ -467,6 +468,9 @@ async fn writers_sharing_a_commit_keep_their_own_work_and_only_their_own_failure
             assert_eq!(article["tag_ids"], json!([]));
             assert_eq!(article["version"], round + 2, "one version per good edit");
         }
+        // Each group moved the words of its writers' documents at its
+        // commit, leaving out those of the writers that failed.
+        assert_word_indexes_agree(&app).await;
         if std::env::var_os("MASTHEAD_TEST_DATABASE_URL").is_some() {
             // PostgreSQL writers commit on their own.
             assert_eq!(counter(&app, "masthead_sqlite_commits_total").await, None);
@@ -516,6 +520,8 @@ async fn writes_abandoned_by_their_clients_never_wedge_or_corrupt_the_others() {
     for status in join_all(tasks).await.into_iter().flat_map(Result::unwrap) {
         assert_eq!(status, 200, "a client that waited got {status}");
     }
+    // The word indexes hold what the documents hold, whichever writes got in.
+    assert_word_indexes_agree(&app).await;
     // Afterwards every article takes writes, and its history has no gap:
     // one revision per version, whichever abandoned writes got in.
     for path in &paths {

@@ -265,7 +265,7 @@ where
         history::record_write::<T>(tx, written, || self.taken(row), write).await?;
         let (name, about) = row.indexed();
         let now = search::index::Fts::Now;
-        search::index::catalog(&**tx, (T::KIND, row.id()), &name, about.as_deref(), now).await
+        search::index::catalog(tx, (T::KIND, row.id()), &name, about.as_deref(), now).await
     }
 
     /// Writes an edited row over the stored one (all but the kept columns)
@@ -299,7 +299,7 @@ where
         }
         let (name, about) = row.indexed();
         let now = search::index::Fts::Now;
-        search::index::catalog(&**tx, (T::KIND, row.id()), &name, about.as_deref(), now).await
+        search::index::catalog(tx, (T::KIND, row.id()), &name, about.as_deref(), now).await
     }
 
     /// Deletes the row `key` names (for user `who`) when `uses` (the links
@@ -330,7 +330,7 @@ where
             .filter(self.store.id.eq(row.id()))
             .exec(conn)
             .await?;
-        search::index::remove(conn, row.id(), None).await?;
+        search::index::remove(tx, row.id(), None).await?;
         redirects::forget(conn, self.kind, row.id()).await?;
         let event = Event {
             entity: T::KIND,

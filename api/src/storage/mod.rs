@@ -9,6 +9,7 @@ mod changes;
 mod counts;
 mod direct;
 mod error;
+mod moves;
 pub mod page;
 mod reader;
 mod replicas;
@@ -31,9 +32,10 @@ use uuid::Uuid;
 pub use changes::{Event, max_seq, now, record as record_event};
 pub use counts::{Generation, Scope};
 pub use error::{is_busy, is_unique_violation};
+pub use moves::Moves;
 pub use reader::{ReadConn, Reader, all, all_pairs, id_pairs};
 pub(crate) use slugged::{Slugged, contains_ci};
-pub use write::WriteTx;
+pub use write::{Index, WriteTx};
 
 use crate::config::Config;
 use crate::error::AppError;
@@ -141,7 +143,13 @@ impl Db {
     /// Starts a write transaction; see [`write`] for how SQLite writers
     /// share commits.
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
-        write::begin(&self.writer, self.write_gate.as_ref()).await
+        write::begin(&self.writer, self.write_gate.as_ref(), Index::Deferred).await
+    }
+
+    /// Starts a write transaction that sees SQLite's full-text indexes in
+    /// step with their documents (see [`Index::Settled`]).
+    pub async fn begin_write_settled(&self) -> Result<WriteTx, AppError> {
+        write::begin(&self.writer, self.write_gate.as_ref(), Index::Settled).await
     }
 
     /// Starts a transaction that only reads: its statements see one

@@ -7,7 +7,8 @@
 //! in a savepoint of it, and the last one in the queue commits them all with
 //! one fsync. Every writer still answers only after the commit that carries
 //! its work, so an acknowledged write is a durable one; a writer whose
-//! statements fail rolls back its savepoint alone.
+//! statements fail rolls back its savepoint alone. The moves of SQLite's
+//! full-text indexes wait for the group's commit ([`super::moves`]).
 //!
 //! PostgreSQL writers run their own transactions side by side (the server
 //! groups commits itself), so there the gate is absent.
@@ -25,6 +26,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 use super::error::is_busy;
+use super::moves::Moves;
 use crate::error::AppError;
 
 /// The PostgreSQL advisory lock that orders the change log's writers.
@@ -66,10 +68,12 @@ impl fmt::Debug for WriteGate {
     }
 }
 
-/// An open transaction and the writers whose work in it awaits the commit.
+/// An open transaction and the writers whose work in it awaits the commit,
+/// with the index moves of that work.
 struct Group {
     txn: DatabaseTransaction,
     members: Vec<oneshot::Sender<Outcome>>,
+    moves: Moves,
 }
 
 type Slot = OwnedMutexGuard<Option<Group>>;
@@ -90,12 +94,24 @@ impl Drop for Queued<'_> {
     }
 }
 
+/// What a write needs of the full-text indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    /// Nothing: its own moves wait for the commit like the others'.
+    Deferred,
+    /// To see them in step with their documents, because it moves the
+    /// words of many documents at once from what the documents hold (a
+    /// rebuild): the open group, whose moves wait, is committed first.
+    Settled,
+}
+
 /// Starts a write transaction: on SQLite a savepoint in the group's
 /// transaction (`BEGIN IMMEDIATE`, so reads before writes never need a lock
 /// upgrade), on PostgreSQL a transaction of its own.
 pub async fn begin(
     conn: &DatabaseConnection,
     gate: Option<&Arc<WriteGate>>,
+    index: Index,
 ) -> Result<WriteTx, AppError> {
     let Some(gate) = gate else {
         let txn = conn.begin().await?;
@@ -104,6 +120,7 @@ pub async fn begin(
             slot: Held(None),
             gate: None,
             events: std::sync::Mutex::default(),
+            moves: std::sync::Mutex::default(),
         });
     };
     // The savepoint is opened in a task of its own: abandoned half-way
@@ -111,18 +128,26 @@ pub async fn begin(
     // of step with what the transactions above it believe. Abandoned, the
     // task still ends, and dropping its result rolls back what it opened.
     let (conn, gate) = (conn.clone(), gate.clone());
-    tokio::spawn(async move { enter(&conn, gate).await })
+    tokio::spawn(async move { enter(&conn, gate, index).await })
         .await
         .map_err(|err| AppError::Internal(anyhow::anyhow!("write task failed: {err}")))?
 }
 
 /// Takes the slot and opens a savepoint in its group (opening the group's
 /// transaction first if none is open).
-async fn enter(conn: &DatabaseConnection, gate: Arc<WriteGate>) -> Result<WriteTx, AppError> {
+async fn enter(
+    conn: &DatabaseConnection,
+    gate: Arc<WriteGate>,
+    index: Index,
+) -> Result<WriteTx, AppError> {
     let mut slot = {
         let _queued = Queued::new(&gate.queued);
         gate.slot.clone().lock_owned().await
     };
+    if index == Index::Settled && slot.as_ref().is_some_and(|group| !group.moves.is_empty()) {
+        // How it went is the group's writers' news, not this writer's.
+        let _ = commit_group(&gate, &mut slot, false).await;
+    }
     let group = match &mut *slot {
         Some(group) => group,
         None => {
@@ -134,6 +159,7 @@ async fn enter(conn: &DatabaseConnection, gate: Arc<WriteGate>) -> Result<WriteT
             slot.insert(Group {
                 txn,
                 members: Vec::new(),
+                moves: Moves::default(),
             })
         }
     };
@@ -145,6 +171,7 @@ async fn enter(conn: &DatabaseConnection, gate: Arc<WriteGate>) -> Result<WriteT
         slot,
         gate: Some(gate),
         events: std::sync::Mutex::default(),
+        moves: std::sync::Mutex::default(),
     })
 }
 
@@ -159,6 +186,9 @@ pub struct WriteTx {
     /// Events of the change log with their audit-log entries, written last
     /// (see [`WriteTx::commit`]).
     events: std::sync::Mutex<Vec<(change::ActiveModel, audit_event::ActiveModel)>>,
+    /// Its moves of the full-text indexes, run just before the commit of
+    /// its group (or its own).
+    moves: std::sync::Mutex<Moves>,
 }
 
 /// The writer slot while a writer holds it; let go without a commit, it
@@ -174,6 +204,14 @@ impl Drop for Held {
 }
 
 impl WriteTx {
+    /// The transaction's moves of the full-text indexes, to add to.
+    pub fn moves(&self) -> std::sync::MutexGuard<'_, Moves> {
+        // A panic while holding the lock leaves moves that are still whole.
+        self.moves
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Adds an event to the change log, and its entry to the audit log,
     /// with the transaction's work.
     pub(super) fn push_event(&self, event: change::ActiveModel, entry: audit_event::ActiveModel) {
@@ -204,7 +242,11 @@ impl WriteTx {
             mut slot,
             gate,
             events,
+            moves,
         } = self;
+        let mut moves = moves
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (events, entries): (Vec<_>, Vec<_>) =
             events.into_inner().unwrap_or_default().into_iter().unzip();
         if !events.is_empty() {
@@ -219,6 +261,10 @@ impl WriteTx {
                 .exec_without_returning(&txn)
                 .await?;
         }
+        if slot.0.is_none() {
+            // A transaction of its own: its moves go before its commit.
+            std::mem::take(&mut moves).run(&txn).await?;
+        }
         txn.commit().await?;
         let (Some(mut slot), Some(gate)) = (slot.0.take(), gate) else {
             return Ok(());
@@ -228,6 +274,7 @@ impl WriteTx {
                 "a write outlived its group"
             )));
         };
+        group.moves.extend(moves);
         if gate.queued.load(Ordering::SeqCst) == 0 || group.members.len() >= MAX_GROUP {
             return finish(gate, slot, true).await;
         }
@@ -265,21 +312,37 @@ async fn await_commit(
 /// Commits the open group and tells its writers how it went; `own` says
 /// the committing writer's work is in the group without being a member.
 async fn finish(gate: Arc<WriteGate>, mut slot: Slot, own: bool) -> Result<(), AppError> {
-    let Some(group) = slot.take() else {
+    let outcome = commit_group(&gate, &mut slot, own).await;
+    drop(slot);
+    outcome.map_err(shared_error)
+}
+
+/// Runs the open group's index moves and commits it (or, should a move
+/// fail, rolls it all back), then tells its writers how it went.
+async fn commit_group(gate: &WriteGate, slot: &mut Slot, own: bool) -> Outcome {
+    let Some(Group {
+        txn,
+        members,
+        moves,
+    }) = slot.take()
+    else {
         return Ok(());
     };
-    let outcome: Outcome = group.txn.commit().await.map_err(Arc::new);
+    let outcome: Outcome = match moves.run(&txn).await {
+        Ok(()) => txn.commit().await.map_err(Arc::new),
+        // Dropping the transaction rolls it back.
+        Err(err) => Err(Arc::new(err)),
+    };
     if outcome.is_ok() {
-        let writes = group.members.len() as u64 + u64::from(own);
+        let writes = members.len() as u64 + u64::from(own);
         gate.writes.fetch_add(writes, Ordering::Relaxed);
         gate.commits.fetch_add(1, Ordering::Relaxed);
     }
-    for member in group.members {
+    for member in members {
         // A writer that went away meanwhile needs no answer.
         let _ = member.send(outcome.clone());
     }
-    drop(slot);
-    outcome.map_err(shared_error)
+    outcome
 }
 
 fn told(outcome: Result<Outcome, oneshot::error::RecvError>) -> Result<(), AppError> {

@@ -4,7 +4,7 @@
 //! whose top results are committed, so SQLite and PostgreSQL answer the same.
 
 mod corpus;
-mod words;
+pub(crate) mod words;
 
 use reqwest::Method;
 use serde_json::{Value, json};

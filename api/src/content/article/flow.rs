@@ -189,7 +189,7 @@ pub(super) async fn make_live(
     row.scheduled_at = None;
     let was_at = live_address(tx, row.id).await?;
     let was_in = was_at.as_ref().map(|(locale, _)| locale.clone());
-    delete_live(&**tx, row.id).await?;
+    delete_live(tx, row.id).await?;
     if let Some((locale, slug)) = &was_at {
         let former = Address {
             scope: locale,
@@ -218,7 +218,7 @@ pub(super) async fn make_live(
         Some(tag_ids),
     )
     .await?;
-    search::index::article(&**tx, &live, ArticleCopy::Live).await?;
+    search::index::article(tx, &live, ArticleCopy::Live).await?;
     pictures::record_live(tx, row.id, &pictures::used_by(&row), step.who).await?;
     save_workflow(&**tx, &row).await?;
     let seen = Seen {
@@ -256,13 +256,13 @@ pub(super) async fn live_locale(tx: &WriteTx, id: Uuid) -> Result<Option<String>
         .await?)
 }
 
-async fn delete_live<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), AppError> {
+async fn delete_live(tx: &WriteTx, id: Uuid) -> Result<(), AppError> {
     article::Entity::delete_many()
         .filter(article::Column::Id.eq(id))
         .filter(article::Column::Copy.eq(ArticleCopy::Live))
-        .exec(conn)
+        .exec(&**tx)
         .await?;
-    search::index::remove(conn, id, Some(ArticleCopy::Live)).await
+    search::index::remove(tx, id, Some(ArticleCopy::Live)).await
 }
 
 /// Takes the live copy down (unpublish, archive, delete) and moves the
@@ -275,7 +275,7 @@ pub(super) async fn take_down(
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     let was_in = live_locale(tx, row.id).await?;
-    delete_live(&**tx, row.id).await?;
+    delete_live(tx, row.id).await?;
     pictures::record_live(tx, row.id, &[], step.who).await?;
     row.state = state;
     row.published_version = None;
@@ -300,7 +300,7 @@ pub(super) async fn soft_delete(
         other => other,
     };
     row.deleted_at = Some(now());
-    search::index::hide_article(&**tx, row.id, true).await?;
+    search::index::hide_article(tx, row.id, true).await?;
     take_down(tx, row, state, step).await?;
     Ok(())
 }
@@ -313,7 +313,7 @@ pub(super) async fn undelete(
 ) -> Result<article::Model, AppError> {
     let from = row.state;
     row.deleted_at = None;
-    search::index::hide_article(&**tx, row.id, false).await?;
+    search::index::hide_article(tx, row.id, false).await?;
     settle(tx, row, from, step, Seen::default()).await
 }
 

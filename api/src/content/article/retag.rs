@@ -77,7 +77,7 @@ async fn retag_one(
         version,
         ..working.clone()
     };
-    search::index::article(&**tx, &row, ArticleCopy::Working).await?;
+    search::index::article(tx, &row, ArticleCopy::Working).await?;
     let live_changed = match live {
         Some(live) => retag_live(tx, live, (from, into), in_step.then_some(version)).await?,
         None => false,
@@ -126,7 +126,7 @@ async fn retag_live(
         row.version = version;
         row.published_version = Some(version);
     }
-    search::index::article(&**tx, &row, ArticleCopy::Live).await?;
+    search::index::article(tx, &row, ArticleCopy::Live).await?;
     Ok(true)
 }
 

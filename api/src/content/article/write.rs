@@ -100,7 +100,7 @@ pub async fn create(
         Some(&fields.tag_ids),
     )
     .await?;
-    search::index::article(&*tx, &row, ArticleCopy::Working).await?;
+    search::index::article(&tx, &row, ArticleCopy::Working).await?;
     if !pictures.is_empty() {
         pictures::record(&*tx, row.id, ArticleCopy::Working, &pictures).await?;
     }
@@ -313,9 +313,9 @@ impl Edit<'_> {
         );
         replace_links(&**tx, row.id, ArticleCopy::Working, links.0, links.1).await?;
         if authors_changed || tags_changed {
-            search::index::article(&**tx, &row, ArticleCopy::Working).await?;
+            search::index::article(tx, &row, ArticleCopy::Working).await?;
         } else if search::index::text_differs(&current_row, &row) {
-            search::index::article_text(&**tx, &row, ArticleCopy::Working).await?;
+            search::index::article_text(tx, &row, ArticleCopy::Working).await?;
         }
         if pictures != pictures::used_by(&current_row) {
             pictures::record(&**tx, row.id, ArticleCopy::Working, &pictures).await?;
@@ -455,7 +455,7 @@ async fn purge(tx: &WriteTx, row: &article::Model, who: Option<Uuid>) -> Result<
     redirects::forget(&**tx, EntityKind::Article, row.id).await?;
     autosave::forget(&**tx, row.id).await?;
     preview::forget(&**tx, row.id).await?;
-    search::index::remove(&**tx, row.id, None).await?;
+    search::index::remove(tx, row.id, None).await?;
     pictures::record_live(tx, row.id, &[], who).await?;
     pictures::forget(&**tx, row.id, None).await?;
     entities::transition::Entity::delete_many()

@@ -9,13 +9,15 @@
 //!
 //! FTS5 gathers the words a transaction adds and takes out in memory, and
 //! writes them into the index as a new segment whenever a savepoint
-//! begins; SQLite begins one for each statement that may write several
-//! rows, such as `INSERT … SELECT`. One document is therefore moved with
+//! begins or ends; SQLite begins one for each statement that may write
+//! several rows, such as `INSERT … SELECT`, and each writer of a commit
+//! group works in one. The documents of a record are therefore moved with
 //! single-row `VALUES` statements, the text read from `search_documents`
-//! before and after the change. The words of a write then go out together
-//! once per index, when the write ends, rather than once per statement.
-//! An index whose text and row id did not change (a title kept) is not
-//! touched at all.
+//! before and after the change, and those wait for the group's commit
+//! ([`crate::storage::Moves`]): the words of a whole group go out together,
+//! once per index. An index whose text and row id did not change (a title
+//! kept) is not touched at all. Batches (a rebuild) move many documents
+//! with one statement per index, in a write that sees the indexes settled.
 
 use entities::search_document::{self, Column};
 use sea_orm::{
@@ -25,17 +27,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::engine::Sql;
-use crate::content::{ArticleCopy, Named};
+use crate::content::ArticleCopy;
 use crate::error::AppError;
+use crate::storage::WriteTx;
 
-/// Which documents a change touches: one copy of a record, all its copies,
-/// or every copy of some records.
+/// Which documents a batch moves: every copy of some records, or the
+/// documents of records that no longer exist.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Docs<'a> {
-    Copy(Uuid, ArticleCopy),
-    All(Uuid),
     Records(&'a [Uuid]),
-    /// The documents of records that no longer exist.
     Stale,
 }
 
@@ -71,49 +71,42 @@ struct Indexed {
     text: [String; 6],
 }
 
-impl Docs<'_> {
-    fn one(self) -> Option<(Uuid, ArticleCopy)> {
-        match self {
-            Docs::Copy(id, copy) => Some((id, copy)),
-            _ => None,
-        }
-    }
-}
-
-/// Changes the documents `docs` with `write`, keeping the FTS5 indexes in
-/// step on SQLite.
-pub(super) async fn rewrite<C: ConnectionTrait, T>(
-    conn: &C,
-    docs: Docs<'_>,
+/// Changes the documents of `id` (of one copy, or of every copy without
+/// one) with `write`, and on SQLite moves their words in the FTS5 indexes
+/// when `tx`'s group commits.
+pub(super) async fn rewrite<T>(
+    tx: &WriteTx,
+    (id, copy): (Uuid, Option<ArticleCopy>),
     write: impl AsyncFnOnce() -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    if conn.get_database_backend() != DatabaseBackend::Sqlite {
+    if tx.get_database_backend() != DatabaseBackend::Sqlite {
         return write().await;
     }
-    let Some((id, copy)) = docs.one() else {
-        fts(conn, docs, false).await?;
-        let done = write().await?;
-        fts(conn, docs, true).await?;
-        return Ok(done);
-    };
-    let before = indexed(conn, id, copy).await?;
+    let copies = copy.map_or(vec![ArticleCopy::Working, ArticleCopy::Live], |copy| {
+        vec![copy]
+    });
+    let mut before = Vec::with_capacity(copies.len());
+    for copy in &copies {
+        before.push(indexed(&**tx, id, *copy).await?);
+    }
     let done = write().await?;
-    let after = indexed(conn, id, copy).await?;
-    for (table, columns) in INDEXES {
-        let (old, new) = (
-            held(before.as_ref(), columns),
-            held(after.as_ref(), columns),
-        );
-        if old == new {
-            continue;
-        }
-        if let Some((rowid, text)) = old {
-            conn.execute_raw(moved((table, columns), true, rowid, text))
-                .await?;
-        }
-        if let Some((rowid, text)) = new {
-            conn.execute_raw(moved((table, columns), false, rowid, text))
-                .await?;
+    for (copy, before) in copies.into_iter().zip(before) {
+        let after = indexed(&**tx, id, copy).await?;
+        let mut moves = tx.moves();
+        for (table, columns) in INDEXES {
+            let (old, new) = (
+                held(before.as_ref(), columns),
+                held(after.as_ref(), columns),
+            );
+            if old == new {
+                continue;
+            }
+            if let Some((rowid, text)) = old {
+                moves.take_out(table, rowid, moved((table, columns), true, rowid, text));
+            }
+            if let Some((rowid, text)) = new {
+                moves.put_in(table, rowid, moved((table, columns), false, rowid, text));
+            }
         }
     }
     Ok(done)
@@ -169,7 +162,8 @@ fn moved((table, columns): (&str, &[&str]), out: bool, rowid: i64, text: &[Strin
 /// Takes the words of `docs` out of the FTS5 indexes before they change or
 /// go, or puts them in (after), with one statement per index for any
 /// number of documents: for a rebuild's batches (each written out once
-/// anyway) and for every copy of a record at once. Nothing on PostgreSQL.
+/// anyway), in a write that sees the indexes settled
+/// ([`crate::storage::Db::begin_write_settled`]). Nothing on PostgreSQL.
 pub(super) async fn fts<C: ConnectionTrait>(
     conn: &C,
     docs: Docs<'_>,
@@ -192,24 +186,12 @@ pub(super) async fn fts<C: ConnectionTrait>(
             ));
         }
         sql.push(" FROM search_documents WHERE ");
-        if !matches!(docs, Docs::Stale) {
-            sql.push("entity_id ");
-        }
         match docs {
             Docs::Stale => {
                 sql.push(STALE);
             }
-            Docs::Copy(id, copy) => {
-                sql.push("= ")
-                    .bind(id)
-                    .push(" AND copy = ")
-                    .bind(copy.as_str());
-            }
-            Docs::All(id) => {
-                sql.push("= ").bind(id);
-            }
             Docs::Records(ids) => {
-                sql.push("IN ").bind_list(ids.iter().copied());
+                sql.push("entity_id IN ").bind_list(ids.iter().copied());
             }
         }
         // FTS5 writes its pending words out whenever a row id is not above

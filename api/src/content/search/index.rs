@@ -19,10 +19,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::engine::Sql;
-use super::fts::{Docs, TEXT, rewrite};
+use super::fts::{TEXT, rewrite};
 use super::numbering::{self, first_number, numbers, upsert_sqlite};
 use crate::content::{ArticleCopy, EntityKind, text};
 use crate::error::AppError;
+use crate::storage::WriteTx;
 
 /// PostgreSQL's stemming languages by ISO 639-1 code; each has a
 /// `masthead_<language>` text search configuration (see the migration).
@@ -95,13 +96,14 @@ pub(crate) enum Fts {
 /// Writes the document of `id` (of `copy`), replacing the one there. On
 /// SQLite `own` is the document's number if it is new (one that exists
 /// keeps its own).
-async fn put<C: ConnectionTrait>(
-    conn: &C,
+async fn put(
+    tx: &WriteTx,
     (entity, id, copy): (EntityKind, Uuid, ArticleCopy),
     (locale, hidden): (&str, bool),
     (doc, own): (Document, i64),
     now: Fts,
 ) -> Result<(), AppError> {
+    let conn = &**tx;
     let write = async || {
         if conn.get_database_backend() == DatabaseBackend::Sqlite {
             upsert_sqlite(conn, (entity, id, copy), (locale, hidden), (doc, own)).await
@@ -110,7 +112,7 @@ async fn put<C: ConnectionTrait>(
         }
     };
     match now {
-        Fts::Now => rewrite(conn, Docs::Copy(id, copy), write).await,
+        Fts::Now => rewrite(tx, (id, Some(copy)), write).await,
         Fts::Later => write().await,
     }
 }
@@ -210,12 +212,13 @@ fn article_document(row: &article::Model, names: Option<&(String, String)>) -> D
 }
 
 /// Indexes rows of one copy of articles (their links already written).
-pub(crate) async fn articles<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn articles(
+    tx: &WriteTx,
     rows: &[article::Model],
     copy: ArticleCopy,
     now: Fts,
 ) -> Result<(), AppError> {
+    let conn = &**tx;
     if rows.is_empty() {
         return Ok(());
     }
@@ -227,7 +230,7 @@ pub(crate) async fn articles<C: ConnectionTrait>(
         let doc = article_document(row, names.get(&row.id));
         let key = (EntityKind::Article, row.id, copy);
         put(
-            conn,
+            tx,
             key,
             (&row.locale, row.deleted_at.is_some()),
             (doc, own),
@@ -240,12 +243,12 @@ pub(crate) async fn articles<C: ConnectionTrait>(
 }
 
 /// Indexes one copy of an article (its links already written).
-pub(crate) async fn article<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn article(
+    tx: &WriteTx,
     row: &article::Model,
     copy: ArticleCopy,
 ) -> Result<(), AppError> {
-    articles(conn, std::slice::from_ref(row), copy, Fts::Now).await
+    articles(tx, std::slice::from_ref(row), copy, Fts::Now).await
 }
 
 /// Whether two rows of an article copy differ in what its document holds
@@ -262,11 +265,12 @@ pub(crate) fn text_differs(before: &article::Model, after: &article::Model) -> b
 /// Writes the text of an article copy whose links did not change (its
 /// names stay as they are): one statement, or the whole document when it
 /// has none yet.
-pub(crate) async fn article_text<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn article_text(
+    tx: &WriteTx,
     row: &article::Model,
     copy: ArticleCopy,
 ) -> Result<(), AppError> {
+    let conn = &**tx;
     let doc = article_document(row, None);
     let mut update = search_document::Entity::update_many()
         .col_expr(Column::Locale, row.locale.clone().into())
@@ -290,23 +294,20 @@ pub(crate) async fn article_text<C: ConnectionTrait>(
         let (text, values) = bits.into_parts();
         update = update.col_expr(Column::Id, Expr::cust_with_values(text, values));
     }
-    let written = rewrite(conn, Docs::Copy(row.id, copy), async || {
+    let written = rewrite(tx, (row.id, Some(copy)), async || {
         Ok(update.exec(conn).await?.rows_affected)
     })
     .await?;
     if written == 0 {
-        return article(conn, row, copy).await;
+        return article(tx, row, copy).await;
     }
     Ok(())
 }
 
 /// Hides a soft-deleted article's working copy from search, or shows it
 /// again (on SQLite, moving its document to the part it now belongs to).
-pub(crate) async fn hide_article<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    hidden: bool,
-) -> Result<(), AppError> {
+pub(crate) async fn hide_article(tx: &WriteTx, id: Uuid, hidden: bool) -> Result<(), AppError> {
+    let conn = &**tx;
     let mut update = search_document::Entity::update_many()
         .col_expr(Column::Hidden, hidden.into())
         .filter(Column::EntityId.eq(id))
@@ -322,35 +323,36 @@ pub(crate) async fn hide_article<C: ConnectionTrait>(
             )),
         );
     }
-    let docs = Docs::Copy(id, ArticleCopy::Working);
-    rewrite(conn, docs, async || Ok(update.exec(conn).await?)).await?;
+    let docs = (id, Some(ArticleCopy::Working));
+    rewrite(tx, docs, async || Ok(update.exec(conn).await?)).await?;
     Ok(())
 }
 
 /// Removes the document of one copy of a record, or of every copy.
-pub(crate) async fn remove<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn remove(
+    tx: &WriteTx,
     id: Uuid,
     copy: Option<ArticleCopy>,
 ) -> Result<(), AppError> {
-    let docs = copy.map_or(Docs::All(id), |copy| Docs::Copy(id, copy));
+    let conn = &**tx;
     let mut delete = search_document::Entity::delete_many().filter(Column::EntityId.eq(id));
     if let Some(copy) = copy {
         delete = delete.filter(Column::Copy.eq(copy));
     }
-    rewrite(conn, docs, async || Ok(delete.exec(conn).await?)).await?;
+    rewrite(tx, (id, copy), async || Ok(delete.exec(conn).await?)).await?;
     Ok(())
 }
 
 /// Indexes an author or a tag: its name, and its bio or description. A new
 /// name is written into the documents of the articles that show it.
-pub(crate) async fn catalog<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn catalog(
+    tx: &WriteTx,
     (entity, id): (EntityKind, Uuid),
     name: &str,
     about: Option<&str>,
     now: Fts,
 ) -> Result<(), AppError> {
+    let conn = &**tx;
     let before: Option<String> = search_document::Entity::find()
         .select_only()
         .column(Column::Title)
@@ -367,7 +369,7 @@ pub(crate) async fn catalog<C: ConnectionTrait>(
     // Authors and tags have no locale.
     let own = first_number(conn, [""].into_iter(), 1).await?;
     put(
-        conn,
+        tx,
         (entity, id, ArticleCopy::Live),
         ("", false),
         (doc, own),
@@ -375,18 +377,15 @@ pub(crate) async fn catalog<C: ConnectionTrait>(
     )
     .await?;
     if now == Fts::Now && before.is_some_and(|before| before != name) {
-        renamed(conn, entity, id).await?;
+        renamed(tx, entity, id).await?;
     }
     Ok(())
 }
 
 /// Writes the author or tag names of every article copy linked to `id`
 /// again, after it was renamed.
-pub(crate) async fn renamed<C: ConnectionTrait>(
-    conn: &C,
-    entity: EntityKind,
-    id: Uuid,
-) -> Result<(), AppError> {
+pub(crate) async fn renamed(tx: &WriteTx, entity: EntityKind, id: Uuid) -> Result<(), AppError> {
+    let conn = &**tx;
     let linked: Vec<(Uuid, ArticleCopy)> = if entity == EntityKind::Author {
         article_author::Entity::find()
             .select_only()
@@ -426,7 +425,7 @@ pub(crate) async fn renamed<C: ConnectionTrait>(
                     .col_expr(column, value.into())
                     .filter(Column::EntityId.eq(*article))
                     .filter(Column::Copy.eq(copy));
-                rewrite(conn, Docs::Copy(*article, copy), async || {
+                rewrite(tx, (*article, Some(copy)), async || {
                     Ok(update.exec(conn).await?)
                 })
                 .await?;

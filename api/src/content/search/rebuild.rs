@@ -62,7 +62,7 @@ pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
             .all(conn)
             .await?;
         let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-        let tx = ctx.begin_write().await?;
+        let tx = ctx.db.begin_write_settled().await?;
         fts(&*tx, Docs::Records(&ids), false).await?;
         for copy in [ArticleCopy::Working, ArticleCopy::Live] {
             let of_copy: Vec<article::Model> = rows
@@ -70,7 +70,7 @@ pub async fn rebuild(ctx: &Ctx, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<
                 .filter(|row| row.copy == copy)
                 .cloned()
                 .collect();
-            index::articles(&*tx, &of_copy, copy, Fts::Later).await?;
+            index::articles(&tx, &of_copy, copy, Fts::Later).await?;
         }
         fts(&*tx, Docs::Records(&ids), true).await?;
         tx.commit().await?;
@@ -108,10 +108,10 @@ async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<
             return Ok(done);
         }
         let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-        let tx = ctx.begin_write().await?;
+        let tx = ctx.db.begin_write_settled().await?;
         fts(&*tx, Docs::Records(&ids), false).await?;
         for (id, (name, about)) in &rows {
-            index::catalog(&*tx, (kind, *id), name, about.as_deref(), Fts::Later).await?;
+            index::catalog(&tx, (kind, *id), name, about.as_deref(), Fts::Later).await?;
         }
         fts(&*tx, Docs::Records(&ids), true).await?;
         tx.commit().await?;
@@ -131,7 +131,7 @@ async fn catalog(ctx: &Ctx, kind: EntityKind, progress: impl Fn(u64)) -> Result<
 /// there; the segments later writes add are small and cheap to seek.
 async fn finish(ctx: &Ctx) -> Result<u64, AppError> {
     let backend = ctx.db.backend();
-    let tx = ctx.begin_write().await?;
+    let tx = ctx.db.begin_write_settled().await?;
     fts(&*tx, Docs::Stale, false).await?;
     let removed = tx
         .execute_unprepared(&format!("DELETE FROM search_documents WHERE {STALE}"))

@@ -279,7 +279,7 @@ async fn authors(
     if remap.index {
         for row in &kept {
             let key = (EntityKind::Author, row.id);
-            index::catalog(&**tx, key, &row.name, row.bio.as_deref(), index::Fts::Now).await?;
+            index::catalog(tx, key, &row.name, row.bio.as_deref(), index::Fts::Now).await?;
         }
     }
     Ok(())
@@ -298,7 +298,7 @@ async fn tags(
     if remap.index {
         for row in &kept {
             let (key, about) = ((EntityKind::Tag, row.id), row.description.as_deref());
-            index::catalog(&**tx, key, &row.name, about, index::Fts::Now).await?;
+            index::catalog(tx, key, &row.name, about, index::Fts::Now).await?;
         }
     }
     Ok(())
@@ -459,8 +459,8 @@ async fn articles(
     add::<article_author::Entity, article_author::ActiveModel>(tx, rows.authors).await?;
     add::<article_tag::Entity, article_tag::ActiveModel>(tx, rows.tags).await?;
     if remap.index {
-        index::articles(&**tx, &rows.working, ArticleCopy::Working, index::Fts::Now).await?;
-        index::articles(&**tx, &rows.live, ArticleCopy::Live, index::Fts::Now).await?;
+        index::articles(tx, &rows.working, ArticleCopy::Working, index::Fts::Now).await?;
+        index::articles(tx, &rows.live, ArticleCopy::Live, index::Fts::Now).await?;
     }
     Ok(())
 }
@@ -486,7 +486,7 @@ async fn clear(tx: &WriteTx, ids: Vec<Uuid>, index: bool) -> Result<(), AppError
         .await?;
     if index {
         for id in ids {
-            index::remove(&**tx, id, Some(ArticleCopy::Live)).await?;
+            index::remove(tx, id, Some(ArticleCopy::Live)).await?;
         }
     }
     Ok(())
