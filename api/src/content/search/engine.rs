@@ -108,13 +108,19 @@ pub(super) struct Scope<'a> {
 
 impl Scope<'_> {
     /// PostgreSQL: the query read with each text search configuration in
-    /// use (`x.config`): all of it (`x.q`) and its wanted parts (`x.p`).
+    /// use: all of it (`x.q`) and its wanted parts (`x.p`), once for all
+    /// the configurations that read it alike (`x.configs`). Words that no
+    /// configuration stems differently (names, most queries in one
+    /// language) then cost one index scan, not one per configuration.
     fn queries(&self, sql: &mut Sql) {
-        sql.push("(SELECT config, to_tsquery(config::regconfig, ")
-            .bind(self.query.tsquery())
-            .push(") AS q, to_tsquery(config::regconfig, ")
-            .bind(self.query.tsquery_wanted())
-            .push(") AS p FROM search_configs) AS x");
+        sql.push(
+            "(SELECT array_agg(config) AS configs, q, p FROM \
+             (SELECT config, to_tsquery(config::regconfig, ",
+        )
+        .bind(self.query.tsquery())
+        .push(") AS q, to_tsquery(config::regconfig, ")
+        .bind(self.query.tsquery_wanted())
+        .push(") AS p FROM search_configs) AS readings GROUP BY q, p) AS x");
     }
 
     /// `FROM … WHERE …`: the matching documents as `d`. On PostgreSQL each
@@ -126,7 +132,7 @@ impl Scope<'_> {
             self.queries(sql);
             sql.push(
                 " CROSS JOIN LATERAL (SELECT * FROM search_documents s \
-                 WHERE s.config = x.config AND s.document @@ x.q) AS d WHERE TRUE",
+                 WHERE s.config = ANY(x.configs) AND s.document @@ x.q) AS d WHERE TRUE",
             );
         } else {
             // The runs of row ids say what is searched; the document gives
@@ -296,7 +302,7 @@ impl Scope<'_> {
             }
             sql.push(" FROM ");
             self.queries(&mut sql);
-            sql.push(" JOIN search_documents d ON d.config = x.config WHERE d.id IN ")
+            sql.push(" JOIN search_documents d ON d.config = ANY(x.configs) WHERE d.id IN ")
                 .bind_list(docs.iter().copied());
         } else {
             sql.push("SELECT rowid AS doc");
