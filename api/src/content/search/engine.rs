@@ -124,8 +124,8 @@ impl Scope<'_> {
     }
 
     /// `FROM … WHERE …`: the matching documents as `d`. On PostgreSQL each
-    /// configuration's reading of the query is matched against the
-    /// documents of that configuration, through the GIN index.
+    /// distinct reading of the query is matched against the documents of
+    /// the configurations that read it so, through the GIN index.
     fn matching(&self, sql: &mut Sql) {
         if sql.backend == DatabaseBackend::Postgres {
             sql.push("FROM ");
