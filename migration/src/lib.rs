@@ -24,6 +24,7 @@ mod m20261207_000013_article_source;
 mod m20261208_000014_jobs;
 mod m20261209_000015_editors;
 mod m20261210_000016_link_order;
+mod m20261211_000017_search_titles;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000014_jobs::Migration),
             Box::new(m20261209_000015_editors::Migration),
             Box::new(m20261210_000016_link_order::Migration),
+            Box::new(m20261211_000017_search_titles::Migration),
         ]
     }
 }

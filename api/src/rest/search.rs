@@ -102,8 +102,8 @@ pub struct FacetsOut {
     /// Every locale with matches.
     pub locales: Vec<LocaleFacetOut>,
     /// The tag and author counts are exact. When more than 1,000 articles
-    /// match on SQLite they are estimated from an even sample of about
-    /// 1,000 of them (`false`); locale counts and `total` are always exact.
+    /// match they are estimated from an even sample of about 1,000 of them
+    /// (`false`); locale counts and `total` are always exact.
     pub exact: bool,
 }
 

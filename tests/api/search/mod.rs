@@ -411,10 +411,8 @@ async fn facets_filters_and_pages_describe_every_match() {
 }
 
 #[tokio::test]
-async fn facets_of_many_matches_are_estimated_from_an_even_sample_on_sqlite() {
-    let database = TestDatabase::create().await;
-    let postgres = database.is_postgres();
-    let app = TestApp::spawn_on(database, |_| {}).await;
+async fn facets_of_many_matches_are_estimated_from_an_even_sample() {
+    let app = TestApp::spawn().await;
     let zoe = app.create_author("Zoë").await;
     let route = app.create_tag("Route").await;
     let piste = app.create_tag("Piste").await;
@@ -449,13 +447,6 @@ async fn facets_of_many_matches_are_estimated_from_an_even_sample_on_sqlite() {
             .find(|tag| tag["slug"] == slug)
             .map_or(0, |tag| tag["count"].as_u64().unwrap())
     };
-    if postgres {
-        assert_eq!(facets["exact"], true);
-        assert_eq!(count_of("route"), 1_100);
-        assert_eq!(count_of("piste"), 275);
-        assert_eq!(facets["authors"][0]["count"], 1_100);
-        return;
-    }
     // More than 1,000 match: tags and authors are estimated from a sample.
     assert_eq!(facets["exact"], false, "{facets}");
     assert_eq!(count_of("route"), 1_100, "every article has it");

@@ -8,11 +8,14 @@
 //! engine's column filter; the fraction is the engine's own weighted
 //! relevance squeezed into [0, 1) — FTS5's `bm25` (title 10, subtitle and
 //! excerpt 5, body 2, names 1) or PostgreSQL's `ts_rank_cd` (weights 1, 0.5,
-//! 0.2, 0.1); ties go to the newest record. SQLite's plan is in `sqlite`.
+//! 0.2, 0.1), and in the title class that of the title alone (SQLite's
+//! `search_titles`, PostgreSQL's `title_vector`); ties go to the newest
+//! record. SQLite's plan is in `sqlite`.
 
 use sea_orm::{DatabaseBackend, Statement, Value};
 use uuid::Uuid;
 
+use super::FACET_SAMPLE;
 use super::query::SearchQuery;
 use super::sqlite::Runs;
 use crate::content::{ArticleCopy, EntityKind, Key, Named};
@@ -32,6 +35,10 @@ pub(super) const FIELD_WEIGHTS: [(&[&str], u8); 4] = [
     (&["body"], 2),
     (&["authors", "tags"], 1),
 ];
+
+/// PostgreSQL's `ts_rank_cd` weights of the labels D, C, B and A (names,
+/// body, subtitle and excerpt, title).
+const RANK_WEIGHTS: &str = "{0.1, 0.2, 0.5, 1.0}";
 
 /// SQL text and its values, with the placeholders of one backend.
 pub(super) struct Sql {
@@ -215,48 +222,84 @@ impl Scope<'_> {
         self.matching(sql);
     }
 
-    /// PostgreSQL: `WITH m AS MATERIALIZED (…)`: every match, read once,
-    /// with its score: `doc, entity, entity_id, locale, score`.
+    /// PostgreSQL: `WITH m AS MATERIALIZED (…)`: every match, read once:
+    /// `doc, entity, entity_id, locale`, the wanted parts of the query as
+    /// its configuration reads them (`p`), and the relevance of its title
+    /// when the title holds every wanted part (`title`, else NULL), from
+    /// the title's own few words.
     fn matches(&self, sql: &mut Sql) {
+        sql.push(&format!(
+            "WITH m AS MATERIALIZED (SELECT d.id AS doc, d.entity AS entity, \
+             d.entity_id AS entity_id, d.locale AS locale, x.p AS p, \
+             CASE WHEN d.title_vector @@ x.p \
+             THEN ts_rank_cd('{RANK_WEIGHTS}', d.title_vector, x.p, 1)::float8 END AS title "
+        ));
+        self.matching(sql);
+        sql.push(")");
+    }
+
+    /// PostgreSQL: `, scored AS (…)`: the matches that may be on the page
+    /// ending at `end`, with their scores: `doc, entity, entity_id, locale,
+    /// score`. The title class is scored from titles alone; the others,
+    /// which need each match's whole document, only when the title class
+    /// does not fill the page.
+    fn scored(sql: &mut Sql, end: u64) {
         sql.push(
-            "WITH m AS MATERIALIZED (SELECT doc, entity, entity_id, locale, \
-             class + relevance / (1.0 + relevance) AS score FROM (SELECT d.id AS doc, \
-             d.entity AS entity, d.entity_id AS entity_id, d.locale AS locale, CASE",
+            ", scored AS (SELECT doc, entity, entity_id, locale, \
+             8 + title / (1.0 + title) AS score FROM m WHERE title IS NOT NULL \
+             UNION ALL SELECT doc, entity, entity_id, locale, \
+             class + relevance / (1.0 + relevance) FROM (SELECT m.doc AS doc, \
+             m.entity AS entity, m.entity_id AS entity_id, m.locale AS locale, CASE",
         );
         for (weight, label) in FIELD_WEIGHTS
             .iter()
             .map(|(_, w)| *w)
             .zip(['a', 'b', 'c', 'd'])
+            .skip(1)
         {
             sql.push(&format!(
-                " WHEN ts_filter(d.document, '{{{label}}}') @@ x.p THEN {weight}"
+                " WHEN ts_filter(s.document, '{{{label}}}') @@ m.p THEN {weight}"
             ));
         }
-        sql.push(
+        sql.push(&format!(
             " ELSE 0 END AS class, \
-             ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', d.document, x.p, 1)::float8 AS relevance ",
-        );
-        self.matching(sql);
-        sql.push(") AS scored)");
+             ts_rank_cd('{RANK_WEIGHTS}', s.document, m.p, 1)::float8 AS relevance \
+             FROM m JOIN search_documents s ON s.id = m.doc WHERE m.title IS NULL \
+             AND (SELECT COUNT(*) FROM m WHERE title IS NOT NULL) < "
+        ))
+        .bind(i64::try_from(end).unwrap_or(i64::MAX))
+        .push(") AS rest)");
     }
 
     /// PostgreSQL: one statement over the matches, read once: the page, best first
     /// (`part` `hit`: `doc, entity, id, score`); the matches by kind and
     /// locale (`count`: `entity, locale, hits`); and the tags and authors
-    /// most linked to the matching articles (`tag`, `author`: `id, hits`).
+    /// most linked to the matching articles (`tag`, `author`: `id, hits`),
+    /// counted over all of them up to [`FACET_SAMPLE`], otherwise over an
+    /// even sample (by a hash of their document ids) whose size is the
+    /// `hits` of part `sampled`.
     pub(super) fn overview(&self, backend: DatabaseBackend, offset: u64, limit: u64) -> Statement {
         let mut sql = Sql::new(backend);
         self.matches(&mut sql);
+        Self::scored(&mut sql, offset.saturating_add(limit));
+        // Every k-th by hash, k = ⌈articles / FACET_SAMPLE⌉ counted once.
+        sql.push(&format!(
+            ", sample AS (SELECT m.entity_id FROM m WHERE m.entity = 'article' \
+             AND (hashint8(m.doc) & 2147483647) % GREATEST(1, ((SELECT COUNT(*) FROM m \
+             WHERE entity = 'article') + {}) / {FACET_SAMPLE}) = 0)",
+            FACET_SAMPLE - 1
+        ));
         sql.push(
             " SELECT * FROM (SELECT 'hit' AS part, doc, entity, entity_id AS id, locale, \
-             score, 0 AS hits FROM m ORDER BY score DESC, entity_id DESC LIMIT ",
+             score, 0 AS hits FROM scored ORDER BY score DESC, entity_id DESC LIMIT ",
         )
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .push(
             ") AS page UNION ALL SELECT 'count', 0, entity, NULL, locale, 0.0, COUNT(*) \
-             FROM m GROUP BY entity, locale",
+             FROM m GROUP BY entity, locale \
+             UNION ALL SELECT 'sampled', 0, 'article', NULL, '', 0.0, COUNT(*) FROM sample",
         );
         for (part, link, column) in [
             ("tag", "article_tags", "tag_id"),
@@ -264,8 +307,8 @@ impl Scope<'_> {
         ] {
             sql.push(&format!(
                 " UNION ALL SELECT * FROM (SELECT '{part}', 0, '{part}', l.{column}, '', 0.0, \
-                 COUNT(*) AS hits FROM m JOIN {link} l ON l.article_id = m.entity_id \
-                 WHERE m.entity = 'article' AND l.copy = "
+                 COUNT(*) AS hits FROM sample JOIN {link} l ON l.article_id = sample.entity_id \
+                 WHERE l.copy = "
             ))
             .bind(self.copy.as_str())
             .push(&format!(

@@ -19,7 +19,6 @@ use uuid::Uuid;
 
 pub use query::{MAX_CHARS, SearchQuery};
 pub use rebuild::{Rebuilt, ensure_current, rebuild};
-pub use sqlite::FACET_SAMPLE;
 
 use self::engine::{END, START, Scope, Sql};
 use crate::auth::Principal;
@@ -89,6 +88,19 @@ pub struct Counted {
     pub count: u64,
 }
 
+/// Matching articles above which tags and authors are counted over an even
+/// sample of about this many.
+pub const FACET_SAMPLE: u64 = 1_000;
+
+/// A count made over an even sample of `sampled` of `articles` matching
+/// articles, scaled to all of them and rounded to the nearest whole count.
+fn scaled(hits: u64, sampled: u64, articles: u64) -> u64 {
+    if sampled == 0 {
+        return hits;
+    }
+    (hits.saturating_mul(articles) + sampled / 2) / sampled
+}
+
 /// Counts of the matching articles by tag, author and locale.
 #[derive(Debug, Clone)]
 pub struct Facets {
@@ -100,8 +112,8 @@ pub struct Facets {
     pub locales: Vec<(String, u64)>,
     /// The tag and author counts are exact: they were counted over every
     /// matching article, not estimated from an even sample of about
-    /// [`FACET_SAMPLE`] of them (when more match, on SQLite). Locale counts
-    /// are always exact.
+    /// [`FACET_SAMPLE`] of them (when more match). Locale counts are always
+    /// exact.
     pub exact: bool,
 }
 
@@ -177,10 +189,8 @@ struct Overview {
 impl Overview {
     /// PostgreSQL's overview, from the rows of one statement.
     fn of_rows(rows: Vec<OverviewRow>) -> Self {
-        let mut overview = Self {
-            exact: true,
-            ..Self::default()
-        };
+        let mut overview = Self::default();
+        let mut sampled = 0;
         for row in rows {
             let hits = u64::try_from(row.hits).unwrap_or(0);
             match (row.part.as_str(), row.id) {
@@ -197,7 +207,20 @@ impl Overview {
                 }),
                 ("tag", Some(id)) => overview.tags.push(FacetRow { id, hits }),
                 ("author", Some(id)) => overview.authors.push(FacetRow { id, hits }),
+                ("sampled", _) => sampled = hits,
                 _ => {}
+            }
+        }
+        let articles: u64 = overview
+            .counts
+            .iter()
+            .filter(|row| row.entity == EntityKind::Article.as_str())
+            .map(|row| row.hits)
+            .sum();
+        overview.exact = articles <= FACET_SAMPLE;
+        if !overview.exact {
+            for row in overview.tags.iter_mut().chain(&mut overview.authors) {
+                row.hits = scaled(row.hits, sampled, articles);
             }
         }
         overview

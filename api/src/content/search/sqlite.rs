@@ -17,13 +17,9 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
 
 use super::engine::{FIELD_WEIGHTS, Scope, Sql};
 use super::numbering::{self, SEQUENCE_MASK};
-use super::{CountRow, FacetRow, Overview, PageRow};
+use super::{CountRow, FACET_SAMPLE, FacetRow, Overview, PageRow, scaled};
 use crate::content::{EntityKind, Named};
 use crate::error::AppError;
-
-/// Matching articles above which tags and authors are counted over a
-/// sample of about this many.
-pub const FACET_SAMPLE: u64 = 1_000;
 
 /// The numbered locales (`search_locales`).
 type Locales = Vec<(i64, String)>;
@@ -481,11 +477,10 @@ async fn facets<C: ConnectionTrait>(
     let exact = every == 1;
     let scale = |hits: i64| -> u64 {
         let hits = u64::try_from(hits).unwrap_or(0);
-        if exact || sampled == 0 {
+        if exact {
             hits
         } else {
-            // Rounded to the nearest whole count.
-            (hits * articles + sampled / 2) / sampled
+            scaled(hits, sampled, articles)
         }
     };
     let (mut tags, mut authors) = (Vec::new(), Vec::new());

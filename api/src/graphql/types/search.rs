@@ -85,9 +85,8 @@ pub struct SearchFacets {
     pub authors: Vec<FacetCount>,
     pub locales: Vec<LocaleCount>,
     /// The tag and author counts are exact. When more than 1,000 articles
-    /// match on SQLite they are estimated from an even sample of about
-    /// 1,000 of them (`false`); locale counts and `totalCount` are always
-    /// exact.
+    /// match they are estimated from an even sample of about 1,000 of them
+    /// (`false`); locale counts and `totalCount` are always exact.
     pub exact: bool,
 }
 
