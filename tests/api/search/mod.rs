@@ -708,6 +708,50 @@ async fn reindex_and_an_upgraded_start_make_the_index_again() {
     assert_eq!(found(base).await, 3);
 }
 
+/// PostgreSQL: documents indexed before titles had their own words
+/// (migration 17) get them when the server is upgraded, so a title match
+/// among them still ranks in the title class.
+#[tokio::test]
+async fn an_upgrade_gives_documents_indexed_before_it_their_title_words() {
+    let database = TestDatabase::create().await;
+    if !database.is_postgres() {
+        // SQLite has always ranked titles in their own index, `search_titles`.
+        return;
+    }
+    let env = serve_env(&database, &[]);
+    let (server, base) = Process::serve(&database, &env);
+    let api = Api::sign_in(base.clone()).await;
+    let author = api.post("/authors", json!({"name": "Inès"})).await;
+    api.post(
+        "/articles",
+        json!({"title": "La fête du village", "author_ids": [author["id"]], "state": "published"}),
+    )
+    .await;
+    drop(server);
+    // Back to the index as migration 16 left it.
+    let conn = sea_orm::Database::connect(database.url.clone().unwrap())
+        .await
+        .unwrap();
+    for statement in [
+        "ALTER TABLE search_documents DROP COLUMN title_vector",
+        "ALTER TABLE search_documents RESET (toast_tuple_target)",
+        "DELETE FROM seaql_migrations WHERE version = 'm20261211_000017_search_titles'",
+    ] {
+        conn.execute_unprepared(statement).await.unwrap();
+    }
+    conn.close().await.unwrap();
+    let (_server, base) = Process::serve(&database, &env);
+    let answer: Value = reqwest::get(format!("{base}/api/v1/search?q=fete%20village"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["meta"]["total"], 1, "{answer}");
+    let score = answer["data"][0]["score"].as_f64().unwrap();
+    assert!(score >= 8.0, "a title match, scored as one: {answer}");
+}
+
 #[tokio::test]
 async fn a_body_of_a_mebibyte_of_distinct_words_is_stored_and_found() {
     let app = TestApp::spawn().await;
