@@ -25,6 +25,7 @@ mod m20261208_000014_jobs;
 mod m20261209_000015_editors;
 mod m20261210_000016_link_order;
 mod m20261211_000017_search_titles;
+mod m20261212_000018_search_title_inline;
 
 /// All migrations, oldest first.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000015_editors::Migration),
             Box::new(m20261210_000016_link_order::Migration),
             Box::new(m20261211_000017_search_titles::Migration),
+            Box::new(m20261212_000018_search_title_inline::Migration),
         ]
     }
 }

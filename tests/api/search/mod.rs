@@ -709,8 +709,8 @@ async fn reindex_and_an_upgraded_start_make_the_index_again() {
 }
 
 /// PostgreSQL: documents indexed before titles had their own words
-/// (migration 17) get them when the server is upgraded, so a title match
-/// among them still ranks in the title class.
+/// (migrations 17 and 18) get them when the server is upgraded, so a title
+/// match among them still ranks in the title class.
 #[tokio::test]
 async fn an_upgrade_gives_documents_indexed_before_it_their_title_words() {
     let database = TestDatabase::create().await;
@@ -735,7 +735,8 @@ async fn an_upgrade_gives_documents_indexed_before_it_their_title_words() {
     for statement in [
         "ALTER TABLE search_documents DROP COLUMN title_vector",
         "ALTER TABLE search_documents RESET (toast_tuple_target)",
-        "DELETE FROM seaql_migrations WHERE version = 'm20261211_000017_search_titles'",
+        "DELETE FROM seaql_migrations WHERE version IN \
+         ('m20261211_000017_search_titles', 'm20261212_000018_search_title_inline')",
     ] {
         conn.execute_unprepared(statement).await.unwrap();
     }
