@@ -22,6 +22,16 @@ async fn public_search(app: &TestApp, query: &str) -> Value {
     expect_json(response, 200).await
 }
 
+/// `GET /api/v1/search?q=…` as the public, on a server process at `base`.
+async fn search_at(base: &str, q: &str) -> Value {
+    reqwest::get(format!("{base}/api/v1/search?q={q}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The titles (or names) of a search answer, in order.
 fn titles(answer: &Value) -> Vec<String> {
     answer["data"]
@@ -654,26 +664,14 @@ async fn reindex_and_an_upgraded_start_make_the_index_again() {
         )
         .await;
     }
-    let found = |base: String| async move {
-        let answer: Value = reqwest::get(format!("{base}/api/v1/search?q=fete"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["meta"]["total"].clone()
-    };
+    let found =
+        |base: String| async move { search_at(&base, "fete").await["meta"]["total"].clone() };
     assert_eq!(found(base.clone()).await, 3);
 
     // `masthead reindex`, while the server runs.
     lose_the_index(&database).await;
     // A search of a cached query would not show it; this one is new.
-    let missing: Value = reqwest::get(format!("{base}/api/v1/search?q=eloise"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let missing = search_at(&base, "eloise").await;
     assert_eq!(missing["meta"]["total"], 0);
     let output = std::process::Command::new(BINARY)
         .arg("reindex")
@@ -690,12 +688,7 @@ async fn reindex_and_an_upgraded_start_make_the_index_again() {
     // Two copies of three articles, and the author.
     assert!(stdout.contains("indexed 7 documents"), "{stdout}");
     // (Answers the shared cache kept from before stay until content changes.)
-    let again: Value = reqwest::get(format!("{base}/api/v1/search?q=ELOISE"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = search_at(&base, "ELOISE").await;
     assert_eq!(
         again["meta"]["total"], 4,
         "the author and her three articles"
@@ -742,12 +735,7 @@ async fn an_upgrade_gives_documents_indexed_before_it_their_title_words() {
     }
     conn.close().await.unwrap();
     let (_server, base) = Process::serve(&database, &env);
-    let answer: Value = reqwest::get(format!("{base}/api/v1/search?q=fete%20village"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = search_at(&base, "fete%20village").await;
     assert_eq!(answer["meta"]["total"], 1, "{answer}");
     let score = answer["data"][0]["score"].as_f64().unwrap();
     assert!(score >= 8.0, "a title match, scored as one: {answer}");

@@ -92,15 +92,6 @@ pub struct Counted {
 /// sample of about this many.
 pub const FACET_SAMPLE: u64 = 1_000;
 
-/// A count made over an even sample of `sampled` of `articles` matching
-/// articles, scaled to all of them and rounded to the nearest whole count.
-fn scaled(hits: u64, sampled: u64, articles: u64) -> u64 {
-    if sampled == 0 {
-        return hits;
-    }
-    (hits.saturating_mul(articles) + sampled / 2) / sampled
-}
-
 /// Counts of the matching articles by tag, author and locale.
 #[derive(Debug, Clone)]
 pub struct Facets {
@@ -211,19 +202,32 @@ impl Overview {
                 _ => {}
             }
         }
-        let articles: u64 = overview
-            .counts
+        overview.scale_facets(sampled);
+        overview
+    }
+
+    /// The matching articles, from the counts.
+    fn articles(&self) -> u64 {
+        self.counts
             .iter()
             .filter(|row| row.entity == EntityKind::Article.as_str())
             .map(|row| row.hits)
-            .sum();
-        overview.exact = articles <= FACET_SAMPLE;
-        if !overview.exact {
-            for row in overview.tags.iter_mut().chain(&mut overview.authors) {
-                row.hits = scaled(row.hits, sampled, articles);
-            }
+            .sum()
+    }
+
+    /// Marks the tag and author counts exact when at most [`FACET_SAMPLE`]
+    /// articles match (they were counted over all of them); otherwise
+    /// they were counted over an even sample of `sampled` of them, and are
+    /// scaled to all of them, rounded to the nearest whole count.
+    fn scale_facets(&mut self, sampled: u64) {
+        let articles = self.articles();
+        self.exact = articles <= FACET_SAMPLE;
+        if self.exact || sampled == 0 {
+            return;
         }
-        overview
+        for row in self.tags.iter_mut().chain(&mut self.authors) {
+            row.hits = (row.hits.saturating_mul(articles) + sampled / 2) / sampled;
+        }
     }
 }
 

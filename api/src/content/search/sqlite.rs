@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
 
 use super::engine::{FIELD_WEIGHTS, Scope, Sql};
 use super::numbering::{self, SEQUENCE_MASK};
-use super::{CountRow, FACET_SAMPLE, FacetRow, Overview, PageRow, scaled};
+use super::{CountRow, FACET_SAMPLE, FacetRow, Overview, PageRow};
 use crate::content::{EntityKind, Named};
 use crate::error::AppError;
 
@@ -289,23 +289,21 @@ pub(super) async fn overview<C: ConnectionTrait>(
     } else {
         page(conn, scope, &runs, (offset, limit), total).await?
     };
-    let articles: u64 = counts
-        .iter()
-        .filter(|row| row.entity == EntityKind::Article.as_str())
-        .map(|row| row.hits)
-        .sum();
-    let (tags, authors, exact) = if articles == 0 {
-        (Vec::new(), Vec::new(), true)
-    } else {
-        facets(conn, scope, &locales, articles).await?
-    };
-    Ok(Overview {
+    let mut overview = Overview {
         page,
         counts,
-        tags,
-        authors,
-        exact,
-    })
+        ..Overview::default()
+    };
+    let articles = overview.articles();
+    if articles > 0 {
+        let (tags, authors, sampled) = facets(conn, scope, &locales, articles).await?;
+        overview.tags = tags;
+        overview.authors = authors;
+        overview.scale_facets(sampled);
+    } else {
+        overview.exact = true;
+    }
+    Ok(overview)
 }
 
 /// The matches by kind and locale: one count of each run.
@@ -419,14 +417,15 @@ async fn page<C: ConnectionTrait>(
     Ok(page)
 }
 
-/// The 20 tags and authors most linked to the matching articles, and
-/// whether they were counted over all of them (not a sample).
+/// The 20 tags and authors most linked to the matching articles, counted
+/// over all of them up to [`FACET_SAMPLE`], otherwise over an even sample,
+/// and how many articles were counted (see [`Overview::scale_facets`]).
 async fn facets<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope<'_>,
     locales: &Locales,
     articles: u64,
-) -> Result<(Vec<FacetRow>, Vec<FacetRow>, bool), AppError> {
+) -> Result<(Vec<FacetRow>, Vec<FacetRow>, u64), AppError> {
     let only_articles = Scope {
         kinds: &[EntityKind::Article],
         ..scope.clone()
@@ -474,15 +473,6 @@ async fn facets<C: ConnectionTrait>(
         .iter()
         .find(|row| row.part == "sampled")
         .map_or(0, |row| u64::try_from(row.hits).unwrap_or(0));
-    let exact = every == 1;
-    let scale = |hits: i64| -> u64 {
-        let hits = u64::try_from(hits).unwrap_or(0);
-        if exact {
-            hits
-        } else {
-            scaled(hits, sampled, articles)
-        }
-    };
     let (mut tags, mut authors) = (Vec::new(), Vec::new());
     for row in rows {
         let Some(id) = row.id.and_then(|bytes| uuid::Uuid::from_slice(&bytes).ok()) else {
@@ -490,7 +480,7 @@ async fn facets<C: ConnectionTrait>(
         };
         let counted = FacetRow {
             id,
-            hits: scale(row.hits),
+            hits: u64::try_from(row.hits).unwrap_or(0),
         };
         match row.part.as_str() {
             "tag" => tags.push(counted),
@@ -498,7 +488,7 @@ async fn facets<C: ConnectionTrait>(
             _ => {}
         }
     }
-    Ok((tags, authors, exact))
+    Ok((tags, authors, sampled))
 }
 
 #[cfg(test)]
